@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+import pytest
+
+from routing.rules import OVERRIDE_CONFIDENCE, RouteDecision, route, unit_named_in
+
+
+class FixedPredictor:
+    """Stands in for the classifier: always predicts the same thing."""
+
+    def __init__(self, category: str, confidence: float) -> None:
+        self.result = (category, confidence)
+        self.calls: list[str] = []
+
+    def predict(self, text: str) -> tuple[str, float]:
+        self.calls.append(text)
+        return self.result
+
+
+@pytest.mark.parametrize(
+    ("category", "state", "department"),
+    [
+        ("delayed_payment", "Maharashtra", "MSEFC-MH"),
+        ("delayed_payment", "tamilnadu", "MSEFC-TN"),
+        ("pmegp_khadi", "Bihar", "KVIC"),
+        ("coir", "Kerala", "COIR"),
+        ("raw_material", "Gujarat", "NSIC"),
+        ("marketing_procurement", None, "NSIC"),
+        ("udyam_registration", "Delhi", "DCMSME"),
+        ("labour", "Punjab", "DFO-LUDHIANA"),
+        ("regulation_licensing", "Chandigarh", "DFO-LUDHIANA"),
+        ("infrastructure_power", "उत्तर प्रदेश", "DFO-KANPUR"),
+        ("skill_technology", "Lakshadweep", "DFO-THRISSUR"),
+        ("finance_credit", "Assam", "CREDIT-CELL"),
+        ("schemes_subsidy", "Goa", "DCMSME-SCHEMES"),
+        ("corruption_vigilance", "Delhi", "VIG-MIN"),
+        ("employee_related", None, "MIN-MAIN"),
+        ("policy_suggestion", None, "MIN-SME"),
+        ("other", None, "MIN-MAIN"),
+    ],
+)
+def test_rules_for_explicit_categories(category: str, state: str | None, department: str) -> None:
+    decision = route(category, state)
+    assert decision == RouteDecision(
+        department_code=department,
+        category=category,
+        confidence=1.0,
+        reason=decision.reason,
+        state=decision.state,
+    )
+    assert decision.reason
+
+
+def test_no_state_gives_a_national_default_and_says_why() -> None:
+    payment = route("delayed_payment", None)
+    assert payment.department_code == "MSME-SAMADHAAN"
+    assert "state unknown" in payment.reason
+    power = route("infrastructure_power", "Atlantis")
+    assert power.department_code == "DCMSME"
+    assert "not recognised" in power.reason and "MSME-DFO is unknown" in power.reason
+
+
+def test_state_named_in_the_text_is_used_when_the_field_is_empty() -> None:
+    decision = route("delayed_payment", None, "Buyer in Surat owes us; our unit is in Gujarat.")
+    assert decision.department_code == "MSEFC-GJ"
+    assert decision.state == "Gujarat"
+    assert "from the text" in decision.reason
+
+
+@pytest.mark.parametrize(
+    ("text", "vigilance"),
+    [
+        ("The NSIC branch manager demanded a bribe for the subsidy", "VIG-NSIC"),
+        ("KVIC ke officer ne PMEGP file ke liye rishwat maangi", "VIG-KVIC"),
+        ("कॉयर बोर्ड के कर्मचारी ने पैसे मांगे", "VIG-COIR"),
+        ("Staff at MSME-DFO Kanpur asked for money", "VIG-DCMSME"),
+        ("An officer at MGIRI Wardha took cash", "VIG-MGIRI"),
+        ("Training fee fraud at NI-MSME Hyderabad", "VIG-NIMSME"),
+        ("Somebody asked for a bribe", "VIG-MIN"),
+    ],
+)
+def test_corruption_goes_to_the_vigilance_of_the_unit_named(text: str, vigilance: str) -> None:
+    assert route("corruption_vigilance", "Delhi", text).department_code == vigilance
+
+
+def test_employee_and_policy_follow_the_unit_named() -> None:
+    assert route("employee_related", None, "My pension from KVIC is pending").department_code == (
+        "KVIC"
+    )
+    assert route("policy_suggestion", None, "Coir Board should revise norms").department_code == (
+        "COIR"
+    )
+    # NSIC is not a policy unit in the CPGRAMS tree: the SME Division takes it.
+    assert route("policy_suggestion", None, "NSIC tender rules should change").department_code == (
+        "MIN-SME"
+    )
+    assert unit_named_in("first NSIC then KVIC") == "NSIC"
+    assert unit_named_in("nothing here") is None
+
+
+def test_missing_or_other_category_is_decided_by_the_classifier() -> None:
+    predictor = FixedPredictor("delayed_payment", 0.6)
+    decision = route(None, "Karnataka", "buyer has not paid for 120 days", predictor)
+    assert (decision.department_code, decision.category, decision.confidence) == (
+        "MSEFC-KA",
+        "delayed_payment",
+        0.6,
+    )
+    assert route("other", "Karnataka", "not paid", predictor).department_code == "MSEFC-KA"
+    assert predictor.calls == ["buyer has not paid for 120 days", "not paid"]
+
+
+def test_classifier_overrides_a_chosen_category_only_when_sure() -> None:
+    sure = FixedPredictor("coir", OVERRIDE_CONFIDENCE)
+    overridden = route("labour", "Kerala", "coir yarn subsidy pending", sure)
+    assert (overridden.department_code, overridden.category) == ("COIR", "coir")
+    assert "not the chosen labour" in overridden.reason
+    unsure = FixedPredictor("coir", OVERRIDE_CONFIDENCE - 0.01)
+    kept = route("labour", "Kerala", "coir yarn subsidy pending", unsure)
+    assert (kept.department_code, kept.category, kept.confidence) == ("DFO-THRISSUR", "labour", 1.0)
+
+
+def test_without_classifier_or_category_the_general_desk_takes_it() -> None:
+    decision = route(None, None, "some text")
+    assert (decision.department_code, decision.category, decision.confidence) == (
+        "MIN-MAIN",
+        "other",
+        0.0,
+    )
+    unknown = route("bogus", None)
+    assert "unknown category" in unknown.reason and unknown.category == "other"
