@@ -1,0 +1,198 @@
+"""The durable inbox: record first, answer the webhook, process in order per sender.
+
+Every inbound message is written to ``gateway_inbound_messages`` before the webhook is
+answered; redeliveries (same ``update_id`` / ``MessageSid``) are dropped by the unique key.
+One task per sender takes that sender's pending messages oldest first, so a user's messages
+reach the assistant in the order they were typed while different users proceed in parallel.
+
+When the assistant is unavailable the message stays pending, the sender is told once per
+outage, and a recovery loop probes the assistant and replays every pending message once it
+answers again. Pending messages are replayed at start-up too, so a gateway restart loses
+nothing. A message that keeps failing for another reason is given up after a few attempts so
+that it cannot block its sender forever.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from bot.privacy import mask_sender
+from bot.rasa_client import AssistantUnavailable
+from bot.store import GatewayStore, StoredMessage
+
+log = logging.getLogger(__name__)
+
+ProcessMessage = Callable[[StoredMessage], Awaitable[None]]
+# Called for every message held back by an outage; ``first`` is True once per outage and
+# sender: that is when the user is told (channels that answer synchronously, like the web
+# chat, answer every held message).
+MessageHeld = Callable[[StoredMessage, bool], Awaitable[None]]
+Probe = Callable[[], Awaitable[bool]]
+
+
+class Inbox:
+    def __init__(
+        self,
+        store: GatewayStore,
+        process: ProcessMessage,
+        held: MessageHeld,
+        probe: Probe,
+        *,
+        recovery_interval: float = 2.0,
+        give_up_after: int = 5,
+    ) -> None:
+        self._store = store
+        self._process = process
+        self._held = held
+        self._probe = probe
+        self._recovery_interval = recovery_interval
+        self._give_up_after = give_up_after
+        self._workers: dict[str, asyncio.Task[None]] = {}
+        self._outage = False
+        # Senders told of the current outage; their flag is cleared once a message gets
+        # through (kept in memory so that the normal path costs no extra write).
+        self._told: set[str] = set()
+        self._recovery: asyncio.Task[None] | None = None
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    @property
+    def in_outage(self) -> bool:
+        return self._outage
+
+    async def start(self) -> None:
+        """Replay what was pending before a restart, and watch for recovery."""
+        self._told = set(await asyncio.to_thread(self._store.senders_told_of_outage))
+        await self.resume_pending()
+        self._recovery = asyncio.create_task(self._recovery_loop(), name="inbox-recovery")
+
+    async def stop(self) -> None:
+        tasks = [*self._workers.values()]
+        if self._recovery:
+            tasks.append(self._recovery)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._workers.clear()
+
+    async def accept(
+        self,
+        *,
+        dedup_key: str,
+        channel: str,
+        sender_id: str,
+        text: str,
+        metadata: dict[str, Any] | None = None,
+    ) -> int | None:
+        """Record the message durably and schedule it; None for a duplicate."""
+        message_id = await asyncio.to_thread(
+            self._store.record_inbound,
+            dedup_key=dedup_key,
+            channel=channel,
+            sender_id=sender_id,
+            text=text,
+            metadata=metadata or {},
+        )
+        if message_id is None:
+            log.info("duplicate message from %s dropped", mask_sender(sender_id))
+            return None
+        self.schedule(sender_id)
+        return message_id
+
+    def schedule(self, sender_id: str) -> None:
+        """Make sure a worker is draining this sender's pending messages."""
+        worker = self._workers.get(sender_id)
+        if worker is not None and not worker.done():
+            return
+        self._idle.clear()
+        task = asyncio.create_task(self._drain(sender_id), name=f"inbox-{sender_id}")
+        self._workers[sender_id] = task
+        task.add_done_callback(functools.partial(self._finished, sender_id))
+
+    def _finished(self, sender_id: str, task: asyncio.Task[None]) -> None:
+        if self._workers.get(sender_id) is task:
+            del self._workers[sender_id]
+        if not self._workers:
+            self._idle.set()
+
+    async def resume_pending(self) -> None:
+        for sender_id in await asyncio.to_thread(self._store.senders_with_pending):
+            self.schedule(sender_id)
+
+    async def wait_idle(self, timeout: float = 10.0) -> None:
+        """Wait until no sender has work in progress (for tests and benchmarks)."""
+        await asyncio.wait_for(self._idle.wait(), timeout)
+
+    async def _drain(self, sender_id: str) -> None:
+        try:
+            await self._drain_sender(sender_id)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # a bug must not kill the worker silently; the message stays pending
+            log.exception("inbox worker for %s crashed", mask_sender(sender_id))
+
+    async def _drain_sender(self, sender_id: str) -> None:
+        while True:
+            batch = await asyncio.to_thread(self._store.pending_for, sender_id)
+            if not batch:
+                return
+            for position, message in enumerate(batch):
+                if self._outage:
+                    await self._hold_all(batch[position:])
+                    return
+                try:
+                    await self._process(message)
+                except AssistantUnavailable as error:
+                    if not self._outage:
+                        log.warning("assistant unavailable (%s); holding messages", error)
+                    self._outage = True
+                    await self._hold_all(batch[position:])
+                    return
+                except Exception as error:
+                    log.exception("processing message %s failed", message.id)
+                    gave_up = await asyncio.to_thread(
+                        self._store.mark_attempt_failed,
+                        message.id, repr(error), self._give_up_after,
+                    )
+                    if not gave_up:
+                        # Try again later rather than spin on it now.
+                        return
+                    continue
+                await asyncio.to_thread(self._store.mark_done, message.id)
+            if sender_id in self._told:
+                self._told.discard(sender_id)
+                await asyncio.to_thread(self._store.clear_outage_notice, sender_id)
+
+    async def _hold_all(self, messages: list[StoredMessage]) -> None:
+        sender_id = messages[0].sender_id
+        first = await asyncio.to_thread(self._store.claim_outage_notice, sender_id)
+        self._told.add(sender_id)
+        for message in messages:
+            try:
+                await self._held(message, first)
+            except Exception:
+                log.exception("could not tell %s of the outage", mask_sender(message.sender_id))
+            first = False
+
+    async def _recovery_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self._recovery_interval)
+            try:
+                await self._recover_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("inbox recovery pass failed")
+
+    async def _recover_once(self) -> None:
+        if self._outage:
+            if not await self._probe():
+                return
+            log.info("assistant is back; replaying held messages")
+            self._outage = False
+        # Also picks up messages whose processing failed once and is due for another try.
+        await self.resume_pending()

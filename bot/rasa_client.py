@@ -1,0 +1,89 @@
+"""The one HTTP client to the assistant: Rasa's REST channel, plus a reachability probe of the
+backend (the assistant's custom actions depend on it)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import httpx
+
+from bot.privacy import mask_sender
+
+log = logging.getLogger(__name__)
+
+
+class AssistantUnavailable(Exception):
+    """Rasa (or the backend behind its actions) cannot take the message now; keep it."""
+
+
+class RasaClient:
+    def __init__(
+        self,
+        rasa_url: str,
+        backend_url: str | None = None,
+        *,
+        timeout: float = 30.0,
+        health_ttl: float = 2.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self._rasa_url = rasa_url.rstrip("/")
+        self._backend_url = backend_url.rstrip("/") if backend_url else None
+        # A turn that runs a form action calls the backend; give it time, but not forever.
+        self._client = httpx.AsyncClient(
+            timeout=httpx.Timeout(timeout, connect=3.0),
+            limits=httpx.Limits(max_connections=100, max_keepalive_connections=50),
+            transport=transport,
+        )
+        self._health_ttl = health_ttl
+        self._backend_ok_until = 0.0
+
+    async def close(self) -> None:
+        await self._client.aclose()
+
+    async def send(
+        self, sender: str, message: str, metadata: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """One turn: the assistant's replies to ``message`` from ``sender``."""
+        if not await self._backend_reachable():
+            raise AssistantUnavailable("backend unreachable")
+        try:
+            response = await self._client.post(
+                f"{self._rasa_url}/webhooks/rest/webhook",
+                json={"sender": sender, "message": message, "metadata": metadata},
+            )
+        except httpx.HTTPError as error:
+            raise AssistantUnavailable(f"rasa: {type(error).__name__}") from error
+        if response.status_code >= 500:
+            raise AssistantUnavailable(f"rasa: HTTP {response.status_code}")
+        if response.status_code != 200:
+            # A 4xx is a bug on our side, not an outage; retrying would not help.
+            log.error(
+                "rasa refused a message from %s: HTTP %s",
+                mask_sender(sender), response.status_code,
+            )
+            return []
+        replies = response.json()
+        return [r for r in replies if isinstance(r, dict)] if isinstance(replies, list) else []
+
+    async def is_up(self) -> bool:
+        """Both Rasa and the backend answer HTTP (any status)."""
+        try:
+            await self._client.get(f"{self._rasa_url}/", timeout=3.0)
+        except httpx.HTTPError:
+            return False
+        self._backend_ok_until = 0.0
+        return await self._backend_reachable()
+
+    async def _backend_reachable(self) -> bool:
+        """Any HTTP answer from the backend counts as up; cached for ``health_ttl`` seconds so
+        that a turn does not pay for a probe."""
+        if self._backend_url is None or time.monotonic() < self._backend_ok_until:
+            return True
+        try:
+            await self._client.get(f"{self._backend_url}/", timeout=3.0)
+        except httpx.HTTPError:
+            return False
+        self._backend_ok_until = time.monotonic() + self._health_ttl
+        return True

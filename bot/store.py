@@ -1,0 +1,440 @@
+"""The gateway's own tables, on the app's database (``DATABASE_URL``).
+
+They live on their own ``MetaData`` (``metadata``), all prefixed ``gateway_``; the backend's
+Alembic environment includes this metadata so that migrations create them.
+
+- ``gateway_inbound_messages``: every inbound message, recorded before the webhook is
+  answered; the unique ``dedup_key`` (``update_id``, ``MessageSid``) drops redeliveries.
+- ``gateway_senders``: per sender, ``last_inbound_at`` (WhatsApp's 24-hour window), whether
+  they were told of an outage, and the numbered options last shown on WhatsApp.
+- ``gateway_callback_keys``: short Telegram ``callback_data`` keys for long button payloads.
+- ``gateway_attachments``: media a user sent (URLs), for the ticket being filed.
+- ``gateway_webchat_outbox``: notifications pushed to web chat users, read by the page.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
+
+metadata = sa.MetaData()
+
+inbound_messages = sa.Table(
+    "gateway_inbound_messages",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("dedup_key", sa.String(128), nullable=False, unique=True),
+    sa.Column("channel", sa.String(16), nullable=False),
+    sa.Column("sender_id", sa.String(80), nullable=False),
+    sa.Column("text", sa.Text, nullable=False, default=""),
+    sa.Column("metadata_json", sa.Text, nullable=False, default="{}"),
+    # pending -> done; failed after repeated errors that are not an outage (poison message).
+    sa.Column("status", sa.String(16), nullable=False, default="pending"),
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("processed_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Index("ix_gateway_inbound_pending", "status", "sender_id", "id"),
+)
+
+senders = sa.Table(
+    "gateway_senders",
+    metadata,
+    sa.Column("sender_id", sa.String(80), primary_key=True),
+    sa.Column("channel", sa.String(16), nullable=False),
+    sa.Column("last_inbound_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("outage_notified", sa.Boolean, nullable=False, default=False),
+    sa.Column("options_json", sa.Text, nullable=True),
+    sa.Column("language_hint", sa.String(16), nullable=True),
+)
+
+callback_keys = sa.Table(
+    "gateway_callback_keys",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+attachments = sa.Table(
+    "gateway_attachments",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("sender_id", sa.String(80), nullable=False, index=True),
+    sa.Column("url", sa.Text, nullable=False),
+    sa.Column("content_type", sa.String(100), nullable=True),
+    sa.Column("message_key", sa.String(128), nullable=False),
+    sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+webchat_outbox = sa.Table(
+    "gateway_webchat_outbox",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("web_id", sa.String(80), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("buttons_json", sa.Text, nullable=True),
+    sa.Column("delivery_key", sa.String(128), nullable=True, unique=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_gateway_webchat_outbox_web_id", "web_id", "id"),
+)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def as_aware(moment: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; everything we store is UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=timezone.utc)
+
+
+def make_engine(database_url: str) -> Engine:
+    """An engine for the gateway; SQLite gets WAL and a busy timeout, like the backend's."""
+    if database_url.startswith("sqlite"):
+        path = sa.engine.make_url(database_url).database
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(
+            database_url, connect_args={"check_same_thread": False, "timeout": 30}
+        )
+
+        @sa.event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        return engine
+    if database_url.startswith("postgresql://"):
+        # psycopg 3 is the driver installed; SQLAlchemy's bare scheme means psycopg2.
+        database_url = database_url.replace("postgresql://", "postgresql+psycopg://", 1)
+    return sa.create_engine(database_url, pool_pre_ping=True)
+
+
+@dataclass(frozen=True)
+class StoredMessage:
+    id: int
+    channel: str
+    sender_id: str
+    text: str
+    metadata: dict[str, Any]
+    attempts: int
+
+
+class GatewayStore:
+    """Synchronous data access; the async gateway calls it through ``asyncio.to_thread``."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def create_tables(self) -> None:
+        """Idempotent; a no-op once the backend's migrations have created the tables."""
+        metadata.create_all(self.engine, checkfirst=True)
+
+    @contextmanager
+    def _begin(self) -> Iterator[Connection]:
+        with self.engine.begin() as connection:
+            yield connection
+
+    # --- inbound log ------------------------------------------------------------------------
+
+    def record_inbound(
+        self,
+        *,
+        dedup_key: str,
+        channel: str,
+        sender_id: str,
+        text: str,
+        metadata: dict[str, Any],
+        received_at: datetime | None = None,
+    ) -> int | None:
+        """Record a message and the sender's ``last_inbound_at``; None if already recorded."""
+        now = received_at or utcnow()
+        for _attempt in range(3):
+            try:
+                with self._begin() as conn:
+                    result = conn.execute(
+                        inbound_messages.insert().values(
+                            dedup_key=dedup_key,
+                            channel=channel,
+                            sender_id=sender_id,
+                            text=text,
+                            metadata_json=json.dumps(metadata, ensure_ascii=False),
+                            status="pending",
+                            attempts=0,
+                            received_at=now,
+                        )
+                    )
+                    self._touch_sender(conn, sender_id, channel, now)
+                    return int(result.inserted_primary_key[0])  # type: ignore[index]
+            except IntegrityError:
+                if self._has_dedup_key(dedup_key):
+                    return None
+                # Two first messages of one new sender raced on the gateway_senders insert;
+                # the sender row exists now, so a retry succeeds.
+        raise RuntimeError(f"could not record inbound message {dedup_key}")
+
+    def _has_dedup_key(self, dedup_key: str) -> bool:
+        with self.engine.connect() as conn:
+            found = conn.execute(
+                sa.select(inbound_messages.c.id).where(inbound_messages.c.dedup_key == dedup_key)
+            ).first()
+            return found is not None
+
+    def _touch_sender(
+        self, conn: Connection, sender_id: str, channel: str, at: datetime
+    ) -> None:
+        updated = conn.execute(
+            senders.update()
+            .where(senders.c.sender_id == sender_id)
+            .values(last_inbound_at=at)
+        )
+        if updated.rowcount == 0:
+            conn.execute(
+                senders.insert().values(
+                    sender_id=sender_id, channel=channel, last_inbound_at=at,
+                    outage_notified=False,
+                )
+            )
+
+    def pending_for(self, sender_id: str, limit: int = 20) -> list[StoredMessage]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(inbound_messages)
+                .where(
+                    inbound_messages.c.status == "pending",
+                    inbound_messages.c.sender_id == sender_id,
+                )
+                .order_by(inbound_messages.c.id)
+                .limit(limit)
+            ).mappings()
+            return [
+                StoredMessage(
+                    id=row["id"],
+                    channel=row["channel"],
+                    sender_id=row["sender_id"],
+                    text=row["text"],
+                    metadata=json.loads(row["metadata_json"] or "{}"),
+                    attempts=row["attempts"],
+                )
+                for row in rows
+            ]
+
+    def senders_with_pending(self) -> list[str]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(inbound_messages.c.sender_id)
+                .where(inbound_messages.c.status == "pending")
+                .group_by(inbound_messages.c.sender_id)
+                .order_by(sa.func.min(inbound_messages.c.id))
+            )
+            return [row[0] for row in rows]
+
+    def mark_done(self, message_id: int) -> None:
+        with self._begin() as conn:
+            conn.execute(
+                inbound_messages.update()
+                .where(inbound_messages.c.id == message_id)
+                .values(status="done", processed_at=utcnow())
+            )
+
+    def mark_attempt_failed(self, message_id: int, error: str, give_up_after: int) -> bool:
+        """Count a failed attempt; True if the message is now given up on (status failed)."""
+        with self._begin() as conn:
+            attempts = conn.execute(
+                sa.select(inbound_messages.c.attempts).where(inbound_messages.c.id == message_id)
+            ).scalar_one()
+            attempts += 1
+            failed = attempts >= give_up_after
+            conn.execute(
+                inbound_messages.update()
+                .where(inbound_messages.c.id == message_id)
+                .values(
+                    attempts=attempts,
+                    last_error=error[:2000],
+                    status="failed" if failed else "pending",
+                )
+            )
+            return failed
+
+    def message_status(self, message_id: int) -> str | None:
+        with self.engine.connect() as conn:
+            value = conn.execute(
+                sa.select(inbound_messages.c.status).where(inbound_messages.c.id == message_id)
+            ).scalar_one_or_none()
+            return str(value) if value is not None else None
+
+    # --- senders ----------------------------------------------------------------------------
+
+    def last_inbound_at(self, sender_id: str) -> datetime | None:
+        with self.engine.connect() as conn:
+            value = conn.execute(
+                sa.select(senders.c.last_inbound_at).where(senders.c.sender_id == sender_id)
+            ).scalar_one_or_none()
+            return as_aware(value)
+
+    def set_last_inbound_at(self, sender_id: str, channel: str, at: datetime) -> None:
+        with self._begin() as conn:
+            self._touch_sender(conn, sender_id, channel, at)
+
+    def claim_outage_notice(self, sender_id: str) -> bool:
+        """True exactly once per outage per sender: the caller then tells the user."""
+        with self._begin() as conn:
+            result = conn.execute(
+                senders.update()
+                .where(senders.c.sender_id == sender_id, senders.c.outage_notified.is_(False))
+                .values(outage_notified=True)
+            )
+            return result.rowcount == 1
+
+    def senders_told_of_outage(self) -> list[str]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(senders.c.sender_id).where(senders.c.outage_notified.is_(True))
+            )
+            return [row[0] for row in rows]
+
+    def clear_outage_notice(self, sender_id: str) -> None:
+        with self._begin() as conn:
+            conn.execute(
+                senders.update()
+                .where(senders.c.sender_id == sender_id, senders.c.outage_notified.is_(True))
+                .values(outage_notified=False)
+            )
+
+    def save_options(self, sender_id: str, options: list[dict[str, str]] | None) -> None:
+        with self._begin() as conn:
+            conn.execute(
+                senders.update()
+                .where(senders.c.sender_id == sender_id)
+                .values(options_json=json.dumps(options, ensure_ascii=False) if options else None)
+            )
+
+    def options(self, sender_id: str) -> list[dict[str, str]]:
+        with self.engine.connect() as conn:
+            value = conn.execute(
+                sa.select(senders.c.options_json).where(senders.c.sender_id == sender_id)
+            ).scalar_one_or_none()
+            loaded = json.loads(value) if value else []
+            return loaded if isinstance(loaded, list) else []
+
+    # --- callback keys ----------------------------------------------------------------------
+
+    def save_callback_keys(self, keys: dict[str, str]) -> None:
+        for key, payload in keys.items():
+            try:
+                with self._begin() as conn:
+                    conn.execute(
+                        callback_keys.insert().values(
+                            key=key, payload=payload, created_at=utcnow()
+                        )
+                    )
+            except IntegrityError:
+                pass  # the key is a hash of the payload: already there means the same payload
+
+    def callback_payload(self, key: str) -> str | None:
+        with self.engine.connect() as conn:
+            value = conn.execute(
+                sa.select(callback_keys.c.payload).where(callback_keys.c.key == key)
+            ).scalar_one_or_none()
+            return str(value) if value is not None else None
+
+    # --- attachments ------------------------------------------------------------------------
+
+    def add_attachments(
+        self, sender_id: str, message_key: str, media: list[dict[str, str]]
+    ) -> None:
+        if not media:
+            return
+        with self._begin() as conn:
+            conn.execute(
+                attachments.insert(),
+                [
+                    {
+                        "sender_id": sender_id,
+                        "url": item["url"],
+                        "content_type": item.get("content_type"),
+                        "message_key": message_key,
+                        "received_at": utcnow(),
+                    }
+                    for item in media
+                ],
+            )
+
+    def recent_attachments(self, sender_id: str, since: datetime) -> list[dict[str, str]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(attachments.c.url, attachments.c.content_type)
+                .where(attachments.c.sender_id == sender_id, attachments.c.received_at >= since)
+                .order_by(attachments.c.id)
+            ).mappings()
+            return [{"url": r["url"], "content_type": r["content_type"] or ""} for r in rows]
+
+    # --- web chat ---------------------------------------------------------------------------
+
+    def push_webchat(
+        self,
+        web_id: str,
+        text: str,
+        buttons: list[dict[str, str]] | None = None,
+        delivery_key: str | None = None,
+    ) -> int:
+        """Queue a message for a web chat user; idempotent per ``delivery_key``."""
+        try:
+            with self._begin() as conn:
+                result = conn.execute(
+                    webchat_outbox.insert().values(
+                        web_id=web_id,
+                        text=text,
+                        buttons_json=json.dumps(buttons, ensure_ascii=False) if buttons else None,
+                        delivery_key=delivery_key,
+                        created_at=utcnow(),
+                    )
+                )
+                return int(result.inserted_primary_key[0])  # type: ignore[index]
+        except IntegrityError:
+            with self.engine.connect() as conn:
+                return int(
+                    conn.execute(
+                        sa.select(webchat_outbox.c.id).where(
+                            webchat_outbox.c.delivery_key == delivery_key
+                        )
+                    ).scalar_one()
+                )
+
+    def webchat_updates(self, web_id: str, after_id: int, limit: int = 50) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(webchat_outbox)
+                .where(webchat_outbox.c.web_id == web_id, webchat_outbox.c.id > after_id)
+                .order_by(webchat_outbox.c.id)
+                .limit(limit)
+            ).mappings()
+            updates: list[dict[str, Any]] = []
+            for row in rows:
+                item: dict[str, Any] = {"id": row["id"], "text": row["text"]}
+                if row["buttons_json"]:
+                    item["buttons"] = json.loads(row["buttons_json"])
+                updates.append(item)
+            return updates
+
+    def latest_webchat_id(self, web_id: str) -> int:
+        with self.engine.connect() as conn:
+            value = conn.execute(
+                sa.select(sa.func.max(webchat_outbox.c.id)).where(webchat_outbox.c.web_id == web_id)
+            ).scalar_one_or_none()
+            return int(value or 0)

@@ -1,0 +1,180 @@
+"""What the gateway itself says to users, and the status notifications, in English and Hindi.
+
+Hinglish users read the English texts (Latin script), which is what they type in.
+"""
+
+from __future__ import annotations
+
+from bot.rendering import is_hindi
+
+Language = str  # "en" | "hi" | "hinglish"
+
+_GATEWAY_TEXTS: dict[str, dict[str, str]] = {
+    "assistant_unavailable": {
+        "en": (
+            "Sorry, our assistant is briefly unavailable. Your message is saved and "
+            "we will reply here as soon as it is back. No need to send it again."
+        ),
+        "hi": (
+            "क्षमा करें, हमारा सहायक अभी कुछ देर के लिए उपलब्ध नहीं है। आपका संदेश सुरक्षित है, "
+            "सहायक के लौटते ही हम यहीं जवाब देंगे। इसे दोबारा भेजने की ज़रूरत नहीं है।"
+        ),
+    },
+    "message_saved": {
+        "en": "Saved. We will reply as soon as the assistant is back.",
+        "hi": "संदेश सुरक्षित है। सहायक के लौटते ही जवाब मिलेगा।",
+    },
+    "attachment_kept": {
+        "en": (
+            "Thank you, we have kept your attachment. It will be added to the grievance "
+            "you are filing."
+        ),
+        "hi": "धन्यवाद, आपका अटैचमेंट सुरक्षित रख लिया गया है। इसे आपकी शिकायत के साथ जोड़ा जाएगा।",
+    },
+    "edited_message": {
+        "en": "I cannot read edited messages. Please send the corrected text as a new message.",
+        "hi": "मैं बदले गए संदेश नहीं पढ़ पाता। कृपया सही संदेश नया भेजें।",
+    },
+    "group_chat": {
+        "en": (
+            "I handle grievances one to one, to keep your details private. "
+            "Please message me directly."
+        ),
+        "hi": "आपकी जानकारी निजी रखने के लिए मैं शिकायतें केवल सीधे चैट में लेता हूँ। कृपया मुझे सीधे संदेश भेजें।",
+    },
+    "unsupported_message": {
+        "en": "I can read text messages only. Please type your message.",
+        "hi": "मैं केवल लिखे हुए संदेश पढ़ सकता हूँ। कृपया अपना संदेश टाइप करें।",
+    },
+    "button_expired": {
+        "en": "That button has expired. Please type your answer.",
+        "hi": "यह बटन अब काम नहीं करता। कृपया अपना जवाब टाइप करें।",
+    },
+}
+
+
+def language_of(*hints: str | None) -> str:
+    """``hi`` if any hint is Hindi (a Telegram ``language_code`` or Devanagari text)."""
+    for hint in hints:
+        if not hint:
+            continue
+        if hint.lower() in ("hi", "hi-in") or hint.lower().startswith("hi-") or is_hindi(hint):
+            return "hi"
+    return "en"
+
+
+def gateway_text(key: str, language: str) -> str:
+    texts = _GATEWAY_TEXTS[key]
+    return texts["hi"] if language == "hi" else texts["en"]
+
+
+# --- status notifications -------------------------------------------------------------------
+
+STATUS_LABELS: dict[str, dict[str, str]] = {
+    "new": {"en": "received", "hi": "प्राप्त"},
+    "routed": {"en": "sent to the department", "hi": "विभाग को भेजी गई"},
+    "acknowledged": {"en": "acknowledged by an officer", "hi": "अधिकारी ने स्वीकार की"},
+    "in_progress": {"en": "being worked on", "hi": "कार्रवाई जारी"},
+    "awaiting_info": {"en": "waiting for your reply", "hi": "आपके जवाब की प्रतीक्षा"},
+    "resolved": {"en": "resolved", "hi": "निपटाई गई"},
+    "closed": {"en": "closed", "hi": "बंद"},
+    "rejected": {"en": "rejected", "hi": "अस्वीकृत"},
+    "reopened": {"en": "reopened", "hi": "फिर से खोली गई"},
+}
+
+
+def status_label(status: str | None, language: str) -> str:
+    if not status:
+        return ""
+    labels = STATUS_LABELS.get(status)
+    if labels is None:
+        return status.replace("_", " ")
+    return labels["hi"] if language == "hi" else labels["en"]
+
+
+_NOTIFICATIONS: dict[str, dict[str, str]] = {
+    "created": {
+        "en": (
+            "Your grievance {number} is registered and sent to {department}. "
+            "An officer will attend to it within 3 days."
+        ),
+        "hi": (
+            "आपकी शिकायत {number} दर्ज हो गई है और {department} को भेजी गई है। "
+            "3 दिनों के भीतर अधिकारी इस पर कार्रवाई शुरू करेंगे।"
+        ),
+    },
+    "acknowledged": {
+        "en": "Grievance {number}: an officer has taken it up. We will update you here.",
+        "hi": "शिकायत {number}: अधिकारी ने इस पर काम शुरू कर दिया है। आगे की जानकारी यहीं मिलेगी।",
+    },
+    "officer_reply": {
+        "en": "Grievance {number}: reply from the officer:\n{note}",
+        "hi": "शिकायत {number}: अधिकारी का जवाब:\n{note}",
+    },
+    "info_requested": {
+        "en": (
+            "Grievance {number}: the officer needs more information:\n{note}\n"
+            "Reply here to answer."
+        ),
+        "hi": "शिकायत {number}: अधिकारी को और जानकारी चाहिए:\n{note}\nजवाब देने के लिए यहीं लिखें।",
+    },
+    "transferred": {
+        "en": "Grievance {number} has been moved to {department}, who will handle it now.",
+        "hi": "शिकायत {number} अब {department} को सौंपी गई है।",
+    },
+    "escalated": {
+        "en": "Grievance {number} is overdue and has been escalated to a senior officer.",
+        "hi": "शिकायत {number} में देरी हुई है, इसे वरिष्ठ अधिकारी को भेजा गया है।",
+    },
+    "resolved": {
+        "en": (
+            "Grievance {number} is resolved:\n{note}\n"
+            "Please rate the resolution from 1 to 5, or reply 'reopen' if it is not solved."
+        ),
+        "hi": (
+            "शिकायत {number} का निपटारा हो गया है:\n{note}\n"
+            "कृपया 1 से 5 तक रेटिंग दें, या समस्या हल न हुई हो तो 'reopen' लिखें।"
+        ),
+    },
+    "rejected": {
+        "en": "Grievance {number} was not accepted. Reason: {note}",
+        "hi": "शिकायत {number} स्वीकार नहीं की गई। कारण: {note}",
+    },
+    "reopened": {
+        "en": "Grievance {number} is reopened and sent back to the department with priority.",
+        "hi": "शिकायत {number} फिर से खोली गई है और प्राथमिकता से विभाग को भेजी गई है।",
+    },
+    "closed": {
+        "en": "Grievance {number} is closed. Thank you for using the MSME grievance desk.",
+        "hi": "शिकायत {number} बंद कर दी गई है। एमएसएमई शिकायत डेस्क का उपयोग करने के लिए धन्यवाद।",
+    },
+    "status_changed": {
+        "en": "Grievance {number} is now {status}.",
+        "hi": "शिकायत {number} की स्थिति: {status}।",
+    },
+}
+
+NOTIFICATION_KINDS = frozenset(_NOTIFICATIONS)
+
+
+def notification_text(
+    kind: str,
+    language: str,
+    *,
+    number: str,
+    status: str | None = None,
+    department: str = "",
+    note: str = "",
+) -> str:
+    """A short notification with the ticket number and what to do next.
+
+    ``kind`` is one of ``NOTIFICATION_KINDS``; unknown kinds fall back to ``status_changed``.
+    """
+    templates = _NOTIFICATIONS.get(kind, _NOTIFICATIONS["status_changed"])
+    template = templates["hi"] if language == "hi" else templates["en"]
+    return template.format(
+        number=number,
+        status=status_label(status, language),
+        department=department or ("विभाग" if language == "hi" else "the department"),
+        note=note.strip(),
+    ).strip()
