@@ -1,0 +1,70 @@
+# Two commands: `make run` starts the whole system, `make test` runs every check.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+APP_PY   ?= python3.11
+VENV     := .venv
+RASA_VENV := .venv-rasa
+PY       := $(VENV)/bin/python
+RASA     := $(RASA_VENV)/bin/rasa
+export DATABASE_URL ?= sqlite:///$(CURDIR)/var/app.db
+
+.PHONY: help setup setup-app setup-rasa migrate train run test lint typecheck \
+        test-rasa test-actions test-app bench clean
+
+help:
+	@echo "make run    set up, migrate, train and start all processes (Ctrl-C stops them)"
+	@echo "make test   set up and run ruff, mypy, rasa checks and the whole test suite"
+
+setup: setup-app setup-rasa
+
+setup-app:
+	@scripts/ensure-venv.sh $(VENV) $(APP_PY) requirements/app.txt
+
+setup-rasa:
+	@scripts/ensure-venv.sh $(RASA_VENV) "$$(scripts/find-python310.sh)" requirements/rasa.txt
+
+migrate: setup-app
+	@$(PY) -m backend migrate
+
+train: setup-rasa
+	@scripts/ensure-model.sh
+
+run: setup migrate train
+	@mkdir -p var
+	@echo ""
+	@echo "  web chat        http://127.0.0.1:8080/"
+	@echo "  backend API     http://127.0.0.1:8000/docs"
+	@echo "  Rasa            http://127.0.0.1:5005/   action server :5055"
+	@echo "  officer token:  $(PY) -m backend officer add --name NAME --department CODE --role officer"
+	@echo ""
+	@$(VENV)/bin/honcho start -f Procfile
+
+lint: setup-app
+	$(VENV)/bin/ruff check .
+
+typecheck: setup-app
+	$(VENV)/bin/mypy
+
+test-rasa: setup-rasa train
+	@if [ -f domain.yml ]; then \
+	  $(RASA) data validate --data nlu --domain domain.yml --config config.yml --fail-on-warnings && \
+	  $(RASA) test core --model models/grievance.tar.gz --stories tests/stories \
+	    --fail-on-prediction-errors --out results/core ; \
+	fi
+
+test-actions: setup-rasa
+	@if [ -d tests/actions ] && ls tests/actions/test_*.py >/dev/null 2>&1; then \
+	  $(RASA_VENV)/bin/pytest -q tests/actions -p no:cacheprovider; fi
+
+test-app: setup-app
+	@scripts/ensure-chromium.sh
+	$(VENV)/bin/pytest -q --ignore=tests/actions
+
+test: setup lint typecheck test-rasa test-actions test-app
+
+bench: setup
+	@echo "see docs/PERFORMANCE.md for each benchmark's command"
+
+clean:
+	rm -rf results .pytest_cache .mypy_cache .ruff_cache

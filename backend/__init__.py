@@ -1,0 +1,1 @@
+"""The grievance desk's ticket service: API, worker and SLA engine."""

@@ -1,0 +1,103 @@
+"""Command line: migrate, serve, worker, sla-sweep, officer add."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from datetime import UTC, datetime
+
+from backend.config import Settings
+
+
+def _as_of(text: str) -> datetime:
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m backend")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate", help="create/upgrade the schema and the department directory")
+    serve = commands.add_parser("serve", help="run the service and admin API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    worker = commands.add_parser("worker", help="deliver notifications and run SLA sweeps")
+    worker.add_argument("--once", action="store_true", help="one delivery round and one sweep")
+    sweep = commands.add_parser("sla-sweep", help="one SLA sweep pass as of a time")
+    sweep.add_argument("--as-of", type=_as_of, default=None, help="ISO time (default: now)")
+    officer = commands.add_parser("officer", help="manage officers")
+    officer_commands = officer.add_subparsers(dest="officer_command", required=True)
+    add = officer_commands.add_parser("add", help="add an officer and print their token once")
+    add.add_argument("--name", required=True)
+    add.add_argument("--department", required=True)
+    add.add_argument("--role", choices=["officer", "head", "leadership"], default="officer")
+    args = parser.parse_args(argv)
+
+    settings = Settings()
+    from backend.logs import configure_logging
+
+    configure_logging(settings)
+
+    if args.command == "migrate":
+        from backend.db import make_engine
+        from backend.migrate import migrate
+
+        engine = make_engine(settings.database_url)
+        changed = migrate(settings.database_url, engine)
+        print(f"schema up to date; {changed} department rows added or changed")
+        return 0
+    if args.command == "serve":
+        import uvicorn
+
+        uvicorn.run(
+            "backend.api.app:create_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level=settings.log_level.lower(),
+            access_log=False,
+        )
+        return 0
+    if args.command == "worker":
+        from backend.worker import run_worker
+
+        asyncio.run(run_worker(settings, once=args.once))
+        return 0
+    if args.command == "sla-sweep":
+        from backend.db import make_engine, make_session_factory
+        from backend.escalation import sweep as run_sweep
+
+        factory = make_session_factory(make_engine(settings.database_url))
+        as_of = args.as_of or datetime.now(UTC)
+        result = run_sweep(factory, as_of)
+        print(
+            f"as of {as_of.isoformat()}: examined {result.examined}, "
+            f"to head {result.escalated_to_head}, to leadership "
+            f"{result.escalated_to_leadership}"
+        )
+        return 0
+    if args.command == "officer":
+        from backend.auth import add_officer
+        from backend.db import make_engine, make_session_factory, transaction
+
+        factory = make_session_factory(make_engine(settings.database_url))
+        try:
+            with transaction(factory) as session:
+                added, token = add_officer(session, args.name, args.department, args.role)
+                officer_id = added.id
+        except (LookupError, ValueError) as error:
+            print(f"error: {error.args[0]}", file=sys.stderr)
+            return 2
+        print(f"officer {officer_id} ({args.role}, {args.department}) token, shown once:")
+        print(token)
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO)
+    sys.exit(main())

@@ -1,0 +1,153 @@
+"""The app factory: build in a function, inject the database and clock, touch no globals."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from fastapi import Depends, FastAPI, Request, status
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from backend.api.deps import require_service
+from backend.api.routes import admin_notifications, admin_tickets, route_preview, tickets
+from backend.config import Settings
+from backend.db import make_engine, make_session_factory
+from backend.models import utcnow
+from backend.tickets import FeedbackRefused, MistypedNumber, NotOwner, TicketNotFound
+from backend.triage import Triage
+from routing.lifecycle import InvalidTransition
+
+log = logging.getLogger(__name__)
+
+
+class BodyLimit:
+    """Refuse request bodies over the limit with 413, whether or not Content-Length is sent."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", []):
+            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
+                await _too_large(scope, receive, send, self.max_bytes)
+                return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise _BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except _BodyTooLarge:
+            await _too_large(scope, receive, send, self.max_bytes)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+async def _too_large(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+    response = JSONResponse(
+        {"detail": f"request body over {limit // 1024} KB"},
+        status_code=status.HTTP_413_CONTENT_TOO_LARGE,
+    )
+    await response(scope, receive, send)
+
+
+def _error(http_status: int, detail: str, **extra: Any) -> JSONResponse:
+    return JSONResponse({"detail": detail, **extra}, status_code=http_status)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Callable[[], datetime] = utcnow,
+    triage: Triage | None = None,
+) -> FastAPI:
+    settings = settings or Settings()
+    engine = make_engine(settings.database_url)
+    app = FastAPI(
+        title="MSME grievance desk",
+        version="0.1.0",
+        description="Service API for the assistant and admin API for officers.",
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = make_session_factory(engine)
+    app.state.clock = clock
+    app.state.triage = triage or Triage(use_classifier=settings.load_embedding_model)
+
+    service = [Depends(require_service)]
+    app.include_router(tickets.router, dependencies=service)
+    app.include_router(route_preview.router, dependencies=service)
+    app.include_router(admin_tickets.router)
+    app.include_router(admin_notifications.router)
+
+    @app.exception_handler(MistypedNumber)
+    async def _mistyped(_: Request, exc: MistypedNumber) -> JSONResponse:
+        return _error(
+            422,
+            "that ticket number looks mistyped (its check character does "
+            "not match); numbers look like MS-7K3Q9P-D",
+            code="mistyped_number",
+        )
+
+    @app.exception_handler(TicketNotFound)
+    async def _not_found(_: Request, exc: TicketNotFound) -> JSONResponse:
+        return _error(404, f"no ticket {exc.args[0]}", code="not_found")
+
+    @app.exception_handler(NotOwner)
+    async def _not_owner(_: Request, exc: NotOwner) -> JSONResponse:
+        return _error(403, "only the person who filed this ticket can do that", code="not_owner")
+
+    @app.exception_handler(InvalidTransition)
+    async def _conflict(_: Request, exc: InvalidTransition) -> JSONResponse:
+        return _error(
+            409,
+            str(exc),
+            code="invalid_transition",
+            status=exc.status.value,
+            allowed_actions=exc.allowed,
+        )
+
+    @app.exception_handler(FeedbackRefused)
+    async def _refused(_: Request, exc: FeedbackRefused) -> JSONResponse:
+        return _error(409, str(exc), code="feedback_refused")
+
+    @app.exception_handler(LookupError)
+    async def _lookup(_: Request, exc: LookupError) -> JSONResponse:
+        return _error(422, str(exc.args[0]) if exc.args else "unknown reference")
+
+    @app.exception_handler(ValueError)
+    async def _value(_: Request, exc: ValueError) -> JSONResponse:
+        return _error(422, str(exc))
+
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["health"])
+    def readyz() -> JSONResponse:
+        try:
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except Exception as error:
+            return _error(503, f"database unavailable: {type(error).__name__}")
+        return JSONResponse({"status": "ready"})
+
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    return app

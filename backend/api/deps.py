@@ -1,0 +1,74 @@
+"""Typed dependencies: every route states what it needs in its signature."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session, sessionmaker
+
+from backend.auth import officer_for_token, service_token_ok
+from backend.config import Settings
+from backend.models import Officer
+from backend.triage import Triage
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_factory(request: Request) -> sessionmaker[Session]:
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    return factory
+
+
+def get_triage(request: Request) -> Triage:
+    triage: Triage = request.app.state.triage
+    return triage
+
+
+def get_now(request: Request) -> datetime:
+    clock: Callable[[], datetime] = request.app.state.clock
+    return clock()
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+FactoryDep = Annotated[sessionmaker[Session], Depends(get_factory)]
+TriageDep = Annotated[Triage, Depends(get_triage)]
+NowDep = Annotated[datetime, Depends(get_now)]
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+_UNAUTHORIZED = {"WWW-Authenticate": "Bearer"}
+
+
+def require_service(credentials: Credentials, settings: SettingsDep) -> None:
+    if credentials is None or not service_token_ok(credentials.credentials, settings.service_token):
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, "service token required", headers=_UNAUTHORIZED
+        )
+
+
+def current_officer(credentials: Credentials, factory: FactoryDep) -> Officer:
+    if credentials is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, "officer token required", headers=_UNAUTHORIZED
+        )
+    with factory() as session:
+        officer = officer_for_token(session, credentials.credentials)
+        if officer is not None:
+            session.expunge(officer)
+    if officer is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, "unknown or revoked officer token", headers=_UNAUTHORIZED
+        )
+    return officer
+
+
+ServiceAuth = Depends(require_service)
+OfficerDep = Annotated[Officer, Depends(current_officer)]

@@ -1,0 +1,219 @@
+"""Admin API for officers: the queue, a ticket's whole story, and the actions on it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, status
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from backend.api.deps import FactoryDep, NowDep, OfficerDep
+from backend.api.routes.tickets import owner_view
+from backend.api.schemas import (
+    AdminTicketPage,
+    AdminTicketSummary,
+    AdminTicketView,
+    EventView,
+    MessageView,
+    OfficerAction,
+)
+from backend.auth import can_act, can_see, visible_department
+from backend.models import Officer, Ticket
+from backend.tickets import Actor, add_event, apply_officer_action, get_ticket
+from routing.lifecycle import Action, Status, allowed_actions
+
+router = APIRouter(prefix="/admin/v1/tickets", tags=["admin: tickets"])
+
+PAGE_SIZE = 50
+CLOSED = [Status.RESOLVED.value, Status.CLOSED.value, Status.REJECTED.value]
+
+
+def overdue_clause(now):  # type: ignore[no-untyped-def]
+    return and_(
+        Ticket.status.not_in([*CLOSED, Status.AWAITING_INFO.value]),
+        or_(
+            Ticket.resolve_due_at <= now,
+            and_(Ticket.acknowledged_at.is_(None), Ticket.ack_due_at <= now),
+        ),
+    )
+
+
+def is_overdue(ticket: Ticket, now) -> bool:  # type: ignore[no-untyped-def]
+    if ticket.status in CLOSED or ticket.status == Status.AWAITING_INFO.value:
+        return False
+    return ticket.resolve_due_at <= now or (
+        ticket.acknowledged_at is None and ticket.ack_due_at <= now
+    )
+
+
+@router.get("", response_model=AdminTicketPage)
+def queue(
+    officer: OfficerDep,
+    factory: FactoryDep,
+    now: NowDep,
+    status_: Annotated[Status | None, Query(alias="status")] = None,
+    department: Annotated[str | None, Query(max_length=40)] = None,
+    state: Annotated[str | None, Query(max_length=60)] = None,
+    category: Annotated[str | None, Query(max_length=40)] = None,
+    overdue: bool | None = None,
+    escalated: bool | None = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> AdminTicketPage:
+    scope = visible_department(officer)
+    if department and scope and department != scope:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, f"you can list department {scope} only")
+    filters = []
+    if scope or department:
+        filters.append(Ticket.department_code == (department or scope))
+    if status_:
+        filters.append(Ticket.status == status_.value)
+    if state:
+        filters.append(Ticket.state == state)
+    if category:
+        filters.append(Ticket.category == category)
+    if overdue is True:
+        filters.append(overdue_clause(now))
+    if escalated is True:
+        filters.append(Ticket.escalation_level >= 2)
+    with factory() as session:
+        total = session.scalar(select(func.count(Ticket.id)).where(*filters)) or 0
+        rows = session.scalars(
+            select(Ticket)
+            .where(*filters)
+            .order_by(Ticket.resolve_due_at, Ticket.id)
+            .offset((page - 1) * PAGE_SIZE)
+            .limit(PAGE_SIZE)
+        ).all()
+        tickets = [
+            AdminTicketSummary(
+                number=t.number,
+                status=t.status,
+                department={"code": t.department.code, "name": t.department.name},
+                escalation_level=t.escalation_level,
+                ack_due_at=t.ack_due_at,
+                resolve_due_at=t.resolve_due_at,
+                created_at=t.created_at,
+                updated_at=t.updated_at,
+                state=t.state,
+                district=t.district,
+                category=t.category,
+                enterprise_name=t.enterprise_name,
+                officer_id=t.officer_id,
+                overdue=is_overdue(t, now),
+            )
+            for t in rows
+        ]
+    return AdminTicketPage(tickets=tickets, page=page, page_size=PAGE_SIZE, total=total)
+
+
+def _refuse(factory: FactoryDep, number: str, officer: Officer, what: str, now: NowDep) -> None:
+    """Record the refused attempt in the audit trail, then answer 403."""
+    with factory() as session, session.begin():
+        ticket = get_ticket(session, number)
+        add_event(
+            session,
+            ticket,
+            Actor.for_officer(officer),
+            "denied",
+            ticket.status,
+            ticket.status,
+            f"{what} refused: outside {officer.role} scope of {officer.department_code}",
+            now,
+        )
+    raise HTTPException(status.HTTP_403_FORBIDDEN, "this ticket belongs to another department")
+
+
+def detail_view(session: Session, number: str) -> AdminTicketView:
+    ticket = session.scalars(
+        select(Ticket)
+        .where(Ticket.number == get_ticket(session, number).number)
+        .options(selectinload(Ticket.events), selectinload(Ticket.messages))
+    ).one()
+    duplicate_of = (
+        session.scalar(select(Ticket.number).where(Ticket.id == ticket.duplicate_of_id))
+        if ticket.duplicate_of_id
+        else None
+    )
+    return AdminTicketView(
+        **owner_view(ticket).model_dump(),
+        channel=ticket.channel,
+        channel_user_id=ticket.channel_user_id,
+        officer_id=ticket.officer_id,
+        route_confidence=ticket.route_confidence,
+        route_reason=ticket.route_reason,
+        external_source=ticket.external_source,
+        external_ref=ticket.external_ref,
+        attachments=list(ticket.attachments or []),
+        duplicate_of=duplicate_of,
+        allowed_actions=[a for a in allowed_actions(Status(ticket.status)) if a in OFFICER_ACTIONS],
+        events=[EventView.model_validate(e, from_attributes=True) for e in ticket.events],
+        messages=[MessageView.model_validate(m, from_attributes=True) for m in ticket.messages],
+    )
+
+
+@router.get("/{number}", response_model=AdminTicketView)
+def ticket_detail(
+    number: str, officer: OfficerDep, factory: FactoryDep, now: NowDep
+) -> AdminTicketView:
+    with factory() as session:
+        ticket = get_ticket(session, number)
+        allowed = can_see(officer, ticket)
+    if not allowed:
+        _refuse(factory, number, officer, "view", now)
+    with factory() as session:
+        return detail_view(session, number)
+
+
+OFFICER_ACTIONS = {
+    "acknowledge": Action.ACKNOWLEDGE,
+    "reply": Action.REPLY,
+    "request-info": Action.REQUEST_INFO,
+    "transfer": Action.TRANSFER,
+    "resolve": Action.RESOLVE,
+    "reject": Action.REJECT,
+}
+NEEDS_NOTE = {"reply", "request-info", "transfer", "resolve", "reject"}
+
+
+@router.post("/{number}/{action}", response_model=AdminTicketView)
+def act(
+    number: str,
+    action: str,
+    body: OfficerAction,
+    officer: OfficerDep,
+    factory: FactoryDep,
+    now: NowDep,
+) -> AdminTicketView:
+    if action not in OFFICER_ACTIONS:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND, f"unknown action; one of: {', '.join(OFFICER_ACTIONS)}"
+        )
+    if action in NEEDS_NOTE and not body.note.strip():
+        what = "a reason" if action in ("transfer", "reject") else "a text"
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, f"{action} needs {what} in 'note'"
+        )
+    if action == "transfer" and not body.department:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, "transfer needs the target 'department' code"
+        )
+    with factory() as session, session.begin():
+        ticket = get_ticket(session, number, for_update=True)
+        if not can_act(officer, ticket):
+            allowed = False
+        else:
+            allowed = True
+            apply_officer_action(
+                session,
+                ticket,
+                OFFICER_ACTIONS[action],
+                Actor.for_officer(officer),
+                now,
+                note=body.note,
+                department_code=body.department,
+            )
+    if not allowed:
+        _refuse(factory, number, officer, action, now)
+    with factory() as session:
+        return detail_view(session, number)

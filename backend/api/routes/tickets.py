@@ -1,0 +1,169 @@
+"""Service API for the action server: file tickets, ask their status, write on them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Response, status
+from sqlalchemy import select
+
+from backend.api.deps import FactoryDep, NowDep, SettingsDep, TriageDep
+from backend.api.schemas import (
+    Channel,
+    CitizenMessage,
+    DepartmentView,
+    Feedback,
+    TicketCreate,
+    TicketCreated,
+    TicketList,
+    TicketOwnerView,
+    TicketStatusView,
+)
+from backend.models import Ticket, TicketMessage
+from backend.tickets import (
+    NewTicket,
+    add_citizen_message,
+    create_ticket,
+    get_ticket,
+    give_feedback,
+    is_owner,
+)
+
+router = APIRouter(prefix="/api/v1/tickets", tags=["service: tickets"])
+
+
+def status_view(ticket: Ticket, owner: bool = False) -> TicketStatusView:
+    return TicketStatusView(
+        number=ticket.number,
+        status=ticket.status,
+        department=DepartmentView(code=ticket.department.code, name=ticket.department.name),
+        escalation_level=ticket.escalation_level,
+        ack_due_at=ticket.ack_due_at,
+        resolve_due_at=ticket.resolve_due_at,
+        created_at=ticket.created_at,
+        updated_at=ticket.updated_at,
+        is_owner=owner,
+    )
+
+
+def owner_view(ticket: Ticket, last_reply: str | None = None) -> TicketOwnerView:
+    return TicketOwnerView(
+        **status_view(ticket, owner=True).model_dump(),
+        name=ticket.name,
+        mobile=ticket.mobile,
+        enterprise_name=ticket.enterprise_name,
+        udyam_number=ticket.udyam_number,
+        state=ticket.state,
+        district=ticket.district,
+        category=ticket.category,
+        description=ticket.description,
+        language=ticket.language,
+        resolution=ticket.resolution,
+        rejection_reason=ticket.rejection_reason,
+        rating=ticket.rating,
+        last_reply=last_reply,
+    )
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=TicketCreated,
+    responses={200: {"model": TicketCreated, "description": "replayed idempotency key"}},
+)
+def file_ticket(
+    body: TicketCreate, response: Response, factory: FactoryDep, triage: TriageDep, now: NowDep
+) -> TicketCreated:
+    ticket, created = create_ticket(factory, NewTicket(**body.model_dump()), triage, now)
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    with factory() as session:
+        ticket = session.merge(ticket, load=True)
+        department = DepartmentView(code=ticket.department.code, name=ticket.department.name)
+        return TicketCreated(
+            number=ticket.number,
+            status=ticket.status,
+            department=department,
+            ack_due_at=ticket.ack_due_at,
+            resolve_due_at=ticket.resolve_due_at,
+        )
+
+
+@router.get("", response_model=TicketList)
+def my_tickets(
+    factory: FactoryDep,
+    channel: Annotated[Channel, Query()],
+    channel_user_id: Annotated[str, Query(min_length=1, max_length=64)],
+    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> TicketList:
+    with factory() as session:
+        tickets = session.scalars(
+            select(Ticket)
+            .where(Ticket.channel == channel, Ticket.channel_user_id == channel_user_id)
+            .order_by(Ticket.created_at.desc(), Ticket.id.desc())
+            .limit(limit)
+        ).all()
+        return TicketList(tickets=[status_view(t, owner=True) for t in tickets])
+
+
+@router.get("/{number}", response_model=TicketOwnerView | TicketStatusView)
+def ticket_status(
+    number: str,
+    factory: FactoryDep,
+    channel: Annotated[Channel | None, Query()] = None,
+    channel_user_id: Annotated[str | None, Query(max_length=64)] = None,
+) -> TicketOwnerView | TicketStatusView:
+    with factory() as session:
+        ticket = get_ticket(session, number)
+        if not is_owner(ticket, channel, channel_user_id):
+            return status_view(ticket)
+        last_reply = session.scalars(
+            select(TicketMessage.text)
+            .where(TicketMessage.ticket_id == ticket.id, TicketMessage.author != "citizen")
+            .order_by(TicketMessage.id.desc())
+            .limit(1)
+        ).first()
+        return owner_view(ticket, last_reply)
+
+
+@router.post(
+    "/{number}/messages", status_code=status.HTTP_201_CREATED, response_model=TicketStatusView
+)
+def write_on_ticket(
+    number: str, body: CitizenMessage, factory: FactoryDep, now: NowDep
+) -> TicketStatusView:
+    with factory() as session, session.begin():
+        ticket = get_ticket(session, number, for_update=True)
+        add_citizen_message(session, ticket, body.channel, body.channel_user_id, body.text, now)
+        return status_view(ticket, owner=True)
+
+
+@router.post("/{number}/feedback", response_model=TicketStatusView)
+def rate_or_reopen(
+    number: str,
+    body: Feedback,
+    factory: FactoryDep,
+    now: NowDep,
+    settings: SettingsDep,
+    triage: TriageDep,
+) -> TicketStatusView:
+    if body.rating is None and not body.reopen:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, "give a rating (1-5), or reopen: true"
+        )
+    with factory() as session, session.begin():
+        ticket = get_ticket(session, number, for_update=True)
+        give_feedback(
+            session,
+            ticket,
+            body.channel,
+            body.channel_user_id,
+            body.rating,
+            body.comment,
+            body.reopen,
+            now,
+            timedelta(days=settings.reopen_window_days),
+            triage.sla_for(ticket.category),
+        )
+        return status_view(ticket, owner=True)

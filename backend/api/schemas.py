@@ -1,0 +1,231 @@
+"""Request and response bodies of the service and admin APIs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from routing.categories import CATEGORIES
+from routing.contact import normalize_mobile, normalize_udyam
+from routing.states import canonical_state
+
+Channel = Literal["telegram", "whatsapp", "web", "cpgrams"]
+Language = Literal["en", "hi", "hinglish"]
+MAX_DESCRIPTION = 4000
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class ChannelIdentity(_Strict):
+    channel: Channel
+    channel_user_id: str = Field(min_length=1, max_length=64)
+
+
+class TicketCreate(ChannelIdentity):
+    idempotency_key: str | None = Field(default=None, min_length=8, max_length=128)
+    name: str = Field(min_length=1, max_length=120)
+    mobile: str | None = Field(default=None, max_length=32)
+    enterprise_name: str = Field(min_length=1, max_length=200)
+    udyam_number: str | None = Field(default=None, max_length=40)
+    state: str = Field(min_length=1, max_length=60)
+    district: str = Field(min_length=1, max_length=80)
+    category: str = Field(default="other", max_length=40)
+    description: str = Field(min_length=10, max_length=MAX_DESCRIPTION)
+    language: Language = "en"
+
+    @field_validator("mobile")
+    @classmethod
+    def _mobile(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        mobile = normalize_mobile(value)
+        if mobile is None:
+            raise ValueError("not an Indian mobile number (10 digits starting 6-9, +91 optional)")
+        return mobile
+
+    @field_validator("udyam_number")
+    @classmethod
+    def _udyam(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        udyam = normalize_udyam(value)
+        if udyam is None:
+            raise ValueError("Udyam number must look like UDYAM-XX-00-0000000")
+        return udyam
+
+    @field_validator("state")
+    @classmethod
+    def _state(cls, value: str) -> str:
+        state = canonical_state(value)
+        if state is None:
+            raise ValueError("unknown state or union territory")
+        return state
+
+    @field_validator("category")
+    @classmethod
+    def _category(cls, value: str) -> str:
+        if value not in CATEGORIES:
+            raise ValueError(f"unknown category; one of: {', '.join(CATEGORIES)}")
+        return value
+
+
+class DepartmentView(BaseModel):
+    code: str
+    name: str
+
+
+class TicketCreated(BaseModel):
+    number: str
+    status: str
+    department: DepartmentView
+    ack_due_at: datetime
+    resolve_due_at: datetime
+
+
+class TicketStatusView(BaseModel):
+    """What anyone with the number may see."""
+
+    number: str
+    status: str
+    department: DepartmentView
+    escalation_level: int
+    ack_due_at: datetime
+    resolve_due_at: datetime
+    created_at: datetime
+    updated_at: datetime
+    is_owner: bool = False
+
+
+class TicketOwnerView(TicketStatusView):
+    """What the ticket's own channel identity sees in addition."""
+
+    name: str
+    mobile: str | None
+    enterprise_name: str
+    udyam_number: str | None
+    state: str
+    district: str
+    category: str
+    description: str
+    language: str
+    resolution: str | None
+    rejection_reason: str | None
+    rating: int | None
+    last_reply: str | None = None
+
+
+class TicketList(BaseModel):
+    tickets: list[TicketStatusView]
+
+
+class CitizenMessage(ChannelIdentity):
+    text: str = Field(min_length=1, max_length=MAX_DESCRIPTION)
+
+
+class Feedback(ChannelIdentity):
+    rating: int | None = Field(default=None, ge=1, le=5)
+    comment: str | None = Field(default=None, max_length=1000)
+    reopen: bool = False
+
+
+class RoutePreviewRequest(_Strict):
+    description: str = Field(min_length=1, max_length=MAX_DESCRIPTION)
+    category: str | None = Field(default=None, max_length=40)
+    state: str | None = Field(default=None, max_length=60)
+
+    @field_validator("category")
+    @classmethod
+    def _category(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if value not in CATEGORIES:
+            raise ValueError(f"unknown category; one of: {', '.join(CATEGORIES)}")
+        return value
+
+    @field_validator("state")
+    @classmethod
+    def _state(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        state = canonical_state(value)
+        if state is None:
+            raise ValueError("unknown state or union territory")
+        return state
+
+
+class RoutePreview(BaseModel):
+    department: DepartmentView
+    category: str
+    confidence: float
+    reason: str
+
+
+class EventView(BaseModel):
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    from_status: str | None
+    to_status: str | None
+    note: str
+
+
+class MessageView(BaseModel):
+    id: int
+    at: datetime
+    author: str
+    text: str
+
+
+class AdminTicketView(TicketOwnerView):
+    channel: str
+    channel_user_id: str
+    officer_id: int | None
+    route_confidence: float
+    route_reason: str
+    external_source: str | None
+    external_ref: str | None
+    attachments: list[str]
+    duplicate_of: str | None = None
+    allowed_actions: list[str]
+    events: list[EventView]
+    messages: list[MessageView]
+
+
+class AdminTicketSummary(TicketStatusView):
+    state: str
+    district: str
+    category: str
+    enterprise_name: str
+    officer_id: int | None
+    overdue: bool
+
+
+class AdminTicketPage(BaseModel):
+    tickets: list[AdminTicketSummary]
+    page: int
+    page_size: int
+    total: int
+
+
+class OfficerAction(_Strict):
+    note: str = Field(default="", max_length=MAX_DESCRIPTION)
+    department: str | None = Field(default=None, max_length=40)
+
+
+class NotificationView(BaseModel):
+    id: int
+    ticket_id: int | None
+    recipient: str
+    channel: str
+    kind: str
+    status: str
+    attempts: int
+    last_error: str | None
+    delivery_status: str | None
+    created_at: datetime
+    next_attempt_at: datetime

@@ -1,0 +1,59 @@
+"""The one settings object. Nothing else in the app reads ``os.environ``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Settings from the environment (documented in ``.env.example``)."""
+
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", case_sensitive=False)
+
+    database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'app.db'}"
+    service_token: str = Field(default="dev-service-token-change-me", min_length=8)
+    backend_url: str = "http://127.0.0.1:8000"
+    rasa_url: str = "http://127.0.0.1:5005"
+    gateway_url: str = "http://127.0.0.1:8080"
+    public_base_url: str = ""
+    redis_url: str = ""
+
+    telegram_bot_token: str = ""
+    telegram_webhook_secret: str = ""
+    telegram_api_base_url: str = ""
+
+    twilio_account_sid: str = ""
+    twilio_auth_token: str = ""
+    twilio_whatsapp_from: str = ""
+    twilio_template_sid: str = ""
+
+    # Ticket policy
+    reopen_window_days: int = Field(default=7, ge=0)
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+
+    # Outbox
+    notification_max_attempts: int = Field(default=6, ge=1)
+    notification_backoff_seconds: float = Field(default=10.0, gt=0)
+    worker_poll_seconds: float = Field(default=1.0, gt=0)
+    sla_sweep_interval_seconds: float = Field(default=60.0, gt=0)
+    worker_batch_size: int = Field(default=100, ge=1)
+
+    # Scheme search cache and embeddings
+    cache_dir: Path = PROJECT_ROOT / "var" / "cache"
+    load_embedding_model: bool = True
+
+    log_level: str = "INFO"
+    log_json: bool = False
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,169 @@
+"""What the citizen and officers are told, written to the outbox with the change itself."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backend.models import Notification, Officer, Ticket
+
+# Channels we can push to. CPGRAMS imports have no chat to answer on.
+CHAT_CHANNELS = frozenset({"telegram", "whatsapp", "web"})
+
+_TEXTS: dict[str, dict[str, str]] = {
+    "created": {
+        "en": "Your grievance {number} is registered with {department}. It will be attended "
+        'within 3 days and concluded within 7. Send "status {number}" any time.',
+        "hi": "आपकी शिकायत {number} {department} में दर्ज हो गई है। 3 दिन में इस पर कार्रवाई "
+        'शुरू होगी और 7 दिन में निपटारा होगा। स्थिति जानने के लिए "status {number}" भेजें।',
+        "hinglish": "Aapki shikayat {number} {department} mein darj ho gayi hai. 3 din mein "
+        'karyavahi shuru hogi, 7 din mein niptara. Sthiti ke liye "status {number}" bhejein.',
+    },
+    "acknowledged": {
+        "en": "Grievance {number}: an officer of {department} has taken it up.",
+        "hi": "शिकायत {number}: {department} के अधिकारी ने इस पर काम शुरू कर दिया है।",
+        "hinglish": "Shikayat {number}: {department} ke adhikari ne ispar kaam shuru kar diya hai.",
+    },
+    "reply": {
+        "en": "Grievance {number}, reply from {department}: {note}",
+        "hi": "शिकायत {number}, {department} का उत्तर: {note}",
+        "hinglish": "Shikayat {number}, {department} ka jawab: {note}",
+    },
+    "request_info": {
+        "en": "Grievance {number}: {department} needs more information: {note} "
+        "Reply here to send it.",
+        "hi": "शिकायत {number}: {department} को और जानकारी चाहिए: {note} उत्तर यहीं भेजें।",
+        "hinglish": "Shikayat {number}: {department} ko aur jaankari chahiye: {note} "
+        "Jawab yahin bhejein.",
+    },
+    "transferred": {
+        "en": "Grievance {number} has been passed to {department}, the office that handles it.",
+        "hi": "शिकायत {number} संबंधित कार्यालय {department} को भेज दी गई है।",
+        "hinglish": "Shikayat {number} sambandhit karyalay {department} ko bhej di gayi hai.",
+    },
+    "resolved": {
+        "en": 'Grievance {number} is resolved: {note} Rate it 1-5, or reply "reopen {number}" '
+        "within 7 days if the problem remains.",
+        "hi": "शिकायत {number} का समाधान हुआ: {note} 1-5 रेटिंग दें, या समस्या बनी रहे तो 7 दिन में "
+        '"reopen {number}" भेजें।',
+        "hinglish": "Shikayat {number} ka samadhan hua: {note} 1-5 rating dein, ya samasya bani "
+        'rahe to 7 din mein "reopen {number}" bhejein.',
+    },
+    "rejected": {
+        "en": "Grievance {number} was closed without action: {note}",
+        "hi": "शिकायत {number} बिना कार्रवाई बंद की गई: {note}",
+        "hinglish": "Shikayat {number} bina karyavahi band ki gayi: {note}",
+    },
+    "reopened": {
+        "en": "Grievance {number} is reopened and raised to a senior officer.",
+        "hi": "शिकायत {number} फिर से खोली गई है और वरिष्ठ अधिकारी को भेजी गई है।",
+        "hinglish": "Shikayat {number} phir se kholi gayi hai aur senior adhikari ko "
+        "bheji gayi hai.",
+    },
+    "escalated": {
+        "en": "Grievance {number} is overdue and has been raised to {level_name}.",
+        "hi": "शिकायत {number} समय-सीमा से आगे है और {level_name} को भेजी गई है।",
+        "hinglish": "Shikayat {number} samay-seema se aage hai aur {level_name} ko bheji gayi hai.",
+    },
+}
+
+_OFFICER_TEXTS: dict[str, str] = {
+    "assigned": "New grievance {number} ({category}, {state}) assigned to you.",
+    "escalated": "Grievance {number} is overdue (escalation level {level}); please act now.",
+    "citizen_message": "Grievance {number}: the citizen wrote: {note}",
+    "reopened": "Grievance {number} was reopened by the citizen (escalation level {level}).",
+}
+
+LEVEL_NAMES = {
+    "en": {1: "a senior officer", 2: "the head of the department", 3: "ministry leadership"},
+    "hi": {1: "वरिष्ठ अधिकारी", 2: "विभागाध्यक्ष", 3: "मंत्रालय नेतृत्व"},
+    "hinglish": {1: "senior adhikari", 2: "vibhag pramukh", 3: "mantralay netritva"},
+}
+
+
+def citizen_text(kind: str, language: str, **values: object) -> str:
+    texts = _TEXTS[kind]
+    return texts.get(language, texts["en"]).format(**values)
+
+
+def notify_citizen(
+    session: Session, ticket: Ticket, kind: str, event_id: int, note: str = ""
+) -> Notification | None:
+    if ticket.channel not in CHAT_CHANNELS:
+        return None
+    language = ticket.language if ticket.language in LEVEL_NAMES else "en"
+    text = citizen_text(
+        kind,
+        language,
+        number=ticket.number,
+        department=ticket.department.name if ticket.department else ticket.department_code,
+        note=note,
+        level_name=LEVEL_NAMES[language].get(ticket.escalation_level, ""),
+    )
+    notification = Notification(
+        ticket_id=ticket.id,
+        delivery_key=f"{ticket.number}:{kind}:{event_id}:citizen",
+        recipient="citizen",
+        channel=ticket.channel,
+        channel_user_id=ticket.channel_user_id,
+        language=language,
+        kind=kind,
+        text=text,
+        ticket_status=ticket.status,
+        next_attempt_at=ticket.updated_at,
+    )
+    session.add(notification)
+    return notification
+
+
+def officers_to_alert(session: Session, ticket: Ticket) -> list[Officer]:
+    """The assigned officer, plus the department's heads from level 2, leadership at level 3."""
+    officers: dict[int, Officer] = {}
+    if ticket.officer_id is not None:
+        officer = session.get(Officer, ticket.officer_id)
+        if officer is not None and officer.active:
+            officers[officer.id] = officer
+    if ticket.escalation_level >= 1:
+        heads = session.scalars(
+            select(Officer).where(
+                Officer.department_code == ticket.department_code,
+                Officer.role == "head",
+                Officer.active.is_(True),
+            )
+        )
+        officers.update({o.id: o for o in heads})
+    if ticket.escalation_level >= 3:
+        leaders = session.scalars(
+            select(Officer).where(Officer.role == "leadership", Officer.active.is_(True))
+        )
+        officers.update({o.id: o for o in leaders})
+    return list(officers.values())
+
+
+def notify_officers(
+    session: Session, ticket: Ticket, kind: str, event_id: int, note: str = ""
+) -> list[Notification]:
+    text = _OFFICER_TEXTS[kind].format(
+        number=ticket.number,
+        category=ticket.category,
+        state=ticket.state,
+        level=ticket.escalation_level,
+        note=note[:300],
+    )
+    rows = []
+    for officer in officers_to_alert(session, ticket):
+        row = Notification(
+            ticket_id=ticket.id,
+            delivery_key=f"{ticket.number}:{kind}:{event_id}:officer:{officer.id}",
+            recipient="officer",
+            channel="officer",
+            channel_user_id=str(officer.id),
+            language="en",
+            kind=kind,
+            text=text,
+            ticket_status=ticket.status,
+            next_attempt_at=ticket.updated_at,
+        )
+        session.add(row)
+        rows.append(row)
+    return rows

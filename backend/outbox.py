@@ -1,0 +1,184 @@
+"""Delivering the notification outbox: claim, send, record, retry with backoff, dead-letter.
+
+Claims take a lease (``status='sending'``, ``lease_until``) in one short transaction with
+``FOR UPDATE SKIP LOCKED``, so any number of workers on PostgreSQL share the backlog without
+sending a row twice; a worker that dies mid-send leaves a lease that expires and the row is
+claimed again. Sending happens outside any transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal, Protocol
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from backend.models import Notification, utcnow
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=2)
+
+
+@dataclass(frozen=True)
+class OutboundNotification:
+    id: int
+    channel: str
+    channel_user_id: str
+    text: str
+    language: str
+    ticket_number: str | None
+    status: str | None
+    delivery_key: str
+
+
+@dataclass(frozen=True)
+class SendResult:
+    outcome: Literal["sent", "retry", "undeliverable"]
+    provider_message_id: str | None = None
+    retry_after: float | None = None
+    error: str | None = None
+
+
+class Sender(Protocol):
+    async def send(self, notification: OutboundNotification) -> SendResult: ...
+
+
+class LoggingSender:
+    """For channels without credentials (and officers, until they have a channel)."""
+
+    async def send(self, notification: OutboundNotification) -> SendResult:
+        log.info(
+            "notification %s via %s (%s): %d characters",
+            notification.delivery_key,
+            notification.channel,
+            notification.language,
+            len(notification.text),
+        )
+        return SendResult("sent")
+
+
+@dataclass
+class DeliveryReport:
+    claimed: int = 0
+    sent: int = 0
+    retried: int = 0
+    dead: int = 0
+    undeliverable: int = 0
+
+
+def claim(factory: sessionmaker[Session], now: datetime, limit: int) -> list[Notification]:
+    with factory() as session, session.begin():
+        rows = list(
+            session.scalars(
+                select(Notification)
+                .where(
+                    or_(
+                        (Notification.status == "pending") & (Notification.next_attempt_at <= now),
+                        (Notification.status == "sending") & (Notification.lease_until < now),
+                    )
+                )
+                .order_by(Notification.next_attempt_at, Notification.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+        )
+        for row in rows:
+            row.status = "sending"
+            row.lease_until = now + LEASE
+            row.attempts += 1
+        session.flush()
+        for row in rows:
+            session.expunge(row)
+    return rows
+
+
+def _ticket_number(row: Notification) -> str | None:
+    head = row.delivery_key.split(":", 1)[0]
+    return head if head.startswith("MS-") else None
+
+
+def backoff(base_seconds: float, attempts: int) -> timedelta:
+    return timedelta(seconds=min(base_seconds * 2 ** (attempts - 1), 6 * 3600))
+
+
+async def deliver_batch(
+    factory: sessionmaker[Session],
+    senders: Mapping[str, Sender],
+    *,
+    now: datetime | None = None,
+    limit: int = 100,
+    max_attempts: int = 6,
+    backoff_seconds: float = 10.0,
+) -> DeliveryReport:
+    now = now or utcnow()
+    rows = claim(factory, now, limit)
+    report = DeliveryReport(claimed=len(rows))
+    if not rows:
+        return report
+    fallback = LoggingSender()
+
+    async def one(row: Notification) -> tuple[Notification, SendResult]:
+        sender = senders.get(row.channel, fallback)
+        outbound = OutboundNotification(
+            id=row.id,
+            channel=row.channel,
+            channel_user_id=row.channel_user_id,
+            text=row.text,
+            language=row.language,
+            ticket_number=_ticket_number(row),
+            status=row.ticket_status,
+            delivery_key=row.delivery_key,
+        )
+        try:
+            return row, await sender.send(outbound)
+        except Exception as error:  # a sender bug must not lose the notification
+            log.exception("sender for %s failed on notification %s", row.channel, row.id)
+            return row, SendResult("retry", error=f"{type(error).__name__}: {error}")
+
+    results = await asyncio.gather(*(one(row) for row in rows))
+    finished = utcnow()
+    with factory() as session, session.begin():
+        for row, result in results:
+            values: dict[str, object] = {"lease_until": None, "last_error": result.error}
+            if result.outcome == "sent":
+                values.update(
+                    status="sent", sent_at=finished, provider_message_id=result.provider_message_id
+                )
+                report.sent += 1
+            elif result.outcome == "undeliverable":
+                values.update(status="undeliverable")
+                report.undeliverable += 1
+            elif row.attempts >= max_attempts:
+                values.update(status="dead")
+                report.dead += 1
+                log.warning("notification %s is dead after %d attempts", row.id, row.attempts)
+            else:
+                delay = backoff(backoff_seconds, row.attempts)
+                if result.retry_after:
+                    delay = max(delay, timedelta(seconds=result.retry_after))
+                values.update(status="pending", next_attempt_at=finished + delay)
+                report.retried += 1
+            # Only the lease holder records the outcome.
+            session.execute(
+                update(Notification)
+                .where(Notification.id == row.id, Notification.status == "sending")
+                .values(**values)
+            )
+    return report
+
+
+def retry_dead(session: Session, notification_id: int, now: datetime) -> Notification | None:
+    row = session.get(Notification, notification_id, with_for_update=True)
+    if row is None or row.status not in ("dead", "undeliverable"):
+        return row
+    row.status = "pending"
+    row.attempts = 0
+    row.next_attempt_at = now
+    row.last_error = None
+    return row

@@ -1,0 +1,60 @@
+"""The worker: delivers the outbox continuously and runs an SLA sweep every minute."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import time
+from collections.abc import Mapping
+
+from backend.config import Settings
+from backend.db import make_engine, make_session_factory
+from backend.escalation import sweep
+from backend.models import utcnow
+from backend.outbox import LoggingSender, Sender, deliver_batch
+
+log = logging.getLogger(__name__)
+
+
+def build_senders(settings: Settings) -> Mapping[str, Sender]:
+    """Channel senders from ``bot`` when it is installed; a logging sender otherwise."""
+    try:
+        from bot.senders import build_senders as build_channel_senders
+    except ImportError:
+        return {"officer": LoggingSender()}
+    senders: dict[str, Sender] = dict(build_channel_senders(settings))  # type: ignore[arg-type]
+    senders.setdefault("officer", LoggingSender())
+    return senders
+
+
+async def run_worker(settings: Settings, *, once: bool = False) -> None:
+    factory = make_session_factory(make_engine(settings.database_url))
+    senders = build_senders(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    last_sweep = 0.0
+    log.info("worker started; channels: %s", ", ".join(sorted(senders)))
+    while not stop.is_set():
+        if time.monotonic() - last_sweep >= settings.sla_sweep_interval_seconds or once:
+            result = await asyncio.to_thread(sweep, factory, utcnow())
+            last_sweep = time.monotonic()
+            if result.escalated:
+                log.info("escalated %d tickets", result.escalated)
+        report = await deliver_batch(
+            factory,
+            senders,
+            limit=settings.worker_batch_size,
+            max_attempts=settings.notification_max_attempts,
+            backoff_seconds=settings.notification_backoff_seconds,
+        )
+        if once:
+            break
+        if report.claimed < settings.worker_batch_size:
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=settings.worker_poll_seconds)
+            except TimeoutError:
+                pass
+    log.info("worker stopped")

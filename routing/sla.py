@@ -1,0 +1,48 @@
+"""SLA deadlines and escalation decisions (pure; times are timezone-aware UTC)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from routing.lifecycle import UNACKNOWLEDGED_STATUSES, Status, is_open
+
+ACK_BREACH_LEVEL = 2  # department head
+RESOLVE_BREACH_LEVEL = 3  # ministry leadership
+MAX_LEVEL = 3
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    ack_due_at: datetime
+    resolve_due_at: datetime
+
+
+def deadlines(start: datetime, ack_days: int, resolve_days: int) -> Deadlines:
+    return Deadlines(start + timedelta(days=ack_days), start + timedelta(days=resolve_days))
+
+
+def resumed_deadlines(current: Deadlines, paused_for: timedelta) -> Deadlines:
+    """Deadlines after the clocks were paused (awaiting the citizen's information)."""
+    return Deadlines(current.ack_due_at + paused_for, current.resolve_due_at + paused_for)
+
+
+def escalation_due(
+    status: Status,
+    level: int,
+    ack_due_at: datetime,
+    resolve_due_at: datetime,
+    as_of: datetime,
+) -> int | None:
+    """The level a ticket must be raised to as of ``as_of``, or None when nothing is due.
+
+    Clocks are paused while awaiting the citizen, so such tickets never escalate.
+    """
+    if not is_open(status) or status == Status.AWAITING_INFO:
+        return None
+    target = level
+    if as_of >= resolve_due_at:
+        target = max(target, RESOLVE_BREACH_LEVEL)
+    elif status in UNACKNOWLEDGED_STATUSES and as_of >= ack_due_at:
+        target = max(target, ACK_BREACH_LEVEL)
+    return target if target > level else None
