@@ -13,7 +13,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 class Settings(BaseSettings):
     """Settings from the environment (documented in ``.env.example``)."""
 
-    model_config = SettingsConfigDict(env_file=None, extra="ignore", case_sensitive=False)
+    model_config = SettingsConfigDict(
+        env_file=PROJECT_ROOT / ".env", extra="ignore", case_sensitive=False
+    )
 
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'app.db'}"
     service_token: str = Field(default="dev-service-token-change-me", min_length=8)
