@@ -18,6 +18,7 @@ import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.privacy import mask_sender
@@ -25,6 +26,18 @@ from bot.rasa_client import AssistantUnavailable
 from bot.store import GatewayStore, StoredMessage
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """A message as a channel parsed it, before it is recorded."""
+
+    dedup_key: str  # "tg:<update_id>", "wa:<MessageSid>", "web:<client message id>"
+    channel: str
+    sender_id: str  # "tg:<chat_id>", "wa:<E.164>", "web:<id>"
+    text: str
+    metadata: dict[str, Any] = field(default_factory=dict)
+
 
 ProcessMessage = Callable[[StoredMessage], Awaitable[None]]
 # Called for every message held back by an outage; ``first`` is True once per outage and
@@ -79,28 +92,20 @@ class Inbox:
         await asyncio.gather(*tasks, return_exceptions=True)
         self._workers.clear()
 
-    async def accept(
-        self,
-        *,
-        dedup_key: str,
-        channel: str,
-        sender_id: str,
-        text: str,
-        metadata: dict[str, Any] | None = None,
-    ) -> int | None:
+    async def accept(self, inbound: Inbound) -> int | None:
         """Record the message durably and schedule it; None for a duplicate."""
         message_id = await asyncio.to_thread(
             self._store.record_inbound,
-            dedup_key=dedup_key,
-            channel=channel,
-            sender_id=sender_id,
-            text=text,
-            metadata=metadata or {},
+            dedup_key=inbound.dedup_key,
+            channel=inbound.channel,
+            sender_id=inbound.sender_id,
+            text=inbound.text,
+            metadata=inbound.metadata,
         )
         if message_id is None:
-            log.info("duplicate message from %s dropped", mask_sender(sender_id))
+            log.info("duplicate message from %s dropped", mask_sender(inbound.sender_id))
             return None
-        self.schedule(sender_id)
+        self.schedule(inbound.sender_id)
         return message_id
 
     def schedule(self, sender_id: str) -> None:
@@ -156,7 +161,9 @@ class Inbox:
                     log.exception("processing message %s failed", message.id)
                     gave_up = await asyncio.to_thread(
                         self._store.mark_attempt_failed,
-                        message.id, repr(error), self._give_up_after,
+                        message.id,
+                        repr(error),
+                        self._give_up_after,
                     )
                     if not gave_up:
                         # Try again later rather than spin on it now.

@@ -61,7 +61,8 @@ class RasaClient:
             # A 4xx is a bug on our side, not an outage; retrying would not help.
             log.error(
                 "rasa refused a message from %s: HTTP %s",
-                mask_sender(sender), response.status_code,
+                mask_sender(sender),
+                response.status_code,
             )
             return []
         replies = response.json()

@@ -81,9 +81,7 @@ def _longest_prefix(text: str, limit: int, length: Callable[[str], int]) -> int:
     return low
 
 
-def split_text(
-    text: str, limit: int, length: Callable[[str], int] = utf16_length
-) -> list[str]:
+def split_text(text: str, limit: int, length: Callable[[str], int] = utf16_length) -> list[str]:
     """Split ``text`` into chunks of at most ``limit`` units, preferring paragraph, line and
     sentence boundaries, then spaces; a hard cut only for a single overlong word.
 
@@ -166,7 +164,7 @@ def render_telegram(reply: Reply) -> list[TelegramMessage]:
     """Split the text; the keyboard goes under the last chunk."""
     chunks = split_text(reply.text, TELEGRAM_TEXT_LIMIT) if reply.text else []
     if not chunks and reply.buttons:
-        chunks = ["\U0001F447"]  # Telegram refuses an empty text under a keyboard
+        chunks = ["\U0001f447"]  # Telegram refuses an empty text under a keyboard
     if not reply.buttons:
         return [TelegramMessage(text=telegram_html(chunk)) for chunk in chunks]
     short_keys: dict[str, str] = {}

@@ -195,18 +195,16 @@ class GatewayStore:
             ).first()
             return found is not None
 
-    def _touch_sender(
-        self, conn: Connection, sender_id: str, channel: str, at: datetime
-    ) -> None:
+    def _touch_sender(self, conn: Connection, sender_id: str, channel: str, at: datetime) -> None:
         updated = conn.execute(
-            senders.update()
-            .where(senders.c.sender_id == sender_id)
-            .values(last_inbound_at=at)
+            senders.update().where(senders.c.sender_id == sender_id).values(last_inbound_at=at)
         )
         if updated.rowcount == 0:
             conn.execute(
                 senders.insert().values(
-                    sender_id=sender_id, channel=channel, last_inbound_at=at,
+                    sender_id=sender_id,
+                    channel=channel,
+                    last_inbound_at=at,
                     outage_notified=False,
                 )
             )
@@ -291,6 +289,16 @@ class GatewayStore:
         with self._begin() as conn:
             self._touch_sender(conn, sender_id, channel, at)
 
+    def forget_window(self, sender_id: str) -> None:
+        """WhatsApp said the 24-hour window is closed: the next notification uses the
+        template."""
+        with self._begin() as conn:
+            conn.execute(
+                senders.update()
+                .where(senders.c.sender_id == sender_id)
+                .values(last_inbound_at=None)
+            )
+
     def claim_outage_notice(self, sender_id: str) -> bool:
         """True exactly once per outage per sender: the caller then tells the user."""
         with self._begin() as conn:
@@ -339,9 +347,7 @@ class GatewayStore:
             try:
                 with self._begin() as conn:
                     conn.execute(
-                        callback_keys.insert().values(
-                            key=key, payload=payload, created_at=utcnow()
-                        )
+                        callback_keys.insert().values(key=key, payload=payload, created_at=utcnow())
                     )
             except IntegrityError:
                 pass  # the key is a hash of the payload: already there means the same payload
@@ -426,7 +432,13 @@ class GatewayStore:
             ).mappings()
             updates: list[dict[str, Any]] = []
             for row in rows:
-                item: dict[str, Any] = {"id": row["id"], "text": row["text"]}
+                key = row["delivery_key"] or ""
+                item: dict[str, Any] = {
+                    "id": row["id"],
+                    "text": row["text"],
+                    # Replies to messages held during an outage, or notifications.
+                    "kind": "reply" if key.startswith("reply:") else "notification",
+                }
                 if row["buttons_json"]:
                     item["buttons"] = json.loads(row["buttons_json"])
                 updates.append(item)

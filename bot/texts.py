@@ -113,8 +113,7 @@ _NOTIFICATIONS: dict[str, dict[str, str]] = {
     },
     "info_requested": {
         "en": (
-            "Grievance {number}: the officer needs more information:\n{note}\n"
-            "Reply here to answer."
+            "Grievance {number}: the officer needs more information:\n{note}\nReply here to answer."
         ),
         "hi": "शिकायत {number}: अधिकारी को और जानकारी चाहिए:\n{note}\nजवाब देने के लिए यहीं लिखें।",
     },

@@ -76,7 +76,7 @@ def test_callback_data_long_payload_gets_stable_short_key() -> None:
     assert len(key.encode()) <= CALLBACK_DATA_LIMIT
     assert callback_data(payload)[0] == key
     # Multi-byte text counts in bytes, not characters.
-    hindi = "/inform{\"category\":\"श्रम और मज़दूरी से जुड़ी समस्या\"}"
+    hindi = '/inform{"category":"श्रम और मज़दूरी से जुड़ी समस्या"}'
     assert len(hindi) <= 64 < len(hindi.encode())
     assert callback_data(hindi)[1] is True
 

@@ -1,0 +1,36 @@
+"""``python -m bot serve --port 8080``: the gateway."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+import uvicorn
+
+from backend.config import Settings
+from bot.app import create_app
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve the channel gateway and the web chat")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080)
+    args = parser.parse_args(argv)
+
+    settings = Settings()
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # httpx logs every request URL at INFO, and PTB's URLs carry the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    # twilio logs each request's form at INFO: phone numbers and message texts.
+    logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
+    app = create_app(settings)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
+
+
+if __name__ == "__main__":
+    main()
