@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, status
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from backend.api.deps import FactoryDep, NowDep, OfficerDep
 from backend.api.routes.tickets import owner_view
@@ -29,7 +31,7 @@ PAGE_SIZE = 50
 CLOSED = [Status.RESOLVED.value, Status.CLOSED.value, Status.REJECTED.value]
 
 
-def overdue_clause(now):  # type: ignore[no-untyped-def]
+def overdue_clause(now: datetime) -> Any:
     return and_(
         Ticket.status.not_in([*CLOSED, Status.AWAITING_INFO.value]),
         or_(
@@ -39,11 +41,93 @@ def overdue_clause(now):  # type: ignore[no-untyped-def]
     )
 
 
-def is_overdue(ticket: Ticket, now) -> bool:  # type: ignore[no-untyped-def]
+def is_overdue(ticket: Ticket, now: datetime) -> bool:
     if ticket.status in CLOSED or ticket.status == Status.AWAITING_INFO.value:
         return False
     return ticket.resolve_due_at <= now or (
         ticket.acknowledged_at is None and ticket.ack_due_at <= now
+    )
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """What an officer narrows the queue to (the admin API's query and the dashboard's form)."""
+
+    status: Status | None = None
+    department: str | None = None
+    state: str | None = None
+    category: str | None = None
+    overdue: bool | None = None
+    escalated: bool | None = None
+    open_only: bool = False  # hide resolved, closed and rejected tickets
+    needs_attention: bool = False  # escalated to a head or leadership, or overdue
+
+
+def queue_conditions(officer: Officer, filters: QueueFilters, now: datetime) -> list[Any]:
+    """The WHERE clause of an officer's queue; 403 outside their scope."""
+    scope = visible_department(officer)
+    department = filters.department
+    if department and scope and department != scope:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, f"you can list department {scope} only")
+    conditions: list[Any] = []
+    if scope or department:
+        conditions.append(Ticket.department_code == (department or scope))
+    if filters.status:
+        conditions.append(Ticket.status == filters.status.value)
+    if filters.state:
+        conditions.append(Ticket.state == filters.state)
+    if filters.category:
+        conditions.append(Ticket.category == filters.category)
+    if filters.overdue is True:
+        conditions.append(overdue_clause(now))
+    if filters.escalated is True:
+        conditions.append(Ticket.escalation_level >= 2)
+    if filters.open_only or filters.needs_attention:
+        conditions.append(Ticket.status.not_in(CLOSED))
+    if filters.needs_attention:
+        conditions.append(or_(Ticket.escalation_level >= 2, overdue_clause(now)))
+    return conditions
+
+
+def summary(ticket: Ticket, now: datetime) -> AdminTicketSummary:
+    return AdminTicketSummary(
+        number=ticket.number,
+        status=ticket.status,
+        department={"code": ticket.department.code, "name": ticket.department.name},
+        escalation_level=ticket.escalation_level,
+        ack_due_at=ticket.ack_due_at,
+        resolve_due_at=ticket.resolve_due_at,
+        created_at=ticket.created_at,
+        updated_at=ticket.updated_at,
+        state=ticket.state,
+        district=ticket.district,
+        category=ticket.category,
+        enterprise_name=ticket.enterprise_name,
+        officer_id=ticket.officer_id,
+        overdue=is_overdue(ticket, now),
+    )
+
+
+def load_queue(
+    session: Session,
+    officer: Officer,
+    filters: QueueFilters,
+    now: datetime,
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+) -> AdminTicketPage:
+    """One page of the queue, the most urgent (earliest resolution due) first."""
+    conditions = queue_conditions(officer, filters, now)
+    total = session.scalar(select(func.count(Ticket.id)).where(*conditions)) or 0
+    rows = session.scalars(
+        select(Ticket)
+        .where(*conditions)
+        .order_by(Ticket.resolve_due_at, Ticket.id)
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    ).all()
+    return AdminTicketPage(
+        tickets=[summary(t, now) for t in rows], page=page, page_size=page_size, total=total
     )
 
 
@@ -60,54 +144,21 @@ def queue(
     escalated: bool | None = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> AdminTicketPage:
-    scope = visible_department(officer)
-    if department and scope and department != scope:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, f"you can list department {scope} only")
-    filters = []
-    if scope or department:
-        filters.append(Ticket.department_code == (department or scope))
-    if status_:
-        filters.append(Ticket.status == status_.value)
-    if state:
-        filters.append(Ticket.state == state)
-    if category:
-        filters.append(Ticket.category == category)
-    if overdue is True:
-        filters.append(overdue_clause(now))
-    if escalated is True:
-        filters.append(Ticket.escalation_level >= 2)
+    filters = QueueFilters(
+        status=status_,
+        department=department,
+        state=state,
+        category=category,
+        overdue=overdue,
+        escalated=escalated,
+    )
     with factory() as session:
-        total = session.scalar(select(func.count(Ticket.id)).where(*filters)) or 0
-        rows = session.scalars(
-            select(Ticket)
-            .where(*filters)
-            .order_by(Ticket.resolve_due_at, Ticket.id)
-            .offset((page - 1) * PAGE_SIZE)
-            .limit(PAGE_SIZE)
-        ).all()
-        tickets = [
-            AdminTicketSummary(
-                number=t.number,
-                status=t.status,
-                department={"code": t.department.code, "name": t.department.name},
-                escalation_level=t.escalation_level,
-                ack_due_at=t.ack_due_at,
-                resolve_due_at=t.resolve_due_at,
-                created_at=t.created_at,
-                updated_at=t.updated_at,
-                state=t.state,
-                district=t.district,
-                category=t.category,
-                enterprise_name=t.enterprise_name,
-                officer_id=t.officer_id,
-                overdue=is_overdue(t, now),
-            )
-            for t in rows
-        ]
-    return AdminTicketPage(tickets=tickets, page=page, page_size=PAGE_SIZE, total=total)
+        return load_queue(session, officer, filters, now, page)
 
 
-def _refuse(factory: FactoryDep, number: str, officer: Officer, what: str, now: NowDep) -> None:
+def _refuse(
+    factory: sessionmaker[Session], number: str, officer: Officer, what: str, now: datetime
+) -> None:
     """Record the refused attempt in the audit trail, then answer 403."""
     with factory() as session, session.begin():
         ticket = get_ticket(session, number)
@@ -152,15 +203,22 @@ def detail_view(session: Session, number: str) -> AdminTicketView:
     )
 
 
-@router.get("/{number}", response_model=AdminTicketView)
-def ticket_detail(
-    number: str, officer: OfficerDep, factory: FactoryDep, now: NowDep
-) -> AdminTicketView:
+def require_visible(
+    factory: sessionmaker[Session], officer: Officer, number: str, now: datetime
+) -> None:
+    """403 (and a 'denied' event in the audit trail) unless the officer may see the ticket."""
     with factory() as session:
         ticket = get_ticket(session, number)
         allowed = can_see(officer, ticket)
     if not allowed:
         _refuse(factory, number, officer, "view", now)
+
+
+@router.get("/{number}", response_model=AdminTicketView)
+def ticket_detail(
+    number: str, officer: OfficerDep, factory: FactoryDep, now: NowDep
+) -> AdminTicketView:
+    require_visible(factory, officer, number, now)
     with factory() as session:
         return detail_view(session, number)
 
@@ -176,15 +234,16 @@ OFFICER_ACTIONS = {
 NEEDS_NOTE = {"reply", "request-info", "transfer", "resolve", "reject"}
 
 
-@router.post("/{number}/{action}", response_model=AdminTicketView)
-def act(
+def perform_action(
+    factory: sessionmaker[Session],
+    officer: Officer,
     number: str,
     action: str,
     body: OfficerAction,
-    officer: OfficerDep,
-    factory: FactoryDep,
-    now: NowDep,
-) -> AdminTicketView:
+    now: datetime,
+) -> None:
+    """Check and run one officer action; HTTPException for bad input or another department,
+    InvalidTransition (changing nothing) when the ticket's status does not allow it."""
     if action not in OFFICER_ACTIONS:
         raise HTTPException(
             status.HTTP_404_NOT_FOUND, f"unknown action; one of: {', '.join(OFFICER_ACTIONS)}"
@@ -215,5 +274,17 @@ def act(
             )
     if not allowed:
         _refuse(factory, number, officer, action, now)
+
+
+@router.post("/{number}/{action}", response_model=AdminTicketView)
+def act(
+    number: str,
+    action: str,
+    body: OfficerAction,
+    officer: OfficerDep,
+    factory: FactoryDep,
+    now: NowDep,
+) -> AdminTicketView:
+    perform_action(factory, officer, number, action, body, now)
     with factory() as session:
         return detail_view(session, number)
