@@ -13,7 +13,13 @@ from sqlalchemy import text
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.api.deps import require_service
-from backend.api.routes import admin_notifications, admin_tickets, route_preview, tickets
+from backend.api.routes import (
+    admin_notifications,
+    admin_stats,
+    admin_tickets,
+    route_preview,
+    tickets,
+)
 from backend.config import Settings
 from backend.db import make_engine, make_session_factory
 from backend.models import utcnow
@@ -96,6 +102,7 @@ def create_app(
     app.include_router(route_preview.router, dependencies=service)
     app.include_router(admin_tickets.router)
     app.include_router(admin_notifications.router)
+    app.include_router(admin_stats.router)
 
     @app.exception_handler(MistypedNumber)
     async def _mistyped(_: Request, exc: MistypedNumber) -> JSONResponse:
