@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,7 +23,10 @@ def make_engine(database_url: str, **kwargs: Any) -> Engine:
             **kwargs,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin_immediate)
+        writer = _SqliteWriterLock()
+        event.listen(engine, "begin", writer.begin)
+        event.listen(engine, "commit", writer.release)
+        event.listen(engine, "rollback", writer.release)
         return engine
     if database_url.startswith("postgresql://"):
         database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
@@ -43,10 +47,30 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _sqlite_begin_immediate(connection: Any) -> None:
-    # Take the write lock at the start: read-then-write transactions (idempotent create,
-    # transitions) then never fail half-way with "database is locked".
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+class _SqliteWriterLock:
+    """Transactions take SQLite's write lock at BEGIN, queued on a lock in this process.
+
+    BEGIN IMMEDIATE means read-then-write units (idempotent create, transitions) never fail
+    half-way with "database is locked". Queueing the process's threads on a Python lock first
+    keeps them out of SQLite's busy handler, which sleeps in steps of up to 100 ms and made
+    concurrent requests slow; other processes still meet the busy timeout.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    def begin(self, connection: Any) -> None:
+        self._lock.acquire()
+        connection.info["sqlite_writer"] = True
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            self.release(connection)
+            raise
+
+    def release(self, connection: Any) -> None:
+        if connection.info.pop("sqlite_writer", False):
+            self._lock.release()
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -159,16 +159,17 @@ def create_ticket(
     Returns (ticket, created). Safe under concurrent retries: the unique constraint decides,
     and the loser reads the winner's ticket.
     """
-    if data.idempotency_key:
-        with factory() as session:
-            existing = find_by_idempotency_key(session, data.idempotency_key)
-            if existing is not None:
-                return existing, False
     decision = triage.route(data.category, data.state, data.description)
     ack_days, resolve_days = triage.sla_for(decision.category)
     for _attempt in range(5):
         try:
             with factory() as session, session.begin():
+                # One transaction: the replay check and the insert see the same snapshot.
+                if data.idempotency_key:
+                    existing = find_by_idempotency_key(session, data.idempotency_key)
+                    if existing is not None:
+                        session.expunge(existing)
+                        return existing, False
                 ticket = _insert_ticket(session, data, decision, ack_days, resolve_days, now)
                 session.expunge(ticket)
             return ticket, True
@@ -201,8 +202,11 @@ def _insert_ticket(
     created_at = data.created_at or now
     due: Deadlines = deadlines(created_at, ack_days, resolve_days)
     department_code = decision.department_code
-    if session.get(Department, department_code) is None:
+    department = session.get(Department, department_code)
+    if department is None:
         raise LookupError(f"department {department_code} is not in the directory (run migrate)")
+    # Filed and routed in the same unit of work; both steps are in the audit trail.
+    routed = next_status(Status.NEW, Action.ROUTE).value
     ticket = Ticket(
         number=ticket_number.generate(),
         idempotency_key=data.idempotency_key,
@@ -217,9 +221,9 @@ def _insert_ticket(
         category=decision.category,
         description=data.description,
         language=data.language,
-        department_code=department_code,
+        department=department,
         officer_id=least_loaded_officer(session, department_code),
-        status=Status.NEW.value,
+        status=routed,
         escalation_level=0,
         ack_due_at=due.ack_due_at,
         resolve_due_at=due.resolve_due_at,
@@ -233,28 +237,28 @@ def _insert_ticket(
     )
     session.add(ticket)
     session.flush()
-    add_event(
-        session,
-        ticket,
-        CITIZEN if not data.external_source else Actor(f"import:{data.external_source}"),
-        "create",
-        None,
-        Status.NEW.value,
-        f"filed over {data.channel}",
-        now,
+    filer = CITIZEN if not data.external_source else Actor(f"import:{data.external_source}")
+    session.add(
+        TicketEvent(
+            ticket_id=ticket.id,
+            at=now,
+            actor=filer.label,
+            action="create",
+            from_status=None,
+            to_status=Status.NEW.value,
+            note=f"filed over {data.channel}",
+        )
     )
-    ticket.status = next_status(Status.NEW, Action.ROUTE).value
     event = add_event(
         session,
         ticket,
         SYSTEM_ROUTER,
         Action.ROUTE.value,
         Status.NEW.value,
-        ticket.status,
+        routed,
         f"{department_code}: {decision.reason}",
         now,
     )
-    session.refresh(ticket, ["department"])
     notify_citizen(session, ticket, "created", event.id)
     notify_officers(session, ticket, "assigned", event.id)
     return ticket
@@ -288,7 +292,7 @@ def apply_officer_action(
             raise ValueError("transfer needs another department")
         if session.get(Department, department_code) is None:
             raise LookupError(f"unknown department {department_code}")
-        ticket.department_code = department_code
+        ticket.department = session.get(Department, department_code)  # type: ignore[assignment]
         ticket.officer_id = least_loaded_officer(session, department_code)
         kind = "transferred"
     elif action == Action.RESOLVE:
@@ -309,7 +313,6 @@ def apply_officer_action(
         session, ticket, actor, action.value, current.value, target.value, event_note, now
     )
     if kind is not None:
-        session.refresh(ticket, ["department"])
         notify_citizen(session, ticket, kind, event.id, note)
         if action == Action.TRANSFER:
             notify_officers(session, ticket, "assigned", event.id)
@@ -421,7 +424,6 @@ def give_feedback(
         now,
     )
     ticket.status = routed
-    session.refresh(ticket, ["department"])
     notify_citizen(session, ticket, "reopened", event.id)
     notify_officers(session, ticket, "reopened", event.id)
     return event

@@ -78,16 +78,13 @@ def file_ticket(
     ticket, created = create_ticket(factory, NewTicket(**body.model_dump()), triage, now)
     if not created:
         response.status_code = status.HTTP_200_OK
-    with factory() as session:
-        ticket = session.merge(ticket, load=True)
-        department = DepartmentView(code=ticket.department.code, name=ticket.department.name)
-        return TicketCreated(
-            number=ticket.number,
-            status=ticket.status,
-            department=department,
-            ack_due_at=ticket.ack_due_at,
-            resolve_due_at=ticket.resolve_due_at,
-        )
+    return TicketCreated(
+        number=ticket.number,
+        status=ticket.status,
+        department=DepartmentView(code=ticket.department.code, name=ticket.department.name),
+        ack_due_at=ticket.ack_due_at,
+        resolve_due_at=ticket.resolve_due_at,
+    )
 
 
 @router.get("", response_model=TicketList)
