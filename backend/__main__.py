@@ -1,4 +1,4 @@
-"""Command line: migrate, serve, worker, sla-sweep, officer add."""
+"""Command line: migrate, serve, worker, sla-sweep, officer add, import."""
 
 from __future__ import annotations
 
@@ -34,6 +34,10 @@ def main(argv: list[str] | None = None) -> int:
     add.add_argument("--name", required=True)
     add.add_argument("--department", required=True)
     add.add_argument("--role", choices=["officer", "head", "leadership"], default="officer")
+    batch = commands.add_parser("import", help="import a CPGRAMS (or other portal) batch file")
+    batch.add_argument("--file", required=True, help="CSV with a header row, or JSON")
+    batch.add_argument("--source", default="cpgrams", help="portal the rows come from")
+    batch.add_argument("--format", choices=["csv", "json"], default=None, help="default: by suffix")
     args = parser.parse_args(argv)
 
     settings = Settings()
@@ -95,7 +99,30 @@ def main(argv: list[str] | None = None) -> int:
         print(f"officer {officer_id} ({args.role}, {args.department}) token, shown once:")
         print(token)
         return 0
+    if args.command == "import":
+        return _import(settings, args)
     return 2
+
+
+def _import(settings: Settings, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from backend.db import make_engine, make_session_factory
+    from backend.imports import import_batch
+
+    path = Path(args.file)
+    fmt = args.format or ("json" if path.suffix.lower() in (".json", ".jsonl") else "csv")
+    factory = make_session_factory(make_engine(settings.database_url))
+    report = import_batch(
+        factory, path.read_text(encoding="utf-8"), fmt, args.source, datetime.now(UTC)
+    )
+    print(
+        f"created {len(report.created)}, skipped {len(report.skipped)} (already imported), "
+        f"errors {len(report.errors)}"
+    )
+    for error in report.errors:
+        print(f"line {error['line']}: {error['error']}", file=sys.stderr)
+    return 1 if report.errors else 0
 
 
 if __name__ == "__main__":

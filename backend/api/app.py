@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.api.deps import require_service
 from backend.api.routes import (
+    admin_imports,
     admin_notifications,
     admin_stats,
     admin_tickets,
@@ -103,6 +104,7 @@ def create_app(
     app.include_router(admin_tickets.router)
     app.include_router(admin_notifications.router)
     app.include_router(admin_stats.router)
+    app.include_router(admin_imports.router)
 
     @app.exception_handler(MistypedNumber)
     async def _mistyped(_: Request, exc: MistypedNumber) -> JSONResponse:
