@@ -60,6 +60,10 @@ class _SqliteWriterLock:
         self._lock = threading.Lock()
 
     def begin(self, connection: Any) -> None:
+        if connection.get_execution_options().get("read_only"):
+            # Readers never block writers or each other in WAL mode.
+            connection.exec_driver_sql("BEGIN")
+            return
         self._lock.acquire()
         connection.info["sqlite_writer"] = True
         try:
@@ -73,8 +77,10 @@ class _SqliteWriterLock:
             self._lock.release()
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+def make_session_factory(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:
+    """Sessions for units of work; ``read_only`` ones skip SQLite's write lock."""
+    bind = engine.execution_options(read_only=True) if read_only else engine
+    return sessionmaker(bind, expire_on_commit=False)
 
 
 @contextmanager

@@ -95,6 +95,7 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    app.state.read_factory = make_session_factory(engine, read_only=True)
     app.state.clock = clock
     app.state.triage = triage or Triage(use_classifier=settings.load_embedding_model)
 

@@ -28,6 +28,11 @@ def get_factory(request: Request) -> sessionmaker[Session]:
     return factory
 
 
+def get_reader(request: Request) -> sessionmaker[Session]:
+    factory: sessionmaker[Session] = request.app.state.read_factory
+    return factory
+
+
 def get_triage(request: Request) -> Triage:
     triage: Triage = request.app.state.triage
     return triage
@@ -40,6 +45,8 @@ def get_now(request: Request) -> datetime:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 FactoryDep = Annotated[sessionmaker[Session], Depends(get_factory)]
+# For requests that only read: on SQLite they do not queue behind writers.
+ReaderDep = Annotated[sessionmaker[Session], Depends(get_reader)]
 TriageDep = Annotated[Triage, Depends(get_triage)]
 NowDep = Annotated[datetime, Depends(get_now)]
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
@@ -54,7 +61,7 @@ def require_service(credentials: Credentials, settings: SettingsDep) -> None:
         )
 
 
-def current_officer(credentials: Credentials, factory: FactoryDep) -> Officer:
+def current_officer(credentials: Credentials, factory: ReaderDep) -> Officer:
     if credentials is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, "officer token required", headers=_UNAUTHORIZED

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Response, status
 from sqlalchemy import select
 
-from backend.api.deps import FactoryDep, NowDep, SettingsDep, TriageDep
+from backend.api.deps import FactoryDep, NowDep, ReaderDep, SettingsDep, TriageDep
 from backend.api.schemas import (
     Channel,
     CitizenMessage,
@@ -89,7 +89,7 @@ def file_ticket(
 
 @router.get("", response_model=TicketList)
 def my_tickets(
-    factory: FactoryDep,
+    factory: ReaderDep,
     channel: Annotated[Channel, Query()],
     channel_user_id: Annotated[str, Query(min_length=1, max_length=64)],
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
@@ -107,7 +107,7 @@ def my_tickets(
 @router.get("/{number}", response_model=TicketOwnerView | TicketStatusView)
 def ticket_status(
     number: str,
-    factory: FactoryDep,
+    factory: ReaderDep,
     channel: Annotated[Channel | None, Query()] = None,
     channel_user_id: Annotated[str | None, Query(max_length=64)] = None,
 ) -> TicketOwnerView | TicketStatusView:
