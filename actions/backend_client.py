@@ -1,0 +1,164 @@
+"""The backend's service API, as the action server uses it (async httpx, timeouts, token).
+
+One ``BackendClient`` per event loop, made on first use (never at import time), so its
+connection pool is reused across turns. Failures become two exceptions the actions can word
+for the user: ``BackendUnavailable`` (down, timeout, 5xx: try again later) and
+``BackendRefused`` (4xx: the request itself was not acceptable; ``status`` and ``detail``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from actions.settings import Settings, get_settings
+
+
+class BackendUnavailable(Exception):
+    """The backend did not answer usefully; the same request may work later."""
+
+
+class BackendRefused(Exception):
+    """The backend answered 4xx: retrying the same request will not help."""
+
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(f"{status}: {detail}")
+        self.status = status
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class ChatIdentity:
+    """Who is asking, as the backend knows them: the channel and the id within it."""
+
+    channel: str
+    channel_user_id: str
+
+    def as_params(self) -> dict[str, str]:
+        return {"channel": self.channel, "channel_user_id": self.channel_user_id}
+
+
+_SENDER_PREFIXES = {"tg": "telegram", "wa": "whatsapp", "web": "web"}
+CHANNELS = frozenset({"telegram", "whatsapp", "web", "cpgrams"})
+
+
+def identity_from_sender(sender_id: str, metadata: dict[str, Any] | None = None) -> ChatIdentity:
+    """``tg:123`` -> telegram/123, ``wa:+9198...`` -> whatsapp/+9198..., ``web:abc`` -> web/abc.
+
+    The gateway may also say the channel in the message metadata; an unprefixed sender (e.g.
+    ``rasa shell``) is a web user under its whole id."""
+    prefix, sep, rest = sender_id.partition(":")
+    channel = (metadata or {}).get("channel")
+    if sep and prefix in _SENDER_PREFIXES and rest:
+        return ChatIdentity(channel if channel in CHANNELS else _SENDER_PREFIXES[prefix], rest)
+    return ChatIdentity(channel if channel in CHANNELS else "web", sender_id)
+
+
+def _detail(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:200] or response.reason_phrase
+    detail = body.get("detail", body) if isinstance(body, dict) else body
+    if isinstance(detail, list):  # FastAPI validation errors
+        return "; ".join(
+            f"{'.'.join(str(p) for p in item.get('loc', [])[1:])}: {item.get('msg', '')}"
+            for item in detail
+            if isinstance(item, dict)
+        ) or str(detail)
+    return str(detail)
+
+
+class BackendClient:
+    def __init__(self, settings: Settings, transport: httpx.AsyncBaseTransport | None = None):
+        headers = {"Accept": "application/json"}
+        if settings.service_token:
+            headers["Authorization"] = f"Bearer {settings.service_token}"
+        self._http = httpx.AsyncClient(
+            base_url=settings.backend_url,
+            headers=headers,
+            timeout=httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout),
+            transport=transport,
+        )
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        try:
+            response = await self._http.request(method, path, **kwargs)
+        except httpx.HTTPError as exc:  # connect errors, timeouts, broken connections
+            raise BackendUnavailable(f"{method} {path}: {exc!r}") from exc
+        if response.status_code >= 500:
+            raise BackendUnavailable(f"{method} {path}: HTTP {response.status_code}")
+        if response.status_code >= 400:
+            raise BackendRefused(response.status_code, _detail(response))
+        return response
+
+    async def create_ticket(self, ticket: dict[str, Any]) -> dict[str, Any]:
+        """POST /api/v1/tickets; the same ``idempotency_key`` again returns the same ticket."""
+        return (await self._request("POST", "/api/v1/tickets", json=ticket)).json()
+
+    async def get_ticket(self, number: str, who: ChatIdentity) -> dict[str, Any] | None:
+        try:
+            response = await self._request(
+                "GET", f"/api/v1/tickets/{number}", params=who.as_params()
+            )
+        except BackendRefused as exc:
+            if exc.status == 404:
+                return None
+            raise
+        return response.json()
+
+    async def list_tickets(self, who: ChatIdentity) -> list[dict[str, Any]]:
+        body = (await self._request("GET", "/api/v1/tickets", params=who.as_params())).json()
+        if isinstance(body, dict):  # {"tickets": [...]} or {"items": [...]}
+            body = body.get("tickets", body.get("items", []))
+        return list(body)
+
+    async def send_message(self, number: str, who: ChatIdentity, text: str) -> dict[str, Any]:
+        response = await self._request(
+            "POST", f"/api/v1/tickets/{number}/messages", json={**who.as_params(), "text": text}
+        )
+        return response.json() if response.content else {}
+
+    async def send_feedback(
+        self,
+        number: str,
+        who: ChatIdentity,
+        rating: int,
+        comment: str | None = None,
+        reopen: bool = False,
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = {**who.as_params(), "rating": rating, "reopen": reopen}
+        if comment:
+            body["comment"] = comment
+        response = await self._request("POST", f"/api/v1/tickets/{number}/feedback", json=body)
+        return response.json() if response.content else {}
+
+    async def preview_route(
+        self, description: str, category: str | None, state: str | None
+    ) -> dict[str, Any]:
+        body = {"description": description, "category": category, "state": state}
+        return (await self._request("POST", "/api/v1/route/preview", json=body)).json()
+
+    async def search_schemes(self, question: str, k: int = 3) -> dict[str, Any]:
+        params: dict[str, str | int] = {"q": question, "k": k}
+        return (await self._request("GET", "/api/v1/schemes/search", params=params)).json()
+
+
+_clients: dict[asyncio.AbstractEventLoop, BackendClient] = {}
+
+
+def backend() -> BackendClient:
+    """The client for the running event loop (the action server has one loop; tests many)."""
+    loop = asyncio.get_running_loop()
+    client = _clients.get(loop)
+    if client is None:
+        for stale in [known for known in _clients if known.is_closed()]:
+            del _clients[stale]
+        client = _clients[loop] = BackendClient(get_settings())
+    return client

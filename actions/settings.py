@@ -1,0 +1,32 @@
+"""The action server's settings: the ONE place that reads the environment."""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Settings:
+    backend_url: str
+    service_token: str
+    # The user waits on the other end of a chat: fail fast and say so rather than hang.
+    connect_timeout: float = 2.0
+    read_timeout: float = 8.0
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if environ is None else environ
+    return Settings(
+        backend_url=env.get("BACKEND_URL", "http://127.0.0.1:8000").rstrip("/"),
+        service_token=env.get("SERVICE_TOKEN", ""),
+        connect_timeout=float(env.get("BACKEND_CONNECT_TIMEOUT", "2.0")),
+        read_timeout=float(env.get("BACKEND_READ_TIMEOUT", "8.0")),
+    )
+
+
+@functools.cache
+def get_settings() -> Settings:
+    return load_settings()

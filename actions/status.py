@@ -1,0 +1,112 @@
+"""Ticket status by number, and the caller's own tickets ("my complaints")."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import ticket_number
+from actions.backend_client import BackendRefused, BackendUnavailable, backend
+from actions.chat import chat_identity, current_language, latest_entity, latest_text
+from actions.messages import button, say, status_name
+
+_HINDI_MONTHS = "जनवरी फ़रवरी मार्च अप्रैल मई जून जुलाई अगस्त सितंबर अक्टूबर नवंबर दिसंबर".split()
+
+
+def readable_date(value: Any, language: str) -> str | None:
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if language == "hi":
+        return f"{moment.day} {_HINDI_MONTHS[moment.month - 1]} {moment.year}"
+    return moment.strftime("%d %b %Y").lstrip("0")
+
+
+def describe_ticket(ticket: dict[str, Any], language: str) -> str:
+    """Status for anyone; department, due date and hints when the backend gave them (owner)."""
+    number = str(ticket.get("number", ""))
+    status = str(ticket.get("status", ""))
+    lines = [say("ticket_status", language, number=number, status=status_name(status, language))]
+    department = (ticket.get("department") or {}).get("name")
+    if department:
+        lines.append(say("ticket_department", language, department=department))
+    due = readable_date(ticket.get("resolve_due_at"), language)
+    if due and status not in ("resolved", "closed", "rejected"):
+        lines.append(say("ticket_due", language, date=due))
+    if status == "awaiting_info":
+        lines.append(say("ticket_awaiting_info", language))
+    if status == "resolved":
+        lines.append(say("ticket_resolved_hint", language))
+    return "\n".join(lines)
+
+
+def mentioned_number(tracker: Tracker) -> str | None:
+    """What the person wrote as a ticket number in the latest message, as written."""
+    return latest_entity(tracker, "ticket_number")
+
+
+class ActionCheckStatus(Action):
+    def name(self) -> str:
+        return "action_check_status"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        language = current_language(tracker)
+        written = mentioned_number(tracker)
+        if written is None and ticket_number.looks_like_number(latest_text(tracker)):
+            written = latest_text(tracker)
+        if written is None:
+            dispatcher.utter_message(text=say("ask_ticket_number", language))
+            return []
+        number = ticket_number.normalize(written)
+        if number is None:  # caught here, without asking the backend
+            dispatcher.utter_message(
+                text=say("mistyped_number", language, number=written.strip().upper())
+            )
+            return []
+        try:
+            ticket = await backend().get_ticket(number, chat_identity(tracker))
+        except (BackendUnavailable, BackendRefused):
+            dispatcher.utter_message(text=say("backend_down", language))
+            return []
+        if ticket is None:
+            dispatcher.utter_message(text=say("ticket_not_found", language, number=number))
+            return []
+        dispatcher.utter_message(text=describe_ticket({"number": number, **ticket}, language))
+        return [SlotSet("last_ticket", number)]
+
+
+class ActionListMyTickets(Action):
+    def name(self) -> str:
+        return "action_list_my_tickets"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        language = current_language(tracker)
+        try:
+            tickets = await backend().list_tickets(chat_identity(tracker))
+        except (BackendUnavailable, BackendRefused):
+            dispatcher.utter_message(text=say("backend_down", language))
+            return []
+        if not tickets:
+            dispatcher.utter_message(
+                text=say("no_tickets", language),
+                buttons=[button("file", language, "/file_grievance")],
+            )
+            return []
+        lines = [
+            f"{t.get('number')}: {status_name(str(t.get('status', '')), language)}"
+            for t in tickets[:10]
+        ]
+        dispatcher.utter_message(text=say("my_tickets", language, lines="\n".join(lines)))
+        return [SlotSet("last_ticket", str(tickets[0].get("number")))] if len(tickets) == 1 else []
