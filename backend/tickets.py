@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from backend.duplicates import link_duplicate
 from backend.models import Department, Officer, Ticket, TicketEvent, TicketMessage
 from backend.notifications import notify_citizen, notify_officers
 from backend.triage import Triage
@@ -237,6 +238,7 @@ def _insert_ticket(
     )
     session.add(ticket)
     session.flush()
+    link_duplicate(session, ticket)
     filer = CITIZEN if not data.external_source else Actor(f"import:{data.external_source}")
     session.add(
         TicketEvent(

@@ -1,0 +1,60 @@
+"""A re-filed complaint is linked to the open ticket it repeats; the officer sees the link."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from backend.duplicates import similarity
+from tests.backend.conftest import Officers, grievance
+
+FIRST = "A buyer in Mumbai has not paid invoice 113 for 90 days after delivery."
+REFILED = "Buyer in Mumbai still has not paid my invoice 113, 90 days after delivery!"
+OTHER = "The electricity board cut power to our unit without notice for three days."
+
+
+def file(client: TestClient, headers: dict[str, str], **overrides: Any) -> str:
+    response = client.post("/api/v1/tickets", json=grievance(**overrides), headers=headers)
+    assert response.status_code == 201, response.text
+    number: str = response.json()["number"]
+    return number
+
+
+def duplicate_of(client: TestClient, number: str, headers: dict[str, str]) -> str | None:
+    detail = client.get(f"/admin/v1/tickets/{number}", headers=headers).json()
+    value: str | None = detail["duplicate_of"]
+    return value
+
+
+def test_similarity_separates_a_refiling_from_another_problem() -> None:
+    assert similarity(FIRST, REFILED) >= 0.6
+    assert similarity(FIRST, OTHER) < 0.2
+    assert similarity(FIRST, FIRST) > 0.999
+
+
+def test_refiled_complaint_links_to_the_open_one(
+    client: TestClient, service_headers: dict[str, str], officers: Officers
+) -> None:
+    boss = officers.add("director", "MINISTRY-LEADERSHIP", role="leadership")
+    original = file(client, service_headers, description=FIRST)
+    again = file(client, service_headers, description=REFILED)
+    third = file(client, service_headers, description=FIRST + " Please help.")
+    different = file(client, service_headers, description=OTHER, category="infrastructure_power")
+    stranger = file(client, service_headers, description=FIRST, channel_user_id="999")
+    assert duplicate_of(client, original, boss) is None
+    assert duplicate_of(client, again, boss) == original
+    # A third copy joins the first filing, not the second.
+    assert duplicate_of(client, third, boss) == original
+    assert duplicate_of(client, different, boss) is None
+    assert duplicate_of(client, stranger, boss) is None
+
+
+def test_concluded_tickets_are_not_duplicated(
+    client: TestClient, service_headers: dict[str, str], officers: Officers
+) -> None:
+    officer = officers.add("asha", "MSEFC-MH")
+    original = file(client, service_headers, description=FIRST)
+    client.post(f"/admin/v1/tickets/{original}/reject", json={"note": "not MSME"}, headers=officer)
+    again = file(client, service_headers, description=REFILED)
+    assert duplicate_of(client, again, officer) is None
