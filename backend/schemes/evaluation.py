@@ -1,0 +1,194 @@
+"""Measuring the scheme search against a labelled dev set (used by bench/ and a regression test).
+
+Per question the engine's dense and BM25 entry scores are computed once; every ranking mode
+and every candidate tuning is then a cheap re-fusion of those vectors, so BM25 alone, dense
+alone and the hybrid are compared on exactly the same retrieval work.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from backend.schemes.search import (
+    RankingMode,
+    SchemeSearch,
+    SearchResult,
+    SearchTuning,
+    should_answer,
+)
+
+DEPTH = 10
+
+
+@dataclass(frozen=True)
+class LabelledQuestion:
+    text: str
+    scheme_id: str | None  # None: out of scope, must not be answered
+    language: str
+    held_out: bool
+
+
+@dataclass(frozen=True)
+class ScoredQuestion:
+    question: LabelledQuestion
+    dense: np.ndarray
+    bm25: np.ndarray
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    min_score: float
+    confident_score: float
+    min_margin: float
+
+    def as_tuning(self, base: SearchTuning) -> SearchTuning:
+        return replace(
+            base,
+            min_score=self.min_score,
+            confident_score=self.confident_score,
+            min_margin=self.min_margin,
+        )
+
+
+@dataclass(frozen=True)
+class ModeReport:
+    mode: str
+    in_scope: int
+    out_of_scope: int
+    recall_at_1: float
+    recall_at_3: float
+    mrr: float
+    # Share of all questions where the answer/no-answer decision was right.
+    no_answer_accuracy: float
+    out_of_scope_refused: float
+    in_scope_answered: float
+    # In-scope answered with the right scheme first, or out-of-scope refused.
+    end_to_end: float
+
+
+def load_devset(path: Path) -> list[LabelledQuestion]:
+    """In-scope and out-of-scope questions; every third of each list is held out."""
+    with Path(path).open(encoding="utf-8") as handle:
+        data = yaml.safe_load(handle)
+    questions = [
+        LabelledQuestion(item["q"], item["scheme"], item["lang"], index % 3 == 2)
+        for index, item in enumerate(data["in_scope"])
+    ]
+    questions += [
+        LabelledQuestion(item["q"], None, item["lang"], index % 3 == 2)
+        for index, item in enumerate(data["out_of_scope"])
+    ]
+    return questions
+
+
+def score_questions(
+    engine: SchemeSearch, questions: Sequence[LabelledQuestion]
+) -> list[ScoredQuestion]:
+    scored = []
+    for question in questions:
+        dense, bm25 = engine.entry_scores(question.text)
+        scored.append(ScoredQuestion(question, dense, bm25))
+    return scored
+
+
+def ranked(
+    engine: SchemeSearch, item: ScoredQuestion, mode: RankingMode, tuning: SearchTuning
+) -> list[SearchResult]:
+    scores = engine.fused_scores(item.dense, item.bm25, mode, tuning)
+    return engine.best_per_scheme(scores, DEPTH)
+
+
+def report(
+    mode: str,
+    rankings: Sequence[tuple[LabelledQuestion, list[SearchResult]]],
+    thresholds: Thresholds,
+) -> ModeReport:
+    tuning = thresholds.as_tuning(SearchTuning())
+    in_scope = [(q, r) for q, r in rankings if q.scheme_id is not None]
+    out_of_scope = [(q, r) for q, r in rankings if q.scheme_id is None]
+    reciprocal, hit1, hit3, answered_in, correct_end = 0.0, 0, 0, 0, 0
+    for question, results in in_scope:
+        ids = [result.scheme_id for result in results]
+        if question.scheme_id in ids:
+            rank = ids.index(question.scheme_id) + 1
+            reciprocal += 1.0 / rank
+            hit1 += rank == 1
+            hit3 += rank <= 3
+        answered = should_answer([result.score for result in results], tuning)
+        answered_in += answered
+        correct_end += answered and bool(ids) and ids[0] == question.scheme_id
+    refused = sum(
+        not should_answer([result.score for result in results], tuning)
+        for _, results in out_of_scope
+    )
+    n_in, n_out = len(in_scope), len(out_of_scope)
+    return ModeReport(
+        mode=mode,
+        in_scope=n_in,
+        out_of_scope=n_out,
+        recall_at_1=hit1 / max(n_in, 1),
+        recall_at_3=hit3 / max(n_in, 1),
+        mrr=reciprocal / max(n_in, 1),
+        no_answer_accuracy=(answered_in + refused) / max(n_in + n_out, 1),
+        out_of_scope_refused=refused / max(n_out, 1),
+        in_scope_answered=answered_in / max(n_in, 1),
+        end_to_end=(correct_end + refused) / max(n_in + n_out, 1),
+    )
+
+
+def calibrate(
+    rankings: Sequence[tuple[LabelledQuestion, list[SearchResult]]], steps: int = 40
+) -> Thresholds:
+    """Thresholds that maximise end-to-end accuracy (right answer or honest refusal).
+
+    A wrong first answer counts as badly as a refusal, so the rule learns to refuse where
+    the engine is unsure, not only where the question is out of scope.
+    """
+    tops = np.array([r[0].score if r else 0.0 for _, r in rankings])
+    seconds = np.array([r[1].score if len(r) > 1 else 0.0 for _, r in rankings])
+    margins = tops - seconds
+    want = np.array(
+        [q.scheme_id is not None and bool(r) and r[0].scheme_id == q.scheme_id for q, r in rankings]
+    )
+    out = np.array([q.scheme_id is None for q, _ in rankings])
+    score_grid = np.unique(np.quantile(tops, np.linspace(0.0, 1.0, steps)))
+    margin_grid = np.unique(np.quantile(margins, np.linspace(0.0, 0.9, steps // 2)))
+    best: tuple[float, float, Thresholds] | None = None
+    for low, high in itertools.combinations_with_replacement(score_grid, 2):
+        for margin in margin_grid:
+            answered = (tops >= low) & ((tops >= high) | (margins >= margin))
+            correct = np.where(out, ~answered, answered & want)
+            accuracy = float(correct.mean())
+            # Prefer the widest safety gap among equally good rules.
+            key = (accuracy, float(low))
+            if best is None or key > best[:2]:
+                best = (accuracy, float(low), Thresholds(float(low), float(high), float(margin)))
+    assert best is not None
+    return best[2]
+
+
+def tune_fusion(
+    engine: SchemeSearch,
+    scored: Sequence[ScoredQuestion],
+    weights: Sequence[float] = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7),
+    saturations: Sequence[float] = (2.0, 4.0, 8.0, 16.0, 32.0),
+) -> SearchTuning:
+    """The weight and saturation with the best recall@1 (then MRR), then its thresholds."""
+    best: tuple[float, float, SearchTuning] | None = None
+    for weight, saturation in itertools.product(weights, saturations):
+        tuning = replace(engine.tuning, dense_weight=weight, bm25_saturation=saturation)
+        rankings = [(s.question, ranked(engine, s, "hybrid", tuning)) for s in scored]
+        summary = report("hybrid", rankings, Thresholds(0.0, 0.0, 0.0))
+        key = (summary.recall_at_1, summary.mrr)
+        if best is None or key > best[:2]:
+            best = (summary.recall_at_1, summary.mrr, tuning)
+    assert best is not None
+    tuning = best[2]
+    rankings = [(s.question, ranked(engine, s, "hybrid", tuning)) for s in scored]
+    return calibrate(rankings).as_tuning(tuning)

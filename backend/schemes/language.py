@@ -1,0 +1,501 @@
+"""Hindi and Hinglish help for an English-only embedding model and a word-matching BM25.
+
+Entrepreneurs write "mudra loan kitna milta hai" or "मुद्रा लोन" as often as English. The
+embedding model only knows English, so a query is turned into three things:
+
+* BM25 tokens: the words as typed (Devanagari too, matching the Devanagari aliases in the
+  knowledge base), Devanagari romanised the way people type Hinglish, all spelling-folded;
+* English glosses for Hindi/Hinglish words from a small lexicon, for both BM25 and the model;
+* a text for the embedding model: the query with Hindi/Hinglish words replaced by glosses.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_DEVANAGARI = re.compile(r"[\u0900-\u097F]")
+# Devanagari vowel signs are not "alphanumeric" for Python's \w; keep them inside words.
+_WORD = re.compile(r"[0-9a-z\u0900-\u097F]+")
+
+# --- Devanagari -> Hinglish romanisation -------------------------------------------------
+# Written out rather than taken from an academic scheme (ITRANS writes "kitanA", "lona"):
+# people type "kitna", "loan"/"lon", so inherent vowels are dropped as Hindi speakers do.
+_CONSONANTS = {
+    "क": "k",
+    "ख": "kh",
+    "ग": "g",
+    "घ": "gh",
+    "ङ": "n",
+    "च": "ch",
+    "छ": "chh",
+    "ज": "j",
+    "झ": "jh",
+    "ञ": "n",
+    "ट": "t",
+    "ठ": "th",
+    "ड": "d",
+    "ढ": "dh",
+    "ण": "n",
+    "त": "t",
+    "थ": "th",
+    "द": "d",
+    "ध": "dh",
+    "न": "n",
+    "प": "p",
+    "फ": "ph",
+    "ब": "b",
+    "भ": "bh",
+    "म": "m",
+    "य": "y",
+    "र": "r",
+    "ल": "l",
+    "व": "v",
+    "श": "sh",
+    "ष": "sh",
+    "स": "s",
+    "ह": "h",
+    "ळ": "l",
+    "क़": "k",
+    "ख़": "kh",
+    "ग़": "g",
+    "ज़": "z",
+    "ड़": "r",
+    "ढ़": "rh",
+    "फ़": "f",
+    "य़": "y",
+}
+_VOWELS = {
+    "अ": "a",
+    "आ": "a",
+    "इ": "i",
+    "ई": "i",
+    "उ": "u",
+    "ऊ": "u",
+    "ऋ": "ri",
+    "ए": "e",
+    "ऐ": "ai",
+    "ओ": "o",
+    "औ": "au",
+    "ऑ": "o",
+    "ॲ": "e",
+}
+_MATRAS = {
+    "ा": "a",
+    "ि": "i",
+    "ी": "i",
+    "ु": "u",
+    "ू": "u",
+    "ृ": "ri",
+    "े": "e",
+    "ै": "ai",
+    "ो": "o",
+    "ौ": "au",
+    "ॉ": "o",
+    "ॅ": "e",
+}
+_VIRAMA = "\u094d"
+_NUKTA = "\u093c"
+_NASALS = {"ं": "n", "ँ": "n", "ः": "h"}
+_DIGITS = {chr(0x0966 + i): str(i) for i in range(10)}
+
+
+def romanise_devanagari(word: str) -> str:
+    """Romanise one Devanagari word roughly as it is typed in Hinglish ("कितना" -> "kitna")."""
+    word = unicodedata.normalize("NFC", word)
+    # Compose consonant + nukta into the precomposed letters used as keys above.
+    syllables: list[list[str]] = []  # [consonant, vowel, "inherent" or ""]
+    index = 0
+    while index < len(word):
+        char = word[index]
+        if index + 1 < len(word) and word[index + 1] == _NUKTA:
+            char = unicodedata.normalize("NFC", char + _NUKTA)
+            index += 1
+        index += 1
+        if char in _CONSONANTS:
+            syllables.append([_CONSONANTS[char], "a", "inherent"])
+        elif char in _MATRAS and syllables:
+            syllables[-1][1], syllables[-1][2] = _MATRAS[char], ""
+        elif char == _VIRAMA and syllables:
+            syllables[-1][1], syllables[-1][2] = "", ""
+        elif char in _VOWELS:
+            syllables.append(["", _VOWELS[char], ""])
+        elif char in _NASALS and syllables:
+            syllables[-1][1] += _NASALS[char]
+            syllables[-1][2] = ""
+        elif char in _DIGITS:
+            syllables.append([_DIGITS[char], "", ""])
+    # Schwa deletion, right to left as Hindi speakers do: drop a word-final inherent "a", and
+    # a medial one between a vowel and a consonant that keeps its vowel (kitanā -> kitnā).
+    last = len(syllables) - 1
+    for position in range(last, -1, -1):
+        inherent = syllables[position][2]
+        if not inherent or position == 0:
+            continue
+        if position == last:
+            syllables[position][1] = ""
+        elif (
+            syllables[position - 1][1] and syllables[position + 1][0] and syllables[position + 1][1]
+        ):
+            syllables[position][1] = ""
+    return "".join(consonant + vowel for consonant, vowel, _ in syllables)
+
+
+def fold_spelling(token: str) -> str:
+    """Fold Latin spelling variants that Hinglish writers mix (vishwakarma / vishvakarma)."""
+    token = token.replace("w", "v").replace("ph", "f").replace("z", "j")
+    token = re.sub(r"(aa|ee|oo|ii|uu)", lambda m: m.group(0)[0], token)
+    token = token.replace("sh", "s").replace("chh", "ch")
+    return token
+
+
+# --- Lexicon: Hindi / Hinglish word (folded Latin) -> English gloss --------------------------
+# Small and hand-written: the words entrepreneurs use when asking about schemes. Devanagari
+# words reach it through romanise_devanagari, so one entry serves both scripts.
+_LEXICON: dict[str, str] = {
+    # question words and verbs
+    "kya": "what",
+    "kaise": "how",
+    "kese": "how",
+    "kitna": "how much",
+    "kitni": "how much",
+    "kitne": "how many",
+    "kab": "when",
+    "kaun": "who",
+    "kon": "who",
+    "kaunsa": "which",
+    "konsa": "which",
+    "kahan": "where",
+    "kaha": "where",
+    "kyon": "why",
+    "kyu": "why",
+    "kyun": "why",
+    "milta": "get",
+    "milti": "get",
+    "milte": "get",
+    "milega": "get",
+    "milegi": "get",
+    "milenge": "get",
+    "mile": "get",
+    "milna": "get",
+    "chahiye": "need",
+    "chaiye": "need",
+    "karna": "do",
+    "karen": "do",
+    "kare": "do",
+    "karu": "do",
+    "karun": "do",
+    "kar": "do",
+    "sakta": "can",
+    "sakti": "can",
+    "sakte": "can",
+    "lena": "take",
+    "le": "take",
+    "lun": "take",
+    "dena": "give",
+    "deta": "give",
+    "deti": "give",
+    "dete": "give",
+    "bharna": "fill",
+    "banvana": "make",
+    "banana": "make",
+    "banaye": "make",
+    "banta": "made",
+    "hota": "is",
+    "hoti": "is",
+    "hote": "are",
+    "janna": "know",
+    "batao": "tell",
+    "bataiye": "tell",
+    "bataye": "tell",
+    "samjhao": "explain",
+    "shuru": "start",
+    "chalu": "start",
+    "kholna": "open",
+    "lagana": "set up",
+    "lagta": "charged",
+    "lagti": "charged",
+    "lagega": "charged",
+    "paye": "get",
+    "pau": "get",
+    "rakhna": "keep",
+    "bhejna": "send",
+    "rukna": "stop",
+    "ruka": "stuck",
+    "atka": "stuck",
+    "atki": "stuck",
+    "fasa": "stuck",
+    "phasa": "stuck",
+    "diya": "given",
+    "kiya": "done",
+    "nahi": "not",
+    "nahin": "not",
+    "na": "not",
+    # nouns of the domain
+    "lon": "loan",
+    "karj": "loan",
+    "karja": "loan",
+    "rin": "loan",
+    "rn": "loan",
+    "udhar": "credit",
+    "paisa": "money",
+    "paise": "money",
+    "rupaye": "rupees",
+    "rupay": "rupees",
+    "rakam": "amount",
+    "byaj": "interest",
+    "biyaj": "interest",
+    "sabsidi": "subsidy",
+    "anudan": "subsidy",
+    "chhut": "concession",
+    "chut": "concession",
+    "yojana": "scheme",
+    "yojna": "scheme",
+    "skim": "scheme",
+    "panjikaran": "registration",
+    "panjiyan": "registration",
+    "registresan": "registration",
+    "ragistresan": "registration",
+    "pramanpatra": "certificate",
+    "pramanptr": "certificate",
+    "sartifiket": "certificate",
+    "bhugtan": "payment",
+    "bhugatan": "payment",
+    "payment": "payment",
+    "bakaya": "dues",
+    "baki": "dues",
+    "udyog": "industry",
+    "udyogon": "industries",
+    "vyapar": "business",
+    "vyavsay": "business",
+    "dhandha": "business",
+    "dhanda": "business",
+    "karobar": "business",
+    "dukan": "shop",
+    "dukaan": "shop",
+    "karkhana": "factory",
+    "kaarkhana": "factory",
+    "mashin": "machine",
+    "masin": "machine",
+    "mahila": "women",
+    "mahilaon": "women",
+    "aurat": "women",
+    "kisan": "farmer",
+    "kariger": "artisan",
+    "karigar": "artisan",
+    "karigaron": "artisans",
+    "shilpkar": "artisan",
+    "silpkar": "artisan",
+    "kamgar": "worker",
+    "majdur": "worker",
+    "prasikshan": "training",
+    "trening": "training",
+    "silai": "tailoring",
+    "darji": "tailor",
+    "lohar": "blacksmith",
+    "kumhar": "potter",
+    "sunar": "goldsmith",
+    "badhai": "carpenter",
+    "nai": "barber",
+    "dhobi": "washerman",
+    "mochi": "cobbler",
+    "jamanat": "guarantee",
+    "guarantee": "guarantee",
+    "garanti": "guarantee",
+    "girvi": "collateral",
+    "sampatti": "property",
+    "suraksha": "security",
+    "dastavej": "documents",
+    "kagaj": "documents",
+    "kagjat": "documents",
+    "kagaz": "documents",
+    "aavedan": "apply",
+    "avedan": "apply",
+    "arji": "application",
+    "sikayat": "complaint",
+    "shikayat": "complaint",
+    "samasya": "problem",
+    "pareshani": "problem",
+    "kharidar": "buyer",
+    "grahak": "customer",
+    "sarkar": "government",
+    "sarkari": "government",
+    "vibhag": "department",
+    "daftar": "office",
+    "karyalay": "office",
+    "nivesh": "investment",
+    "kul": "total",
+    "bikri": "turnover",
+    "tarnover": "turnover",
+    "seema": "limit",
+    "sima": "limit",
+    "patrata": "eligibility",
+    "yogyata": "eligibility",
+    "labh": "benefit",
+    "fayda": "benefit",
+    "fayada": "benefit",
+    "suvidha": "facility",
+    "sahayata": "assistance",
+    "madad": "help",
+    "kachcha": "raw",
+    "kacha": "raw",
+    "mal": "material",
+    "maal": "material",
+    "nirman": "manufacturing",
+    "utpadan": "manufacturing",
+    "seva": "service",
+    "sevaen": "services",
+    "niryat": "export",
+    "bazar": "market",
+    "bajar": "market",
+    "kharid": "procurement",
+    "kharidi": "procurement",
+    "tender": "tender",
+    "nivida": "tender",
+    "gunvatta": "quality",
+    "takniki": "technology",
+    "takneek": "technology",
+    "taknik": "technology",
+    "praudyogiki": "technology",
+    "parishad": "council",
+    "adhiniyam": "act",
+    "kanun": "law",
+    "din": "days",
+    "dino": "days",
+    "saal": "year",
+    "sal": "year",
+    "varsh": "year",
+    "mahine": "months",
+    "mahina": "month",
+    "lakh": "lakh",
+    "crore": "crore",
+    "karod": "crore",
+    "karor": "crore",
+    "nayi": "new",
+    "naya": "new",
+    "purana": "old",
+    "chota": "small",
+    "chhota": "small",
+    "bada": "large",
+    "sukshm": "micro",
+    "sukshma": "micro",
+    "laghu": "small",
+    "madhyam": "medium",
+    "gramin": "rural",
+    "shahri": "urban",
+    "gaon": "village",
+    "khadi": "khadi",
+    "nariyal": "coconut",
+    "jata": "coir",
+    "kayar": "coir",
+    "vilamb": "delay",
+    "der": "delay",
+    "deri": "delay",
+    "vishvakarma": "vishwakarma",
+    "mudra": "mudra",
+    "udyam": "udyam",
+    "berojgar": "unemployed",
+    "naukri": "job",
+    "rojgar": "employment",
+    "swarojgar": "self employment",
+    "svarojgar": "self employment",
+    "chhoti": "small",
+    "choti": "small",
+    "hazar": "thousand",
+    "hajar": "thousand",
+    "panjikran": "registration",
+    "rajistreshan": "registration",
+    "pradhanmantri": "pm",
+    "garantee": "guarantee",
+    "kredit": "credit",
+    "bank": "bank",
+    "byaaj": "interest",
+}
+# Keys are matched after spelling folding, so fold them the same way once.
+_GLOSSES = {fold_spelling(word): gloss for word, gloss in _LEXICON.items()}
+
+# Hinglish glue words: dropped from the embedding text (they confuse an English model) and
+# from BM25 tokens. Only used when the query is recognisably Hindi or Hinglish, because some
+# ("me", "to", "hi") are English words too.
+_HINDI_FILLERS = frozenset(
+    "hai hain ho hu hun ka ki ke ko se me mein mai main mujhe mera meri mere hum hamara hamari "
+    "hame apna apni apne aap tum tu yeh ye vah vo voh is us isme usme iske uske ek aur ya bhi "
+    "to toh tha thi the raha rahi rahe ji sir madam please plz pls liye lie wala wali wale "
+    "par pe tak abhi kuch koi sab jo agar toh hoga hogi hone kaam".split()
+)
+# Words that only occur in Hindi/Hinglish: their presence switches the filler handling on.
+_HINGLISH_MARKERS = frozenset(
+    "hai hain kya kaise kese kitna kitni kitne kab kaun kon kahan kaha kyon kyu kyun milta "
+    "milti milega milegi chahiye chaiye karna kare karu sakta sakti sakte mujhe mera meri "
+    "hamara apna nahi nahin liye wala wali kaunsa konsa batao bataiye".split()
+)
+ENGLISH_STOPWORDS = frozenset(
+    "a an the of for to in on at by with from and or is are was were be been am do does did "
+    "i my me we our you your it its this that these those what which who how when where why "
+    "can could should would will shall may might must there their them they he she his her "
+    "about into as if so not no any all some get got have has had please tell know want".split()
+)
+
+
+@dataclass(frozen=True)
+class NormalisedQuery:
+    """A query prepared for both retrievers."""
+
+    original: str
+    dense_text: str
+    lexical_tokens: tuple[str, ...]
+    is_hindi_or_hinglish: bool
+
+
+def words(text: str) -> list[str]:
+    """Lower-case words, Devanagari kept whole (matras and viramas included)."""
+    return _WORD.findall(unicodedata.normalize("NFC", text.lower()))
+
+
+def lexical_tokens(text: str) -> list[str]:
+    """Tokens for BM25, used alike for knowledge-base text and queries.
+
+    Every word is spelling-folded; Devanagari words also yield their Hinglish romanisation,
+    and Hindi/Hinglish words their English gloss, so the three ways of writing a scheme
+    question meet on common tokens.
+    """
+    tokens: list[str] = []
+    for word in words(text):
+        if _DEVANAGARI.search(word):
+            tokens.append(word)
+            word = romanise_devanagari(word)
+        folded = fold_spelling(word)
+        if word in ENGLISH_STOPWORDS or folded in _HINDI_FILLERS:
+            continue
+        tokens.append(folded)
+        gloss = _GLOSSES.get(folded)
+        if gloss is not None and gloss != folded:
+            tokens.extend(
+                g for g in gloss.split() if g not in ENGLISH_STOPWORDS and g not in tokens
+            )
+    return tokens
+
+
+def normalise_query(text: str) -> NormalisedQuery:
+    """Prepare a user's question for BM25 and for the English embedding model."""
+    raw_words = words(text)
+    folded_words = [
+        fold_spelling(romanise_devanagari(w) if _DEVANAGARI.search(w) else w) for w in raw_words
+    ]
+    hindi = bool(_DEVANAGARI.search(text)) or any(w in _HINGLISH_MARKERS for w in folded_words)
+    if hindi:
+        english: list[str] = []
+        for folded in folded_words:
+            if folded in _HINDI_FILLERS:
+                continue
+            english.append(_GLOSSES.get(folded, folded))
+        dense_text = " ".join(english) or text.strip()
+    else:
+        dense_text = text.strip()
+    return NormalisedQuery(
+        original=text,
+        dense_text=dense_text,
+        lexical_tokens=tuple(lexical_tokens(text)),
+        is_hindi_or_hinglish=hindi,
+    )

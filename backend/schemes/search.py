@@ -1,0 +1,366 @@
+"""Hybrid scheme search: exact dense retrieval + BM25, fused, with an honest "I don't know".
+
+The unit of retrieval is an FAQ entry (one answer). Every phrasing of its question, its
+answer, and for a scheme's first entry also the scheme's name and aliases, are embedded as
+passages; an entry scores as its best passage. BM25 indexes one document per entry (its
+questions, answer, and the scheme's names in all scripts), which catches acronyms and
+scheme names that the English embedding model does not know (CGTMSE, ZED, SFURTI, मुद्रा).
+
+Results are one per scheme (its best entry), so the top three are three different places to
+go. The answer decision uses the fused score of the best scheme and its margin over the
+second: below a floor, or close to the runner-up without being clearly confident, the
+engine says it does not know instead of guessing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import tempfile
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, Protocol
+
+import bm25s
+import numpy as np
+
+from backend.schemes.knowledge import DATA_DIR, FaqEntry, Scheme, load_knowledge_base
+from backend.schemes.language import lexical_tokens, normalise_query
+
+log = logging.getLogger(__name__)
+
+RankingMode = Literal["bm25", "dense", "hybrid", "rrf"]
+_CACHE_PREFIX = "scheme-embeddings-"
+
+
+class TextEncoder(Protocol):
+    """What the engine needs from ``backend.embeddings.get_encoder()``."""
+
+    model_id: str
+
+    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+        """Unit-length float32 vectors, one row per text."""
+        ...
+
+
+@dataclass(frozen=True)
+class SearchTuning:
+    """Fusion weights and the no-answer rule, calibrated with ``bench/schemes_eval.py``."""
+
+    dense_weight: float = 0.4
+    # BM25 scores are unbounded; s / (s + saturation) maps them onto [0, 1) like a cosine.
+    bm25_saturation: float = 16.0
+    rrf_k: int = 60
+    # Answer when the best score reaches confident_score, or reaches min_score with at least
+    # min_margin over the second scheme; otherwise say "don't know".
+    min_score: float = 0.5
+    confident_score: float = 0.6
+    min_margin: float = 0.04
+    # Entries whose fused score is computed exactly before grouping by scheme.
+    candidates: int = 200
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    scheme_id: str
+    title: str
+    answer: str
+    url: str
+    score: float
+    question: str
+
+
+@dataclass(frozen=True)
+class SearchAnswer:
+    answered: bool
+    results: tuple[SearchResult, ...]
+
+
+@dataclass(frozen=True)
+class _Entry:
+    scheme: Scheme
+    faq: FaqEntry
+
+
+def reciprocal_rank_fusion(rankings: Sequence[Sequence[int]], k: int = 60) -> dict[int, float]:
+    """RRF: each list adds 1 / (k + rank) for every item it ranks (rank from 1)."""
+    fused: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, item in enumerate(ranking, start=1):
+            fused[item] = fused.get(item, 0.0) + 1.0 / (k + rank)
+    return fused
+
+
+def weighted_fusion(
+    dense: np.ndarray, bm25: np.ndarray, dense_weight: float, bm25_saturation: float
+) -> np.ndarray:
+    """Blend cosine similarity with saturated BM25 into one score on a cosine-like scale."""
+    lexical = bm25 / (bm25 + bm25_saturation)
+    return dense_weight * dense + (1.0 - dense_weight) * lexical
+
+
+def should_answer(scores: Sequence[float], tuning: SearchTuning) -> bool:
+    """The no-answer rule over the per-scheme scores, best first."""
+    if not scores or scores[0] < tuning.min_score:
+        return False
+    if scores[0] >= tuning.confident_score:
+        return True
+    runner_up = scores[1] if len(scores) > 1 else 0.0
+    return scores[0] - runner_up >= tuning.min_margin
+
+
+def _entries_and_passages(
+    schemes: Sequence[Scheme],
+) -> tuple[list[_Entry], list[str], np.ndarray]:
+    """Entries, passage texts grouped by entry, and where each entry's passages start."""
+    entries: list[_Entry] = []
+    passages: list[str] = []
+    starts: list[int] = []
+    for scheme in schemes:
+        for position, faq in enumerate(scheme.faq):
+            starts.append(len(passages))
+            entries.append(_Entry(scheme, faq))
+            passages.extend(faq.questions)
+            passages.append(faq.answer)
+            if position == 0:
+                # The model reads English only; Devanagari aliases are left to BM25. The
+                # summary's sentences and the fact lists let a question that describes a
+                # need in other words ("a loan for my tea stall") reach the scheme.
+                passages.append(scheme.name)
+                passages.extend(alias for alias in scheme.aliases if alias.isascii())
+                passages.extend(_sentences(scheme.summary))
+                passages.extend((*scheme.eligibility, *scheme.benefits))
+    return entries, passages, np.asarray(starts, dtype=np.int64)
+
+
+def _sentences(text: str) -> list[str]:
+    return [sentence.strip() for sentence in re.split(r"(?<=[.;])\s+", text) if sentence.strip()]
+
+
+def _bm25_document(entry: _Entry) -> list[str]:
+    scheme = entry.scheme
+    text = " ".join((*entry.faq.questions, entry.faq.answer, scheme.name, *scheme.aliases))
+    return lexical_tokens(text)
+
+
+def embedding_cache_key(model_id: str, passages: Sequence[str]) -> str:
+    digest = hashlib.sha256(model_id.encode("utf-8"))
+    for passage in passages:
+        digest.update(b"\x1f")
+        digest.update(passage.encode("utf-8"))
+    return digest.hexdigest()[:32]
+
+
+def cached_embeddings(
+    encoder: TextEncoder, passages: Sequence[str], cache_dir: Path | None
+) -> np.ndarray:
+    """Passage vectors, read from ``cache_dir`` when the same model saw the same texts."""
+    if cache_dir is None:
+        return _encode(encoder, passages)
+    cache_dir = Path(cache_dir)
+    key = embedding_cache_key(encoder.model_id, passages)
+    path = cache_dir / f"{_CACHE_PREFIX}{key}.npy"
+    if path.exists():
+        try:
+            vectors = np.load(path, allow_pickle=False)
+            if vectors.ndim == 2 and vectors.shape[0] == len(passages):
+                return np.ascontiguousarray(vectors, dtype=np.float32)
+            log.warning("embedding cache %s has the wrong shape; re-encoding", path)
+        except (OSError, ValueError):
+            log.warning("embedding cache %s is unreadable; re-encoding", path)
+    vectors = _encode(encoder, passages)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    # Write then rename, so a concurrent start-up never reads half a file.
+    handle, temporary = tempfile.mkstemp(dir=cache_dir, suffix=".npy.part")
+    with os.fdopen(handle, "wb") as stream:
+        np.save(stream, vectors, allow_pickle=False)
+    os.replace(temporary, path)
+    for stale in cache_dir.glob(f"{_CACHE_PREFIX}*.npy"):
+        if stale != path:
+            stale.unlink(missing_ok=True)
+    return vectors
+
+
+def _encode(encoder: TextEncoder, passages: Sequence[str]) -> np.ndarray:
+    vectors = np.asarray(encoder.encode(list(passages)), dtype=np.float32)
+    if vectors.ndim != 2 or vectors.shape[0] != len(passages):
+        raise ValueError(f"encoder returned shape {vectors.shape} for {len(passages)} texts")
+    return np.ascontiguousarray(vectors)
+
+
+class SchemeSearch:
+    """The search engine over a loaded knowledge base. Build once per process; thread-safe."""
+
+    def __init__(
+        self,
+        schemes: Sequence[Scheme],
+        encoder: TextEncoder,
+        passage_vectors: np.ndarray,
+        tuning: SearchTuning | None = None,
+    ) -> None:
+        self.schemes = tuple(schemes)
+        self.tuning = tuning or SearchTuning()
+        self._encoder = encoder
+        self._entries, passages, self._starts = _entries_and_passages(self.schemes)
+        if passage_vectors.shape[0] != len(passages):
+            raise ValueError(f"{passage_vectors.shape[0]} vectors for {len(passages)} passages")
+        self._vectors = np.ascontiguousarray(passage_vectors, dtype=np.float32)
+        self._bm25 = bm25s.BM25()
+        self._bm25.index([_bm25_document(entry) for entry in self._entries], show_progress=False)
+        self._vocabulary = frozenset(self._bm25.vocab_dict)
+        self.passage_count = len(passages)
+
+    @classmethod
+    def from_schemes(
+        cls,
+        schemes: Sequence[Scheme],
+        encoder: TextEncoder,
+        cache_dir: Path | None = None,
+        tuning: SearchTuning | None = None,
+    ) -> SchemeSearch:
+        _, passages, _ = _entries_and_passages(schemes)
+        vectors = cached_embeddings(encoder, passages, cache_dir)
+        return cls(schemes, encoder, vectors, tuning)
+
+    @classmethod
+    def from_directory(
+        cls,
+        directory: Path,
+        encoder: TextEncoder,
+        cache_dir: Path | None = None,
+        tuning: SearchTuning | None = None,
+    ) -> SchemeSearch:
+        return cls.from_schemes(load_knowledge_base(directory), encoder, cache_dir, tuning)
+
+    @property
+    def entry_count(self) -> int:
+        return len(self._entries)
+
+    def _dense_scores(self, text: str) -> np.ndarray:
+        query = np.asarray(self._encoder.encode([text]), dtype=np.float32)[0]
+        per_passage = self._vectors @ query
+        # Passages are stored grouped by entry: an entry scores as its best passage.
+        return np.maximum.reduceat(per_passage, self._starts)
+
+    def _bm25_scores(self, tokens: Sequence[str]) -> np.ndarray:
+        known = [token for token in tokens if token in self._vocabulary]
+        if not known:
+            return np.zeros(len(self._entries), dtype=np.float32)
+        return np.asarray(self._bm25.get_scores(known), dtype=np.float32)
+
+    def entry_scores(self, query: str) -> tuple[np.ndarray, np.ndarray]:
+        """Dense (cosine) and BM25 scores of every entry, before fusion."""
+        prepared = normalise_query(query)
+        return (
+            self._dense_scores(prepared.dense_text),
+            self._bm25_scores(prepared.lexical_tokens),
+        )
+
+    def fused_scores(
+        self,
+        dense: np.ndarray,
+        bm25: np.ndarray,
+        mode: RankingMode = "hybrid",
+        tuning: SearchTuning | None = None,
+    ) -> np.ndarray:
+        """One score per entry for a ranking mode (hybrid is the calibrated weighted blend)."""
+        tuning = tuning or self.tuning
+        if mode == "bm25":
+            return bm25
+        if mode == "dense":
+            return dense
+        if mode == "rrf":
+            return _rrf_scores(dense, bm25, tuning)
+        return weighted_fusion(dense, bm25, tuning.dense_weight, tuning.bm25_saturation)
+
+    def rank(self, query: str, k: int = 3, mode: RankingMode = "hybrid") -> list[SearchResult]:
+        """The best entry of each of the ``k`` best schemes, whatever their scores."""
+        prepared = normalise_query(query)
+        if mode == "bm25":
+            scores = self._bm25_scores(prepared.lexical_tokens)
+        elif mode == "dense":
+            scores = self._dense_scores(prepared.dense_text)
+        else:
+            dense = self._dense_scores(prepared.dense_text)
+            bm25 = self._bm25_scores(prepared.lexical_tokens)
+            scores = self.fused_scores(dense, bm25, mode)
+        return self.best_per_scheme(scores, k)
+
+    def best_per_scheme(self, scores: np.ndarray, k: int) -> list[SearchResult]:
+        depth = min(max(self.tuning.candidates, k), len(scores))
+        results: list[SearchResult] = []
+        seen: set[str] = set()
+        for index in _top(scores, depth):
+            entry = self._entries[int(index)]
+            if entry.scheme.id in seen:
+                continue
+            seen.add(entry.scheme.id)
+            results.append(
+                SearchResult(
+                    scheme_id=entry.scheme.id,
+                    title=entry.scheme.name,
+                    answer=entry.faq.answer,
+                    url=entry.scheme.url,
+                    score=round(float(scores[index]), 4),
+                    question=entry.faq.questions[0],
+                )
+            )
+            if len(results) == k:
+                break
+        return results
+
+    def search(self, query: str, k: int = 3) -> SearchAnswer:
+        """Hybrid search with the no-answer rule: nothing is returned rather than a guess."""
+        # Two results are needed for the margin even when one is asked for.
+        ranked = self.rank(query, max(k, 2), mode="hybrid")
+        if not should_answer([result.score for result in ranked], self.tuning):
+            return SearchAnswer(answered=False, results=())
+        return SearchAnswer(answered=True, results=tuple(ranked[:k]))
+
+
+def _rrf_scores(dense: np.ndarray, bm25: np.ndarray, tuning: SearchTuning) -> np.ndarray:
+    depth = min(tuning.candidates, len(dense))
+    rankings = [_top(dense, depth).tolist(), _top(bm25, depth).tolist()]
+    scores = np.zeros(len(dense), dtype=np.float32)
+    for index, value in reciprocal_rank_fusion(rankings, tuning.rrf_k).items():
+        scores[index] = value
+    return scores
+
+
+def _top(scores: np.ndarray, depth: int) -> np.ndarray:
+    """Indices of the ``depth`` highest scores, best first (exact, without a full sort)."""
+    if depth >= len(scores):
+        return np.argsort(-scores, kind="stable")
+    part = np.argpartition(-scores, depth - 1)[:depth]
+    return part[np.argsort(-scores[part], kind="stable")]
+
+
+class LazySchemeSearch:
+    """Builds the engine on first use (model load + index), once, whichever thread asks."""
+
+    def __init__(self, build: Callable[[], SchemeSearch]) -> None:
+        self._build = build
+        self._engine: SchemeSearch | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> SchemeSearch:
+        if self._engine is None:
+            with self._lock:
+                if self._engine is None:
+                    self._engine = self._build()
+        return self._engine
+
+
+def lazy_scheme_search(cache_dir: Path, data_dir: Path = DATA_DIR) -> LazySchemeSearch:
+    """The production engine: the shared encoder, the bundled knowledge base, a disk cache."""
+
+    def build() -> SchemeSearch:
+        from backend.embeddings import get_encoder
+
+        return SchemeSearch.from_directory(data_dir, get_encoder(), cache_dir / "schemes")
+
+    return LazySchemeSearch(build)
