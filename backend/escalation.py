@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.models import Ticket
@@ -41,26 +41,32 @@ class SweepResult:
         return self.escalated_to_head + self.escalated_to_leadership
 
 
-def overdue_query(as_of: datetime, batch_size: int):  # type: ignore[no-untyped-def]
-    # Two index-friendly arms (see ix_tickets_resolve_sweep / ix_tickets_ack_sweep): only
-    # tickets that still need raising are read, however many open tickets there are.
+def overdue_query(as_of: datetime, batch_size: int) -> Select[tuple[Ticket]]:
+    """Tickets that must be raised as of ``as_of``.
+
+    Written so both arms are index range scans (ix_tickets_resolve_sweep, ix_tickets_ack_sweep):
+    equality lists on status and level, then a range on the deadline. Only tickets that still
+    need raising are read, however many open tickets there are.
+    """
+    below_resolve = list(range(RESOLVE_BREACH_LEVEL))
+    below_ack = list(range(ACK_BREACH_LEVEL))
     return (
         select(Ticket)
         .where(
             or_(
                 and_(
                     Ticket.status.in_(_RUNNING),
-                    Ticket.escalation_level < RESOLVE_BREACH_LEVEL,
+                    Ticket.escalation_level.in_(below_resolve),
                     Ticket.resolve_due_at <= as_of,
                 ),
                 and_(
                     Ticket.status.in_(_UNACKED),
-                    Ticket.escalation_level < ACK_BREACH_LEVEL,
+                    Ticket.escalation_level.in_(below_ack),
                     Ticket.ack_due_at <= as_of,
                 ),
             )
         )
-        .order_by(Ticket.id)
+        # No ORDER BY: SQLite would walk the primary key instead of the deadline indexes.
         .limit(batch_size)
         .with_for_update(skip_locked=True, of=Ticket)
     )
