@@ -41,7 +41,7 @@ class SweepResult:
         return self.escalated_to_head + self.escalated_to_leadership
 
 
-def overdue_query(as_of: datetime, batch_size: int) -> Select[tuple[Ticket]]:
+def overdue_query(as_of: datetime, batch_size: int) -> Select[Ticket]:
     """Tickets that must be raised as of ``as_of``.
 
     Written so both arms are index range scans (ix_tickets_resolve_sweep, ix_tickets_ack_sweep):
