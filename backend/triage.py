@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
-from typing import Any
 
 from routing.directory import Directory, load_directory
-from routing.rules import RouteDecision, route
+from routing.rules import CategoryPredictor, RouteDecision, route
 
 log = logging.getLogger(__name__)
+
+
+class _RememberingPredictor:
+    """Remembers recent predictions: the assistant previews a grievance's route and then
+    files the same text, so filing need not encode it a second time."""
+
+    def __init__(self, predictor: CategoryPredictor, size: int = 2048) -> None:
+        self.predict = functools.lru_cache(maxsize=size)(predictor.predict)
 
 
 class Triage:
@@ -17,11 +25,11 @@ class Triage:
 
     def __init__(self, use_classifier: bool = True) -> None:
         self._use_classifier = use_classifier
-        self._classifier: Any = None
+        self._classifier: _RememberingPredictor | None = None
         self._lock = threading.Lock()
         self.directory: Directory = load_directory()
 
-    def classifier(self) -> Any:
+    def classifier(self) -> CategoryPredictor | None:
         if not self._use_classifier:
             return None
         if self._classifier is None:
@@ -30,9 +38,16 @@ class Triage:
                     from backend.embeddings import get_encoder
                     from routing.classifier import Classifier
 
-                    self._classifier = Classifier.from_data(get_encoder().encode)
+                    built = Classifier.from_data(get_encoder().encode)
+                    self._classifier = _RememberingPredictor(built)
                     log.info("route classifier ready")
         return self._classifier
+
+    def warm_up(self) -> None:
+        """Load the model and build the classifier now rather than on the first request."""
+        classifier = self.classifier()
+        if classifier is not None:
+            classifier.predict("warm up the route classifier")
 
     def route(self, category: str | None, state: str | None, description: str) -> RouteDecision:
         return route(category, state, description, classifier=self.classifier())
