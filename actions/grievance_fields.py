@@ -99,12 +99,12 @@ def to_ascii_digits(text: str) -> str:
 def normalize_mobile(text: str) -> str | None:
     """An Indian mobile in any common writing -> E.164 ``+91XXXXXXXXXX``.
 
-    Accepts +91 / 0091 / 91 / 0 prefixes, spaces, dashes, brackets and Devanagari digits;
+    Accepts +91 / 0091 / 091 / 91 / 0 prefixes, spaces, dashes, brackets and Devanagari digits;
     the ten-digit number must start with 6-9 (Indian mobile numbering)."""
     text = to_ascii_digits(text or "")
     for candidate in _MOBILE_CANDIDATE.findall(text):
         digits = re.sub(r"\D", "", candidate)
-        for prefix in ("0091", "91", "0"):
+        for prefix in ("0091", "091", "91", "0"):
             if len(digits) == 10 + len(prefix) and digits.startswith(prefix):
                 digits = digits[len(prefix) :]
                 break

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import pytest
+from rasa.shared.nlu.training_data.message import Message
+
+from actions.language import detect_language
+from nlu.components.language_detector import LanguageDetector
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("नमस्ते, मेरी शिकायत दर्ज करो", "hi"),
+        ("मेरा भुगतान नहीं आया MS-ABC234-X", "hi"),
+        ("mera payment nahi aaya", "hinglish"),
+        ("PMEGP kya hai", "hinglish"),
+        ("complaint status batao", "hinglish"),
+        ("I want to file a complaint", "en"),
+        ("what is PMEGP", "en"),
+        ("thank you", "en"),
+        # No clear sign: the conversation keeps its language.
+        ("Ramesh Kumar", None),
+        ("98765 43210", None),
+        ("ok", None),
+        ('/inform{"category":"labour"}', None),
+        ("", None),
+    ],
+)
+def test_detect_language(text: str, expected: str | None) -> None:
+    assert detect_language(text) == expected
+
+
+def test_the_nlu_component_adds_a_detected_language_entity() -> None:
+    detector = LanguageDetector()
+    hindi, name = Message(data={"text": "मुझे शिकायत करनी है"}), Message(data={"text": "Ramesh"})
+    detector.process([hindi, name])
+    assert [e["value"] for e in hindi.get("entities")] == ["hi"]
+    assert hindi.get("entities")[0]["entity"] == "detected_language"
+    assert not name.get("entities")
