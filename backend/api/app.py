@@ -22,6 +22,7 @@ from backend.api.routes import (
     tickets,
 )
 from backend.config import Settings
+from backend.dashboard import routes as dashboard
 from backend.db import make_engine, make_session_factory
 from backend.models import utcnow
 from backend.tickets import FeedbackRefused, MistypedNumber, NotOwner, TicketNotFound
@@ -106,6 +107,7 @@ def create_app(
     app.include_router(admin_notifications.router)
     app.include_router(admin_stats.router)
     app.include_router(admin_imports.router)
+    app.include_router(dashboard.router)
 
     @app.exception_handler(MistypedNumber)
     async def _mistyped(_: Request, exc: MistypedNumber) -> JSONResponse:

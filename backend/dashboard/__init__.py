@@ -1,0 +1,1 @@
+"""The officers' dashboard: server-rendered pages on top of the admin API's queue and actions."""
