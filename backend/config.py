@@ -49,6 +49,21 @@ class Settings(BaseSettings):
     cache_dir: Path = PROJECT_ROOT / "var" / "cache"
     load_embedding_model: bool = True
 
+    # Rate limits on /api and /admin, per token (token buckets; shared through Redis when
+    # REDIS_URL is set, else per process). The service token speaks for every citizen.
+    rate_limit_enabled: bool = True
+    rate_limit_service_per_second: float = Field(default=500.0, gt=0)
+    rate_limit_service_burst: int = Field(default=1000, ge=1)
+    rate_limit_officer_per_second: float = Field(default=10.0, gt=0)
+    rate_limit_officer_burst: int = Field(default=120, ge=1)
+    rate_limit_anonymous_per_second: float = Field(default=2.0, gt=0)
+    rate_limit_anonymous_burst: int = Field(default=30, ge=1)
+
+    # Observability: bearer token for GET /metrics (empty: open, keep it on the internal
+    # network); the worker serves its own counters on this port when set (0: off).
+    metrics_token: str = ""
+    worker_metrics_port: int = Field(default=0, ge=0, le=65535)
+
     log_level: str = "INFO"
     log_json: bool = False
 

@@ -18,6 +18,7 @@ from typing import Literal, Protocol
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from backend.metrics import NOTIFICATION_ATTEMPTS
 from backend.models import Notification, utcnow
 
 log = logging.getLogger(__name__)
@@ -143,6 +144,7 @@ async def deliver_batch(
 
     results = await asyncio.gather(*(one(row) for row in rows))
     finished = utcnow()
+    recorded: list[tuple[str, str]] = []
     with factory() as session, session.begin():
         for row, result in results:
             values: dict[str, object] = {"lease_until": None, "last_error": result.error}
@@ -165,11 +167,15 @@ async def deliver_batch(
                 values.update(status="pending", next_attempt_at=finished + delay)
                 report.retried += 1
             # Only the lease holder records the outcome.
-            session.execute(
+            applied = session.execute(
                 update(Notification)
                 .where(Notification.id == row.id, Notification.status == "sending")
                 .values(**values)
             )
+            if applied.rowcount:  # type: ignore[attr-defined]
+                recorded.append((row.channel, str(values.get("status", result.outcome))))
+    for channel, outcome in recorded:  # counted once committed
+        NOTIFICATION_ATTEMPTS.labels(channel, "retry" if outcome == "pending" else outcome).inc()
     return report
 
 

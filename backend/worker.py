@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from backend.config import Settings
 from backend.db import make_engine, make_session_factory
 from backend.escalation import sweep
+from backend.metrics import ESCALATIONS
 from backend.models import utcnow
 from backend.outbox import LoggingSender, Sender, deliver_batch
 
@@ -36,11 +37,18 @@ async def run_worker(settings: Settings, *, once: bool = False) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     last_sweep = 0.0
+    if settings.worker_metrics_port:
+        from prometheus_client import start_http_server
+
+        # Every interface: in containers Prometheus scrapes from outside the worker.
+        start_http_server(settings.worker_metrics_port, addr="0.0.0.0")
     log.info("worker started; channels: %s", ", ".join(sorted(senders)))
     while not stop.is_set():
         if time.monotonic() - last_sweep >= settings.sla_sweep_interval_seconds or once:
             result = await asyncio.to_thread(sweep, factory, utcnow())
             last_sweep = time.monotonic()
+            ESCALATIONS.labels("2").inc(result.escalated_to_head)
+            ESCALATIONS.labels("3").inc(result.escalated_to_leadership)
             if result.escalated:
                 log.info("escalated %d tickets", result.escalated)
         report = await deliver_batch(

@@ -8,7 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request, status
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -21,10 +22,14 @@ from backend.api.routes import (
     route_preview,
     tickets,
 )
+from backend.auth import service_token_ok
 from backend.config import Settings
 from backend.dashboard import routes as dashboard
 from backend.db import make_engine, make_session_factory
+from backend.metrics import ApiMetrics, LatencyMiddleware
 from backend.models import utcnow
+from backend.ratelimit import RateLimitMiddleware, make_buckets
+from backend.requestid import RequestIdMiddleware
 from backend.tickets import FeedbackRefused, MistypedNumber, NotOwner, TicketNotFound
 from backend.triage import Triage
 from routing.lifecycle import InvalidTransition
@@ -99,6 +104,7 @@ def create_app(
     app.state.read_factory = make_session_factory(engine, read_only=True)
     app.state.clock = clock
     app.state.triage = triage or Triage(use_classifier=settings.load_embedding_model)
+    app.state.metrics = metrics = ApiMetrics(app.state.read_factory, clock)
 
     service = [Depends(require_service)]
     app.include_router(tickets.router, dependencies=service)
@@ -161,5 +167,21 @@ def create_app(
             return _error(503, f"database unavailable: {type(error).__name__}")
         return JSONResponse({"status": "ready"})
 
+    @app.get("/metrics", tags=["health"], include_in_schema=False)
+    def prometheus_metrics(request: Request) -> Response:
+        if settings.metrics_token and not service_token_ok(
+            request.headers.get("authorization", "").removeprefix("Bearer "),
+            settings.metrics_token,
+        ):
+            return _error(401, "metrics token required")
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    # Outermost last: request id, then latency, then rate limits, then the body limit.
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    if settings.rate_limit_enabled:
+        app.add_middleware(
+            RateLimitMiddleware, settings=settings, buckets=make_buckets(settings), metrics=metrics
+        )
+    app.add_middleware(LatencyMiddleware, metrics=metrics)
+    app.add_middleware(RequestIdMiddleware)
     return app
