@@ -8,7 +8,6 @@ Routes (ARCHITECTURE.md, "Contracts"):
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import json
 import logging
@@ -110,7 +109,7 @@ class Gateway:
             await channel.held(message, first)
 
     async def start(self, *, start_telegram: bool = True) -> None:
-        await asyncio.to_thread(self.store.create_tables)
+        await self.store.call(self.store.create_tables)
         await self.inbox.start()
         if self.telegram is not None and start_telegram:
             await self.telegram.start(self.settings.public_base_url, self.inbox.accept)
@@ -120,6 +119,7 @@ class Gateway:
         if self.telegram is not None:
             await self.telegram.stop()
         await self.rasa.close()
+        self.store.close()
         self.engine.dispose()
 
 
@@ -194,7 +194,7 @@ def create_app(
         raw_id = request.query_params.get("notification_id")
         notification_id = int(raw_id) if raw_id and raw_id.isdigit() else None
         try:
-            await asyncio.to_thread(
+            await gw.store.call(
                 gw.receipts.apply, {k: str(v) for k, v in form.items()}, notification_id
             )
         except Exception:
@@ -224,9 +224,9 @@ def create_app(
             return JSONResponse({"detail": str(error)}, status_code=422)
         if after < 0:
             # A page opening for the first time starts after what is already there.
-            latest = await asyncio.to_thread(gw.store.latest_webchat_id, web_id)
+            latest = await gw.store.call(gw.store.latest_webchat_id, web_id)
             return JSONResponse({"messages": [], "last_id": latest})
-        updates = await asyncio.to_thread(gw.store.webchat_updates, web_id, after)
+        updates = await gw.store.call(gw.store.webchat_updates, web_id, after)
         last_id = updates[-1]["id"] if updates else after
         return JSONResponse({"messages": updates, "last_id": last_id})
 
@@ -243,7 +243,7 @@ def create_app(
             return JSONResponse({"detail": f"bad request: {error}"}, status_code=422)
         buttons = body.get("buttons") if isinstance(body.get("buttons"), list) else None
         delivery_key = str(body["delivery_key"]) if body.get("delivery_key") else None
-        pushed = await asyncio.to_thread(gw.store.push_webchat, web_id, text, buttons, delivery_key)
+        pushed = await gw.store.call(gw.store.push_webchat, web_id, text, buttons, delivery_key)
         return JSONResponse({"id": pushed}, status_code=201)
 
     async def page(_request: Request) -> Response:

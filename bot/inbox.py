@@ -15,6 +15,7 @@ that it cannot block its sender forever.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import functools
 import logging
 from collections.abc import Awaitable, Callable
@@ -65,7 +66,14 @@ class Inbox:
         self._recovery_interval = recovery_interval
         self._give_up_after = give_up_after
         self._workers: dict[str, asyncio.Task[None]] = {}
+        # Each sender's recorded, not yet finished messages, oldest first. The database is
+        # the durable copy (replayed at start and after outages); keeping the queue in memory
+        # spares the normal path a read per message. An id stays in ``_queued`` until its
+        # message is done, so a replay from the database never queues it twice.
+        self._queues: dict[str, list[StoredMessage]] = {}
+        self._queued: set[int] = set()
         self._outage = False
+        self._held_ids: set[int] = set()  # messages already held in the current outage
         # Senders told of the current outage; their flag is cleared once a message gets
         # through (kept in memory so that the normal path costs no extra write).
         self._told: set[str] = set()
@@ -79,7 +87,7 @@ class Inbox:
 
     async def start(self) -> None:
         """Replay what was pending before a restart, and watch for recovery."""
-        self._told = set(await asyncio.to_thread(self._store.senders_told_of_outage))
+        self._told = set(await self._store.call(self._store.senders_told_of_outage))
         await self.resume_pending()
         self._recovery = asyncio.create_task(self._recovery_loop(), name="inbox-recovery")
 
@@ -94,7 +102,7 @@ class Inbox:
 
     async def accept(self, inbound: Inbound) -> int | None:
         """Record the message durably and schedule it; None for a duplicate."""
-        message_id = await asyncio.to_thread(
+        message_id = await self._store.call(
             self._store.record_inbound,
             dedup_key=inbound.dedup_key,
             channel=inbound.channel,
@@ -105,8 +113,33 @@ class Inbox:
         if message_id is None:
             log.info("duplicate message from %s dropped", mask_sender(inbound.sender_id))
             return None
+        self._enqueue(
+            StoredMessage(
+                id=message_id,
+                channel=inbound.channel,
+                sender_id=inbound.sender_id,
+                text=inbound.text,
+                metadata=inbound.metadata,
+                attempts=0,
+            )
+        )
         self.schedule(inbound.sender_id)
         return message_id
+
+    def _enqueue(self, message: StoredMessage) -> None:
+        if message.id in self._queued:
+            return
+        self._queued.add(message.id)
+        queue = self._queues.setdefault(message.sender_id, [])
+        # Ids grow in the order messages were recorded; a replay racing a webhook may hand
+        # them over out of order, so insert in place.
+        bisect.insort(queue, message, key=lambda queued: queued.id)
+
+    def _dequeue(self, message: StoredMessage) -> None:
+        queue = self._queues.get(message.sender_id)
+        if queue and queue[0].id == message.id:
+            queue.pop(0)
+        self._queued.discard(message.id)
 
     def schedule(self, sender_id: str) -> None:
         """Make sure a worker is draining this sender's pending messages."""
@@ -121,11 +154,15 @@ class Inbox:
     def _finished(self, sender_id: str, task: asyncio.Task[None]) -> None:
         if self._workers.get(sender_id) is task:
             del self._workers[sender_id]
+            if not self._queues.get(sender_id):
+                self._queues.pop(sender_id, None)
         if not self._workers:
             self._idle.set()
 
     async def resume_pending(self) -> None:
-        for sender_id in await asyncio.to_thread(self._store.senders_with_pending):
+        for sender_id in await self._store.call(self._store.senders_with_pending):
+            for message in await self._store.call(self._store.pending_for, sender_id, 1000):
+                self._enqueue(message)
             self.schedule(sender_id)
 
     async def wait_idle(self, timeout: float = 10.0) -> None:
@@ -141,42 +178,51 @@ class Inbox:
             log.exception("inbox worker for %s crashed", mask_sender(sender_id))
 
     async def _drain_sender(self, sender_id: str) -> None:
-        while True:
-            batch = await asyncio.to_thread(self._store.pending_for, sender_id)
-            if not batch:
+        queue = self._queues.get(sender_id)
+        while queue:
+            message = queue[0]
+            if self._outage:
+                await self._hold_new(queue)
                 return
-            for position, message in enumerate(batch):
-                if self._outage:
-                    await self._hold_all(batch[position:])
-                    return
-                try:
-                    await self._process(message)
-                except AssistantUnavailable as error:
-                    if not self._outage:
-                        log.warning("assistant unavailable (%s); holding messages", error)
-                    self._outage = True
-                    await self._hold_all(batch[position:])
-                    return
-                except Exception as error:
-                    log.exception("processing message %s failed", message.id)
-                    gave_up = await asyncio.to_thread(
-                        self._store.mark_attempt_failed,
-                        message.id,
-                        repr(error),
-                        self._give_up_after,
-                    )
-                    if not gave_up:
-                        # Try again later rather than spin on it now.
-                        return
-                    continue
-                await asyncio.to_thread(self._store.mark_done, message.id)
-            if sender_id in self._told:
-                self._told.discard(sender_id)
-                await asyncio.to_thread(self._store.clear_outage_notice, sender_id)
+            try:
+                await self._process(message)
+            except AssistantUnavailable as error:
+                if not self._outage:
+                    log.warning("assistant unavailable (%s); holding messages", error)
+                self._outage = True
+                await self._hold_new(queue)
+                return
+            except Exception as error:
+                log.exception("processing message %s failed", message.id)
+                gave_up = await self._store.call(
+                    self._store.mark_attempt_failed,
+                    message.id,
+                    repr(error),
+                    self._give_up_after,
+                )
+                if not gave_up:
+                    return  # the recovery loop tries it again later rather than now
+                self._dequeue(message)
+                continue
+            await self._store.call(self._store.mark_done, message.id)
+            self._dequeue(message)
+        if sender_id in self._told:
+            self._told.discard(sender_id)
+            await self._store.call(self._store.clear_outage_notice, sender_id)
+
+    async def _hold_new(self, queue: list[StoredMessage]) -> None:
+        """Hold every queued message not held yet in this outage, including those that
+        arrive while the user is being told (their webhook found this worker running)."""
+        while True:
+            fresh = [message for message in queue if message.id not in self._held_ids]
+            if not fresh:
+                return
+            self._held_ids.update(message.id for message in fresh)
+            await self._hold_all(fresh)
 
     async def _hold_all(self, messages: list[StoredMessage]) -> None:
         sender_id = messages[0].sender_id
-        first = await asyncio.to_thread(self._store.claim_outage_notice, sender_id)
+        first = await self._store.call(self._store.claim_outage_notice, sender_id)
         self._told.add(sender_id)
         for message in messages:
             try:
@@ -201,5 +247,6 @@ class Inbox:
                 return
             log.info("assistant is back; replaying held messages")
             self._outage = False
+            self._held_ids.clear()
         # Also picks up messages whose processing failed once and is due for another try.
         await self.resume_pending()

@@ -245,7 +245,7 @@ class WhatsAppSender:
         return f"{self._public_base_url}/whatsapp/status?notification_id={notification_id}"
 
     async def within_window(self, number: str) -> bool:
-        last = await asyncio.to_thread(self._store.last_inbound_at, f"wa:{number}")
+        last = await self._store.call(self._store.last_inbound_at, f"wa:{number}")
         return last is not None and utcnow() - last < WHATSAPP_WINDOW - WHATSAPP_WINDOW_MARGIN
 
     async def send(self, notification: OutboundNotification) -> SendResult:

@@ -14,17 +14,24 @@ Alembic environment includes this metadata so that migrations create them.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
+
+T = TypeVar("T")
 
 metadata = sa.MetaData()
 
@@ -136,10 +143,25 @@ class StoredMessage:
 
 
 class GatewayStore:
-    """Synchronous data access; the async gateway calls it through ``asyncio.to_thread``."""
+    """Synchronous data access; the async gateway calls it through ``call``, on threads of its
+    own: one for SQLite, whose writers would otherwise wait on each other's file lock (and
+    its busy handler sleeps far longer than a write takes), a few for PostgreSQL."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._is_sqlite = engine.dialect.name == "sqlite"
+        self._executor = ThreadPoolExecutor(
+            max_workers=1 if self._is_sqlite else 8, thread_name_prefix="gateway-db"
+        )
+
+    async def call(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self._executor, functools.partial(function, *args, **kwargs)
+        )
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True)
 
     def create_tables(self) -> None:
         """Idempotent; a no-op once the backend's migrations have created the tables."""
@@ -196,6 +218,19 @@ class GatewayStore:
             return found is not None
 
     def _touch_sender(self, conn: Connection, sender_id: str, channel: str, at: datetime) -> None:
+        """Insert or update the sender's row in one statement."""
+        dialect = conn.dialect.name
+        if dialect in ("sqlite", "postgresql"):
+            insert = sqlite_insert(senders) if dialect == "sqlite" else postgresql_insert(senders)
+            statement = insert.values(
+                sender_id=sender_id, channel=channel, last_inbound_at=at, outage_notified=False
+            )
+            conn.execute(
+                statement.on_conflict_do_update(
+                    index_elements=[senders.c.sender_id], set_={"last_inbound_at": at}
+                )
+            )
+            return
         updated = conn.execute(
             senders.update().where(senders.c.sender_id == sender_id).values(last_inbound_at=at)
         )

@@ -152,7 +152,7 @@ class TelegramChannel:
         if kind == "callback":
             await self._acknowledge_button(message)
             if text.startswith(SHORT_KEY_MARKER):
-                payload = await asyncio.to_thread(self._store.callback_payload, text)
+                payload = await self._store.call(self._store.callback_payload, text)
                 if payload is None:
                     await self.send_replies(
                         chat_id, [Reply(gateway_text("button_expired", language))]
@@ -210,7 +210,7 @@ class TelegramChannel:
         for reply in replies:
             for rendered in render_telegram(reply):
                 if rendered.short_keys:
-                    await asyncio.to_thread(self._store.save_callback_keys, rendered.short_keys)
+                    await self._store.call(self._store.save_callback_keys, rendered.short_keys)
                 if not await self._send(chat_id, rendered):
                     return
 

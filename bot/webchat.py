@@ -104,7 +104,7 @@ class WebChatChannel:
         web_id = message.sender_id.partition(":")[2]
         for index, item in enumerate(rendered):
             buttons = item.get("buttons")
-            await asyncio.to_thread(
+            await self._store.call(
                 self._store.push_webchat,
                 web_id,
                 str(item.get("text") or ""),

@@ -126,7 +126,7 @@ class WhatsAppChannel:
         language = language_of(message.text)
         media = message.metadata.get("media") or []
         if media:
-            await asyncio.to_thread(
+            await self._store.call(
                 self._store.add_attachments,
                 message.sender_id,
                 message.metadata.get("message_sid", str(message.id)),
@@ -139,15 +139,15 @@ class WhatsAppChannel:
         if kind != "text":
             return
         text = message.text
-        options = await asyncio.to_thread(self._store.options, message.sender_id)
+        options = await self._store.call(self._store.options, message.sender_id)
         if options:
             chosen = match_option(
                 text, [Button(title=o["title"], payload=o["payload"]) for o in options]
             )
             text = chosen or text
-            await asyncio.to_thread(self._store.save_options, message.sender_id, None)
+            await self._store.call(self._store.save_options, message.sender_id, None)
         since = utcnow() - ATTACHMENT_HORIZON
-        attachments = await asyncio.to_thread(
+        attachments = await self._store.call(
             self._store.recent_attachments, message.sender_id, since
         )
         metadata: dict[str, Any] = {"channel": self.name}
@@ -176,7 +176,7 @@ class WhatsAppChannel:
                     last_options = rendered.options
                 await self._send(number, rendered.body)
         if last_options:
-            await asyncio.to_thread(
+            await self._store.call(
                 self._store.save_options,
                 f"wa:{number}",
                 [{"title": b.title, "payload": b.payload} for b in last_options],

@@ -64,6 +64,7 @@ class FakeTelegram:
             routes=[
                 Route("/bot{token}/{method}", self._method, methods=["POST", "GET"]),
                 Route("/_fake/sent", self._control_sent, methods=["GET"]),
+                Route("/_fake/calls", self._control_calls, methods=["GET"]),
                 Route("/_fake/updates", self._control_updates, methods=["POST"]),
                 Route("/_fake/chat-behaviour", self._control_behaviour, methods=["POST"]),
                 Route("/_fake/reset", self._control_reset, methods=["POST"]),
@@ -105,7 +106,8 @@ class FakeTelegram:
             if len(found) >= count:
                 return found
             time.sleep(0.02)
-        raise AssertionError(f"expected {count} {method} calls, got {self.sent(method, chat_id)}")
+        found = self.sent(method, chat_id)
+        raise AssertionError(f"expected {count} {method} calls, got {len(found)}: {found[:5]}")
 
     def queue_update(self, update: dict[str, Any]) -> dict[str, Any]:
         with self._lock:
@@ -219,6 +221,11 @@ class FakeTelegram:
         chat = request.query_params.get("chat_id")
         return JSONResponse(self.sent(method, int(chat) if chat else None))
 
+    async def _control_calls(self, _request: Request) -> JSONResponse:
+        """Every call with its arrival time (``at``, epoch seconds), for benchmarks."""
+        with self._lock:
+            return JSONResponse(list(self.calls))
+
     async def _control_updates(self, request: Request) -> JSONResponse:
         return JSONResponse(self.queue_update(await request.json()))
 
@@ -265,7 +272,14 @@ class FakeTelegramControl:
             if len(found) >= count:
                 return found
             time.sleep(0.1)
-        raise AssertionError(f"expected {count} {method} calls, got {self.sent(method, chat_id)}")
+        found = self.sent(method, chat_id)
+        raise AssertionError(f"expected {count} {method} calls, got {len(found)}: {found[:5]}")
+
+    def calls(self) -> list[dict[str, Any]]:
+        response = httpx.get(f"{self.url}/_fake/calls", timeout=30)
+        response.raise_for_status()
+        result: list[dict[str, Any]] = response.json()
+        return result
 
     def reset(self) -> None:
         httpx.post(f"{self.url}/_fake/reset", timeout=5).raise_for_status()

@@ -8,11 +8,13 @@ a delay, or stop the server to make Rasa "down" and start it again on the same p
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import threading
 from collections.abc import Callable
 from typing import Any
 
+import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -75,3 +77,15 @@ class RasaStandIn:
         message = body.get("message", "")
         replies = self.replies.get(message, [{"text": f"echo: {message}"}])
         return JSONResponse([{"recipient_id": body.get("sender"), **reply} for reply in replies])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Serve a stand-in for Rasa's REST channel")
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args()
+    stand_in = RasaStandIn()
+    uvicorn.run(stand_in.server.app, host="127.0.0.1", port=args.port, log_level="warning")
+
+
+if __name__ == "__main__":
+    main()
