@@ -88,7 +88,7 @@ def find_clusters(
     vectors: np.ndarray,
     now: datetime,
     *,
-    similarity: float = 0.6,
+    similarity: float = 0.55,
     min_size: int = 3,
     recent_days: int = 7,
     examples: int = 3,
