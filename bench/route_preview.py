@@ -1,0 +1,57 @@
+"""Latency of one route preview: route() with the classifier, one encode of the text on CPU.
+
+This is the pure call behind POST /api/v1/route/preview (no HTTP, no database). Texts are the
+labelled test set (many long, multi-paragraph), in several passes after a warm-up.
+
+    .venv/bin/python -m bench.route_preview [--passes 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import time
+
+import numpy as np
+
+from bench.routing_accuracy import load_testset
+from routing.classifier import Classifier
+from routing.rules import route
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--passes", type=int, default=5)
+    args = parser.parse_args()
+
+    from backend.embeddings import get_encoder
+
+    encoder = get_encoder()
+    classifier = Classifier.from_data(encoder.encode)
+    items = load_testset()
+    for item in items[:10]:  # warm-up: first calls allocate torch buffers
+        route(None, item["state"], item["text"], classifier)
+
+    timings: list[float] = []
+    for _ in range(args.passes):
+        for item in items:
+            started = time.perf_counter()
+            route(None, item["state"], item["text"], classifier)
+            timings.append(time.perf_counter() - started)
+    ms = np.array(timings) * 1000
+    chars = [len(item["text"]) for item in items]
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, load average "
+        f"{os.getloadavg()[0]:.2f}; {len(items)} texts ({min(chars)}-{max(chars)} chars, "
+        f"median {int(np.median(chars))}), {args.passes} passes, {len(ms)} calls"
+    )
+    print(
+        f"route() with classifier: p50 {np.percentile(ms, 50):.1f} ms, "
+        f"p95 {np.percentile(ms, 95):.1f} ms, p99 {np.percentile(ms, 99):.1f} ms, "
+        f"max {ms.max():.1f} ms"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,125 @@
+"""Routing accuracy on the labelled test set: our classifier vs a TF-IDF + LR baseline.
+
+Both are trained on routing/data/classifier_examples.yaml and measured in the same run on
+bench/data/routing_testset.yaml, as free text (no category chosen): category accuracy, and
+department accuracy (the department route() picks vs the one the true category leads to).
+
+    .venv/bin/python -m bench.routing_accuracy [--tune] [--errors]
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+import yaml
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+
+from routing.classifier import Classifier, load_examples
+from routing.rules import route
+
+TESTSET = Path(__file__).parent / "data" / "routing_testset.yaml"
+
+
+def load_testset() -> list[dict[str, str]]:
+    return list(yaml.safe_load(TESTSET.read_text(encoding="utf-8"))["items"])
+
+
+class TfidfBaseline:
+    """Word and word-pair TF-IDF with multinomial logistic regression."""
+
+    def __init__(self, examples: Sequence[tuple[str, str]]) -> None:
+        self.vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1)
+        features = self.vectorizer.fit_transform([text for text, _ in examples])
+        self.model = LogisticRegression(C=10.0, max_iter=3000)
+        self.model.fit(features, [label for _, label in examples])
+
+    def predict(self, text: str) -> tuple[str, float]:
+        probabilities = self.model.predict_proba(self.vectorizer.transform([text]))[0]
+        best = int(np.argmax(probabilities))
+        return str(self.model.classes_[best]), float(probabilities[best])
+
+
+def evaluate(
+    name: str,
+    predict: Callable[[str], tuple[str, float]],
+    items: list[dict[str, str]],
+    show_errors: bool,
+) -> tuple[float, float]:
+    category_hits = department_hits = 0
+    for item in items:
+        predicted, confidence = predict(item["text"])
+        decision = route(predicted, item.get("state"), item["text"])
+        expected = route(item["category"], item.get("state"), item["text"])
+        category_hits += predicted == item["category"]
+        department_hits += decision.department_code == expected.department_code
+        if show_errors and predicted != item["category"]:
+            snippet = " ".join(item["text"].split())[:90]
+            print(f"  [{name}] {item['category']} -> {predicted} ({confidence:.2f}): {snippet}")
+    return category_hits / len(items), department_hits / len(items)
+
+
+def caching(encode: Callable[[list[str]], np.ndarray]) -> Callable[[list[str]], np.ndarray]:
+    cache: dict[str, np.ndarray] = {}
+
+    def cached(texts: list[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in cache]
+        if missing:
+            cache.update(zip(missing, encode(missing), strict=True))
+        return np.stack([cache[t] for t in texts])
+
+    return cached
+
+
+def tune(encode: Callable[[list[str]], np.ndarray]) -> None:
+    """5-fold cross-validation on the training examples only (the test set stays unseen)."""
+    examples = load_examples()
+    labels = [label for _, label in examples]
+    folds = list(StratifiedKFold(5, shuffle=True, random_state=7).split(examples, labels))
+    for scale in (0.0, 0.25, 0.5, 1.0, 2.0):
+        for c in (2.0, 8.0, 32.0):
+            hits = 0
+            for train, held in folds:
+                model = Classifier(
+                    [examples[i] for i in train], encode, keyword_scale=scale, regularisation_c=c
+                )
+                predicted = model.predict_many([examples[i][0] for i in held])
+                hits += sum(p == examples[i][1] for (p, _), i in zip(predicted, held, strict=True))
+            print(f"keyword_scale={scale:<5} C={c:<5} cv accuracy={hits / len(examples):.3f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--tune", action="store_true", help="cross-validate on training data")
+    parser.add_argument("--errors", action="store_true", help="print misclassified texts")
+    args = parser.parse_args()
+
+    from backend.embeddings import get_encoder
+
+    encode = caching(get_encoder().encode)
+    if args.tune:
+        tune(encode)
+        return
+    items = load_testset()
+    examples = load_examples()
+    started = time.perf_counter()
+    classifier = Classifier(examples, encode)
+    fit_seconds = time.perf_counter() - started
+    baseline = TfidfBaseline(examples)
+    print(
+        f"machine: {platform.machine()}, {platform.python_version()}, test items: {len(items)},"
+        f" training examples: {len(examples)}, classifier fit: {fit_seconds:.1f} s"
+    )
+    for name, predict in (("classifier", classifier.predict), ("tfidf+lr", baseline.predict)):
+        category, department = evaluate(name, predict, items, args.errors)
+        print(f"{name:<11} category accuracy {category:.3f}  department accuracy {department:.3f}")
+
+
+if __name__ == "__main__":
+    main()
