@@ -254,7 +254,8 @@ class ActionAskWhichField(Action):
 
 
 _NEW_VALUE = re.compile(
-    r"(?:\bto\b|\bis\b|\binto\b|\bshould be\b|\bas\b|:|=|\bko\b|को|\bse\b|से)\s+(?P<value>.+)$",
+    r"(?:\bto\b|\bis\b|\binto\b|\bshould be\b|\bas\b|:|=|\bko\b|को|\bse\b|से|"
+    r"\bbadal ?(?:ke|kar)\b|\bbadalkar\b|बदलकर|बदल कर)\s+(?P<value>.+)$",
     re.IGNORECASE,
 )
 _VALUE_TAIL = re.compile(
@@ -262,16 +263,35 @@ _VALUE_TAIL = re.compile(
     r"करो|hai|है)\W*$",
     re.IGNORECASE,
 )
+# Words of a correction request that are not the new value ("district Indore kar do").
+_REQUEST_WORDS = frozenset(
+    """
+    change update edit fix correct correction modify replace set make my the a it its wrong
+    please pls name naam mobile phone number no contact enterprise company firm business unit
+    shop udyam registration state rajya district dist jila zila category type description
+    problem details samasya badlo badal badalna badalni hai kar karo do dijiye galat sahi
+    नाम मोबाइल नंबर फोन कंपनी फर्म उद्यम राज्य जिला ज़िला श्रेणी समस्या विवरण बदलो बदलें
+    बदलना गलत है करो करें कर दो
+    """.split()
+)
+
+
+_NOT_A_VALUE = frozenset(
+    {"wrong", "incorrect", "not correct", "not right", "galat", "गलत", "a mistake", "misspelt"}
+)
 
 
 def _new_value_text(text: str) -> str | None:
+    """The new value in "change the X to Y" / "X ko Y kar do" / "X बदलकर Y करो"."""
     match = None
     for match in _NEW_VALUE.finditer(text):
-        pass  # the last "to ..." wins: "change the name to Ravi to be correct" is rare
-    if match is None:
-        return None
-    value = _VALUE_TAIL.sub("", match.group("value")).strip(" .!\"'")
-    return value or None
+        pass  # the last connector wins: "the name is wrong, it should be Ravi"
+    if match is not None:
+        value = _VALUE_TAIL.sub("", match.group("value")).strip(" .!\"'")
+        return None if not value or value.lower() in _NOT_A_VALUE else value
+    # No connector: what is left after the request words ("district Indore kar do").
+    words = [w for w in re.split(r"[\s,]+", text) if w and w.lower() not in _REQUEST_WORDS]
+    return " ".join(words).strip(" .!\"'") or None
 
 
 def corrected_value(field: str, text: str, tracker: Tracker) -> Any:
