@@ -100,7 +100,7 @@ def columns(
     values = [v for _, vs in series for v in vs if v is not None]
     top = 1.0 if percent else (max(values, default=0) or 1)
     group = (width - left) / max(len(labels), 1)
-    bar = max(2.0, group * 0.8 / max(len(series), 1))
+    bar = min(48.0, max(2.0, group * 0.8 / max(len(series), 1)))
     out = [
         f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" '
         f'aria-label="{escape(title)}"><title>{escape(title)}</title>'
