@@ -17,9 +17,9 @@ from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 from sqlalchemy import case, func, select
 
-from backend.analytics import TABLES, compute_stats, compute_table, table_csv
+from backend.analytics import TABLES, table_csv
 from backend.api.deps import FactoryDep, NowDep, SettingsDep
-from backend.api.routes.admin_stats import stats_scope
+from backend.api.routes.admin_stats import cached_stats, stats_scope
 from backend.api.routes.admin_tickets import (
     CLOSED,
     OFFICER_ACTIONS,
@@ -558,8 +558,8 @@ def analytics_page(
             403,
             message="You can see your own department's figures only.",
         )
+    stats = cached_stats(request, factory, now, scope)
     with factory() as session:
-        stats = compute_stats(session, now, scope)
         departments = _departments(session) if officer.role == "leadership" else []
     clusters = emerging_issues(request, officer, factory, settings, now, scope)
     return _page(
@@ -670,8 +670,7 @@ def analytics_csv(
     if table not in TABLES:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "unknown table")
     scope = stats_scope(officer, request.query_params.get("department") or None)
-    with factory() as session:
-        figures = compute_table(session, table, now, scope)
+    figures = cached_stats(request, factory, now, scope).tables[table]
     filename = f"{table}{'-' + scope if scope else ''}-{now.date().isoformat()}.csv"
     return Response(
         table_csv(figures),

@@ -211,3 +211,25 @@ def test_every_table_exports_as_csv(
         expected = [["" if v is None else str(v) for v in row] for row in table["rows"]]
         assert rows[1:] == expected
     assert client.get("/admin/v1/stats/nope.csv", headers=boss).status_code == 404
+
+
+def test_stats_cache_serves_the_last_figures_while_it_refreshes(
+    seeded: sessionmaker[Session],
+) -> None:
+    import time
+
+    from backend.analytics import StatsCache
+
+    cache = StatsCache(seeded, ttl=3600)
+    first = cache.get(NOW, None)
+    assert first.summary["tickets"] == 7
+    with seeded() as session, session.begin():
+        session.add(ticket("KVIC", "Goa", "coir", "2026-11-19 12:00", "routed"))
+    assert cache.get(NOW, None) is first  # within the time to live
+    assert cache.get(NOW, "KVIC").summary["tickets"] == 2  # another scope computes its own
+    cache.ttl = 0
+    assert cache.get(NOW, None) is first  # stale, served at once; a refresh starts
+    deadline = time.monotonic() + 10
+    while cache.get(NOW, None).summary["tickets"] != 8 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert cache.get(NOW, None).summary["tickets"] == 8
