@@ -90,11 +90,11 @@ def load_devset(path: Path) -> list[LabelledQuestion]:
 def score_questions(
     engine: SchemeSearch, questions: Sequence[LabelledQuestion]
 ) -> list[ScoredQuestion]:
-    scored = []
-    for question in questions:
-        dense, bm25 = engine.entry_scores(question.text)
-        scored.append(ScoredQuestion(question, dense, bm25))
-    return scored
+    scores = engine.entry_scores_many([question.text for question in questions])
+    return [
+        ScoredQuestion(question, dense, bm25)
+        for question, (dense, bm25) in zip(questions, scores, strict=True)
+    ]
 
 
 def ranked(

@@ -140,8 +140,12 @@ def parse_scheme(document: Any, path: Path) -> Scheme:
 
 
 def load_scheme(path: Path) -> Scheme:
-    with path.open(encoding="utf-8") as handle:
-        return parse_scheme(yaml.safe_load(handle), path)
+    try:
+        with path.open(encoding="utf-8") as handle:
+            document = yaml.safe_load(handle)
+    except yaml.YAMLError as error:
+        raise KnowledgeBaseError(f"{path.name}: not valid YAML ({error})") from error
+    return parse_scheme(document, path)
 
 
 def load_knowledge_base(directory: Path = DATA_DIR) -> tuple[Scheme, ...]:

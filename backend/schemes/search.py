@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import re
 import tempfile
 import threading
 from collections.abc import Callable, Sequence
@@ -49,7 +48,15 @@ class TextEncoder(Protocol):
 
 @dataclass(frozen=True)
 class SearchTuning:
-    """Fusion weights and the no-answer rule, calibrated with ``bench/schemes_eval.py``."""
+    """Fusion weights and the no-answer rule.
+
+    The defaults were chosen by ``bench/schemes_eval.py --tune`` on the tuning split of the
+    dev set (two thirds; the held-out third was not used): the weight and saturation with the
+    best recall@1, then the thresholds with the best end-to-end accuracy (right answer or
+    honest refusal). On that data a plain floor did as well as any floor + margin rule, so
+    the margin is off (confident_score == min_score); the rule keeps it for a knowledge base
+    where schemes overlap more.
+    """
 
     dense_weight: float = 0.4
     # BM25 scores are unbounded; s / (s + saturation) maps them onto [0, 1) like a cosine.
@@ -57,10 +64,10 @@ class SearchTuning:
     rrf_k: int = 60
     # Answer when the best score reaches confident_score, or reaches min_score with at least
     # min_margin over the second scheme; otherwise say "don't know".
-    min_score: float = 0.5
-    confident_score: float = 0.6
-    min_margin: float = 0.04
-    # Entries whose fused score is computed exactly before grouping by scheme.
+    min_score: float = 0.282
+    confident_score: float = 0.282
+    min_margin: float = 0.0
+    # Entries whose scores are looked at when grouping by scheme (exact top-n, not ANN).
     candidates: int = 200
 
 
@@ -127,18 +134,11 @@ def _entries_and_passages(
             passages.extend(faq.questions)
             passages.append(faq.answer)
             if position == 0:
-                # The model reads English only; Devanagari aliases are left to BM25. The
-                # summary's sentences and the fact lists let a question that describes a
-                # need in other words ("a loan for my tea stall") reach the scheme.
+                # The model reads English only; Devanagari aliases are left to BM25. (Embedding
+                # the summary and fact lists too was tried: no gain on the dev set.)
                 passages.append(scheme.name)
                 passages.extend(alias for alias in scheme.aliases if alias.isascii())
-                passages.extend(_sentences(scheme.summary))
-                passages.extend((*scheme.eligibility, *scheme.benefits))
     return entries, passages, np.asarray(starts, dtype=np.int64)
-
-
-def _sentences(text: str) -> list[str]:
-    return [sentence.strip() for sentence in re.split(r"(?<=[.;])\s+", text) if sentence.strip()]
 
 
 def _bm25_document(entry: _Entry) -> list[str]:
@@ -259,6 +259,18 @@ class SchemeSearch:
             self._dense_scores(prepared.dense_text),
             self._bm25_scores(prepared.lexical_tokens),
         )
+
+    def entry_scores_many(self, queries: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """``entry_scores`` for many queries, encoded in one batch (for evaluation)."""
+        prepared = [normalise_query(query) for query in queries]
+        vectors = np.asarray(
+            self._encoder.encode([p.dense_text for p in prepared]), dtype=np.float32
+        )
+        dense = np.maximum.reduceat(self._vectors @ vectors.T, self._starts, axis=0)
+        return [
+            (dense[:, row], self._bm25_scores(query.lexical_tokens))
+            for row, query in enumerate(prepared)
+        ]
 
     def fused_scores(
         self,
