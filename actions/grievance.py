@@ -138,8 +138,8 @@ class ActionSubmitGrievance(Action):
         missing = [f for f in GRIEVANCE_FIELDS if tracker.get_slot(f) in (None, "")]
         if missing:
             dispatcher.utter_message(
-                text=say("nothing_to_file", language), buttons=[button("file", language,
-                                                                       "/file_grievance")]
+                text=say("nothing_to_file", language),
+                buttons=[button("file", language, "/file_grievance")],
             )
             return [SlotSet("confirmation", None)]
         events: list[EventType] = []
@@ -255,7 +255,7 @@ class ActionAskWhichField(Action):
 
 _NEW_VALUE = re.compile(
     r"(?:\bto\b|\bis\b|\binto\b|\bshould be\b|\bas\b|:|=|\bko\b|को|\bse\b|से|"
-    r"\bbadal ?(?:ke|kar)\b|\bbadalkar\b|बदलकर|बदल कर)\s+(?P<value>.+)$",
+    r"\bbadal ?(?:ke|kar)\b|\bbadalkar\b|बदलकर|बदल कर)\s+",
     re.IGNORECASE,
 )
 _VALUE_TAIL = re.compile(
@@ -283,12 +283,14 @@ _NOT_A_VALUE = frozenset(
 
 def _new_value_text(text: str) -> str | None:
     """The new value in "change the X to Y" / "X ko Y kar do" / "X बदलकर Y करो"."""
-    match = None
-    for match in _NEW_VALUE.finditer(text):
-        pass  # the last connector wins: "the name is wrong, it should be Ravi"
-    if match is not None:
-        value = _VALUE_TAIL.sub("", match.group("value")).strip(" .!\"'")
-        return None if not value or value.lower() in _NOT_A_VALUE else value
+    matches = list(_NEW_VALUE.finditer(text))
+    for match in matches:  # the first connector followed by a value, not by "wrong"
+        value = _VALUE_TAIL.sub("", text[match.end() :]).strip(" .!\"'")
+        first_word = value.split(maxsplit=1)[0].strip(",").lower() if value else ""
+        if value and value.lower() not in _NOT_A_VALUE and first_word not in _NOT_A_VALUE:
+            return value
+    if matches:
+        return None
     # No connector: what is left after the request words ("district Indore kar do").
     words = [w for w in re.split(r"[\s,]+", text) if w and w.lower() not in _REQUEST_WORDS]
     return " ".join(words).strip(" .!\"'") or None
@@ -344,7 +346,7 @@ def corrected_field(tracker: Tracker, text: str) -> str | None:
 
 
 class ActionApplyCorrection(Action):
-    """"Change the state to Gujarat": set it if the new value is there and valid, otherwise
+    """ "Change the state to Gujarat": set it if the new value is there and valid, otherwise
     clear the field so the form (run next by the rules) asks for it again."""
 
     def name(self) -> str:

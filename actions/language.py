@@ -41,7 +41,7 @@ ENGLISH_MARKERS = frozenset(
 
 
 def detect_language(text: str) -> str | None:
-    """"hi", "hinglish", "en", or None when the message does not say."""
+    """ "hi", "hinglish", "en", or None when the message does not say."""
     if not text or text.lstrip().startswith("/"):  # a button payload, not typed text
         return None
     devanagari = len(_DEVANAGARI.findall(text))
@@ -53,6 +53,8 @@ def detect_language(text: str) -> str | None:
     english = sum(word in ENGLISH_MARKERS for word in words)
     if hinglish >= 1 and hinglish >= english:
         return "hinglish"
-    if english >= 2 or (english >= 1 and len(words) <= 3 and hinglish == 0 and english == len(words)):
+    if english >= 2 or (
+        english >= 1 and len(words) <= 3 and hinglish == 0 and english == len(words)
+    ):
         return "en"
     return None

@@ -30,9 +30,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "ask_udyam_number": {
         "en": "Your Udyam registration number? (like UDYAM-MH-12-0001234; it's optional)",
-        "hi": "आपका उद्यम पंजीकरण नंबर? (जैसे UDYAM-MH-12-0001234; न हो तो \"नहीं है\")",
+        "hi": 'आपका उद्यम पंजीकरण नंबर? (जैसे UDYAM-MH-12-0001234; न हो तो "नहीं है")',
         "hinglish": "Aapka Udyam registration number? (jaise UDYAM-MH-12-0001234; na ho to "
-        "\"nahi hai\")",
+        '"nahi hai")',
     },
     "ask_state": {
         "en": "Which state or union territory is your enterprise in?",
@@ -47,8 +47,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ask_description": {
         "en": "Now describe the problem: what happened, since when, with which office or "
         "buyer, and the amount if any.",
-        "hi": "अब अपनी समस्या बताइए: क्या हुआ, कब से, किस विभाग/खरीदार के साथ, कितनी राशि "
-        "(यदि हो)।",
+        "hi": "अब अपनी समस्या बताइए: क्या हुआ, कब से, किस विभाग/खरीदार के साथ, कितनी राशि (यदि हो)।",
         "hinglish": "Ab apni problem bataiye: kya hua, kab se, kis department/buyer ke saath, "
         "kitni amount (agar ho).",
     },
@@ -80,8 +79,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "invalid_mobile": {
         "en": "That doesn't look like an Indian mobile number. Send 10 digits starting with "
         "6-9, e.g. 98765 43210 or +91 98765 43210.",
-        "hi": "यह भारतीय मोबाइल नंबर नहीं लगता। 6-9 से शुरू होने वाले 10 अंक भेजें, "
-        "जैसे 98765 43210।",
+        "hi": "यह भारतीय मोबाइल नंबर नहीं लगता। 6-9 से शुरू होने वाले 10 अंक भेजें, जैसे 98765 43210।",
         "hinglish": "Yeh Indian mobile number nahi lag raha. 6-9 se shuru hone wale 10 digit "
         "bhejiye, jaise 98765 43210.",
     },
@@ -92,11 +90,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "invalid_udyam_number": {
         "en": "A Udyam number looks like UDYAM-MH-12-0001234. Send yours, or say "
-        "\"I don't have one\".",
-        "hi": "उद्यम नंबर ऐसा दिखता है: UDYAM-MH-12-0001234। अपना नंबर भेजें, या लिखें "
-        "\"नहीं है\"।",
+        '"I don\'t have one".',
+        "hi": 'उद्यम नंबर ऐसा दिखता है: UDYAM-MH-12-0001234। अपना नंबर भेजें, या लिखें "नहीं है"।',
         "hinglish": "Udyam number aisa hota hai: UDYAM-MH-12-0001234. Apna number bhejiye, "
-        "ya likhiye \"nahi hai\".",
+        'ya likhiye "nahi hai".',
     },
     "invalid_state": {
         "en": "I couldn't find that state. Please type the state or UT name, e.g. "
@@ -119,8 +116,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "invalid_description": {
         "en": "Please describe the problem in a sentence or two (at least 20 characters): "
         "what happened, since when, with whom.",
-        "hi": "कृपया समस्या एक-दो वाक्यों में बताएं (कम से कम 20 अक्षर): क्या हुआ, कब से, "
-        "किसके साथ।",
+        "hi": "कृपया समस्या एक-दो वाक्यों में बताएं (कम से कम 20 अक्षर): क्या हुआ, कब से, किसके साथ।",
         "hinglish": "Problem ek-do line mein bataiye (kam se kam 20 akshar): kya hua, kab se, "
         "kiske saath.",
     },
@@ -170,17 +166,16 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "submit_failed": {
         "en": "Sorry, our complaint system is not answering right now, so it is NOT filed yet. "
-        "I have kept all your answers: tap \"Try again\" in a minute.",
+        'I have kept all your answers: tap "Try again" in a minute.',
         "hi": "माफ़ कीजिए, अभी हमारा शिकायत सिस्टम जवाब नहीं दे रहा, इसलिए शिकायत अभी दर्ज "
-        "नहीं हुई। आपके सभी जवाब सुरक्षित हैं: थोड़ी देर में \"फिर कोशिश करें\" दबाएं।",
+        'नहीं हुई। आपके सभी जवाब सुरक्षित हैं: थोड़ी देर में "फिर कोशिश करें" दबाएं।',
         "hinglish": "Sorry, abhi complaint system jawab nahi de raha, isliye complaint abhi "
-        "darj NAHI hui. Aapke saare jawab save hain: thodi der mein \"Try again\" dabaiye.",
+        'darj NAHI hui. Aapke saare jawab save hain: thodi der mein "Try again" dabaiye.',
     },
     "submit_rejected": {
         "en": "The complaint system did not accept this: {reason}. Please change that field.",
         "hi": "शिकायत सिस्टम ने इसे स्वीकार नहीं किया: {reason}। कृपया वह जानकारी बदलें।",
-        "hinglish": "Complaint system ne ise accept nahi kiya: {reason}. Woh field badal "
-        "dijiye.",
+        "hinglish": "Complaint system ne ise accept nahi kiya: {reason}. Woh field badal dijiye.",
     },
     "confirm_cancel": {
         "en": "Do you want to stop filing this complaint? Your answers will be discarded.",
@@ -189,12 +184,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "diye jayenge.",
     },
     "cancelled": {
-        "en": "OK, I stopped. Nothing was filed. Say \"file a complaint\" any time to start "
-        "again.",
+        "en": 'OK, I stopped. Nothing was filed. Say "file a complaint" any time to start again.',
         "hi": "ठीक है, बंद कर दिया। कुछ भी दर्ज नहीं हुआ। दोबारा शुरू करने के लिए कभी भी "
-        "\"शिकायत दर्ज करें\" लिखें।",
+        '"शिकायत दर्ज करें" लिखें।',
         "hinglish": "Theek hai, band kar diya. Kuch darj nahi hua. Dobara shuru karne ke liye "
-        "kabhi bhi \"complaint darj karni hai\" likhiye.",
+        'kabhi bhi "complaint darj karni hai" likhiye.',
     },
     "continue_filing": {
         "en": "Good, let's continue.",
@@ -212,12 +206,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "hinglish": "{field} badal kar {value} kar diya.",
     },
     "nothing_to_file": {
-        "en": "There is no complaint waiting to be submitted. Say \"file a complaint\" to "
-        "start one.",
-        "hi": "दर्ज करने के लिए कोई शिकायत तैयार नहीं है। नई शिकायत के लिए \"शिकायत दर्ज "
-        "करें\" लिखें।",
+        "en": 'There is no complaint waiting to be submitted. Say "file a complaint" to start one.',
+        "hi": 'दर्ज करने के लिए कोई शिकायत तैयार नहीं है। नई शिकायत के लिए "शिकायत दर्ज करें" लिखें।',
         "hinglish": "Submit karne ke liye koi complaint taiyaar nahi hai. Nayi complaint ke "
-        "liye \"complaint darj karni hai\" likhiye.",
+        'liye "complaint darj karni hai" likhiye.',
     },
     # --- status ---------------------------------------------------------------------------
     "ask_ticket_number": {
@@ -253,11 +245,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "hi": "निपटारे की तारीख: {date}।",
         "hinglish": "Nipatare ki date: {date}.",
     },
+    "ticket_last_reply": {
+        "en": "Officer's last message: {text}",
+        "hi": "अधिकारी का पिछला संदेश: {text}",
+        "hinglish": "Officer ka pichhla message: {text}",
+    },
     "ticket_awaiting_info": {
-        "en": "The officer needs information from you: say \"reply to officer\" to answer.",
-        "hi": "अधिकारी को आपसे जानकारी चाहिए: जवाब देने के लिए \"अधिकारी को जवाब\" लिखें।",
-        "hinglish": "Officer ko aapse jaankari chahiye: jawab dene ke liye \"officer ko "
-        "jawab\" likhiye.",
+        "en": 'The officer needs information from you: say "reply to officer" to answer.',
+        "hi": 'अधिकारी को आपसे जानकारी चाहिए: जवाब देने के लिए "अधिकारी को जवाब" लिखें।',
+        "hinglish": 'Officer ko aapse jaankari chahiye: jawab dene ke liye "officer ko '
+        'jawab" likhiye.',
     },
     "ticket_resolved_hint": {
         "en": "Not happy with the outcome? You can rate it or ask to reopen it.",
@@ -277,8 +274,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "backend_down": {
         "en": "Sorry, I can't reach the complaint system right now. Please try again in a "
         "few minutes.",
-        "hi": "माफ़ कीजिए, अभी शिकायत सिस्टम से संपर्क नहीं हो पा रहा। कृपया कुछ मिनट बाद "
-        "फिर कोशिश करें।",
+        "hi": "माफ़ कीजिए, अभी शिकायत सिस्टम से संपर्क नहीं हो पा रहा। कृपया कुछ मिनट बाद फिर कोशिश करें।",
         "hinglish": "Sorry, abhi complaint system se connect nahi ho pa raha. Kuch minute baad "
         "phir try kijiye.",
     },
@@ -302,12 +298,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "judi problem hai, to main aapki complaint darj kar sakta hoon.",
     },
     "scheme_prompt": {
-        "en": "Ask me your question about a scheme, e.g. \"What is PMEGP?\" or \"How do I get "
-        "a collateral-free loan?\"",
-        "hi": "योजना के बारे में अपना सवाल पूछें, जैसे \"PMEGP क्या है?\" या \"बिना गारंटी "
-        "लोन कैसे मिलेगा?\"",
-        "hinglish": "Yojana ke baare mein apna sawaal poochiye, jaise \"PMEGP kya hai?\" ya "
-        "\"bina guarantee loan kaise milega?\"",
+        "en": 'Ask me your question about a scheme, e.g. "What is PMEGP?" or "How do I get '
+        'a collateral-free loan?"',
+        "hi": 'योजना के बारे में अपना सवाल पूछें, जैसे "PMEGP क्या है?" या "बिना गारंटी लोन कैसे मिलेगा?"',
+        "hinglish": 'Yojana ke baare mein apna sawaal poochiye, jaise "PMEGP kya hai?" ya '
+        '"bina guarantee loan kaise milega?"',
     },
     # --- after filing ---------------------------------------------------------------------
     "reply_sent": {
@@ -388,24 +383,36 @@ MESSAGES: dict[str, dict[str, str]] = {
         "hinglish": "Theek hai, ab main Hinglish mein baat karunga.",
     },
     # --- buttons --------------------------------------------------------------------------
-    "button_no_udyam": {"en": "I don't have one", "hi": "मेरे पास नहीं है",
-                        "hinglish": "Mere paas nahi hai"},
+    "button_no_udyam": {
+        "en": "I don't have one",
+        "hi": "मेरे पास नहीं है",
+        "hinglish": "Mere paas nahi hai",
+    },
     "button_submit": {"en": "Submit", "hi": "दर्ज करें", "hinglish": "Submit"},
     "button_change": {"en": "Change something", "hi": "कुछ बदलें", "hinglish": "Kuch badlein"},
     "button_cancel": {"en": "Cancel", "hi": "रद्द करें", "hinglish": "Cancel"},
     "button_yes": {"en": "Yes", "hi": "हाँ", "hinglish": "Haan"},
     "button_no": {"en": "No", "hi": "नहीं", "hinglish": "Nahi"},
     "button_yes_stop": {"en": "Yes, stop", "hi": "हाँ, बंद करें", "hinglish": "Haan, band karo"},
-    "button_no_continue": {"en": "No, continue", "hi": "नहीं, जारी रखें",
-                           "hinglish": "Nahi, jaari rakho"},
+    "button_no_continue": {
+        "en": "No, continue",
+        "hi": "नहीं, जारी रखें",
+        "hinglish": "Nahi, jaari rakho",
+    },
     "button_try_again": {"en": "Try again", "hi": "फिर कोशिश करें", "hinglish": "Try again"},
     "button_skip": {"en": "Skip", "hi": "छोड़ें", "hinglish": "Skip"},
     "button_stop": {"en": "Stop filing", "hi": "बंद करें", "hinglish": "Band karo"},
-    "button_file": {"en": "File a complaint", "hi": "शिकायत दर्ज करें",
-                    "hinglish": "Complaint darj karo"},
+    "button_file": {
+        "en": "File a complaint",
+        "hi": "शिकायत दर्ज करें",
+        "hinglish": "Complaint darj karo",
+    },
     "button_status": {"en": "Check status", "hi": "स्थिति देखें", "hinglish": "Status dekho"},
-    "button_scheme": {"en": "Ask about a scheme", "hi": "योजना के बारे में पूछें",
-                      "hinglish": "Yojana ke baare mein"},
+    "button_scheme": {
+        "en": "Ask about a scheme",
+        "hi": "योजना के बारे में पूछें",
+        "hinglish": "Yojana ke baare mein",
+    },
     "button_help": {"en": "Help", "hi": "मदद", "hinglish": "Help"},
     "button_no_thanks": {"en": "No, thanks", "hi": "नहीं, धन्यवाद", "hinglish": "Nahi, thanks"},
     "button_reopen": {"en": "Reopen", "hi": "दोबारा खोलें", "hinglish": "Dobara kholo"},
@@ -424,43 +431,82 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
 }
 
 CATEGORY_TITLES: dict[str, dict[str, str]] = {
-    "delayed_payment": {"en": "Delayed payment", "hi": "भुगतान में देरी",
-                        "hinglish": "Payment mein deri"},
+    "delayed_payment": {
+        "en": "Delayed payment",
+        "hi": "भुगतान में देरी",
+        "hinglish": "Payment mein deri",
+    },
     "finance_credit": {"en": "Loan / credit", "hi": "ऋण / क्रेडिट", "hinglish": "Loan / credit"},
     "raw_material": {"en": "Raw material", "hi": "कच्चा माल", "hinglish": "Kachcha maal"},
-    "marketing_procurement": {"en": "Marketing / govt purchase", "hi": "मार्केटिंग / सरकारी खरीद",
-                              "hinglish": "Marketing / sarkari kharid"},
+    "marketing_procurement": {
+        "en": "Marketing / govt purchase",
+        "hi": "मार्केटिंग / सरकारी खरीद",
+        "hinglish": "Marketing / sarkari kharid",
+    },
     "labour": {"en": "Labour", "hi": "श्रम / मज़दूर", "hinglish": "Labour / mazdoor"},
-    "regulation_licensing": {"en": "Licence / rules", "hi": "लाइसेंस / नियम",
-                             "hinglish": "Licence / niyam"},
-    "infrastructure_power": {"en": "Power / infrastructure", "hi": "बिजली / बुनियादी ढांचा",
-                             "hinglish": "Bijli / infrastructure"},
-    "skill_technology": {"en": "Skills / technology", "hi": "कौशल / तकनीक",
-                         "hinglish": "Skill / technology"},
-    "udyam_registration": {"en": "Udyam registration", "hi": "उद्यम पंजीकरण",
-                           "hinglish": "Udyam registration"},
-    "schemes_subsidy": {"en": "Scheme / subsidy", "hi": "योजना / सब्सिडी",
-                        "hinglish": "Yojana / subsidy"},
+    "regulation_licensing": {
+        "en": "Licence / rules",
+        "hi": "लाइसेंस / नियम",
+        "hinglish": "Licence / niyam",
+    },
+    "infrastructure_power": {
+        "en": "Power / infrastructure",
+        "hi": "बिजली / बुनियादी ढांचा",
+        "hinglish": "Bijli / infrastructure",
+    },
+    "skill_technology": {
+        "en": "Skills / technology",
+        "hi": "कौशल / तकनीक",
+        "hinglish": "Skill / technology",
+    },
+    "udyam_registration": {
+        "en": "Udyam registration",
+        "hi": "उद्यम पंजीकरण",
+        "hinglish": "Udyam registration",
+    },
+    "schemes_subsidy": {
+        "en": "Scheme / subsidy",
+        "hi": "योजना / सब्सिडी",
+        "hinglish": "Yojana / subsidy",
+    },
     "pmegp_khadi": {"en": "PMEGP / Khadi", "hi": "PMEGP / खादी", "hinglish": "PMEGP / Khadi"},
     "coir": {"en": "Coir", "hi": "कॉयर (नारियल रेशा)", "hinglish": "Coir"},
     "corruption_vigilance": {"en": "Corruption", "hi": "भ्रष्टाचार", "hinglish": "Bhrashtachar"},
-    "employee_related": {"en": "Employee (pension etc.)", "hi": "कर्मचारी (पेंशन आदि)",
-                         "hinglish": "Karmachari (pension)"},
-    "policy_suggestion": {"en": "Policy suggestion", "hi": "नीति सुझाव",
-                          "hinglish": "Policy sujhav"},
+    "employee_related": {
+        "en": "Employee (pension etc.)",
+        "hi": "कर्मचारी (पेंशन आदि)",
+        "hinglish": "Karmachari (pension)",
+    },
+    "policy_suggestion": {
+        "en": "Policy suggestion",
+        "hi": "नीति सुझाव",
+        "hinglish": "Policy sujhav",
+    },
     "other": {"en": "Other", "hi": "अन्य", "hinglish": "Kuch aur"},
 }
 
 STATUS_NAMES: dict[str, dict[str, str]] = {
     "new": {"en": "received", "hi": "प्राप्त हुई", "hinglish": "mil gayi hai"},
-    "routed": {"en": "sent to the department", "hi": "विभाग को भेजी गई",
-               "hinglish": "department ko bhej di gayi"},
-    "acknowledged": {"en": "seen by an officer", "hi": "अधिकारी ने देख ली",
-                     "hinglish": "officer ne dekh li"},
-    "in_progress": {"en": "being worked on", "hi": "कार्रवाई जारी है",
-                    "hinglish": "kaam chal raha hai"},
-    "awaiting_info": {"en": "waiting for information from you",
-                      "hi": "आपसे जानकारी का इंतज़ार", "hinglish": "aapse jaankari ka intezaar"},
+    "routed": {
+        "en": "sent to the department",
+        "hi": "विभाग को भेजी गई",
+        "hinglish": "department ko bhej di gayi",
+    },
+    "acknowledged": {
+        "en": "seen by an officer",
+        "hi": "अधिकारी ने देख ली",
+        "hinglish": "officer ne dekh li",
+    },
+    "in_progress": {
+        "en": "being worked on",
+        "hi": "कार्रवाई जारी है",
+        "hinglish": "kaam chal raha hai",
+    },
+    "awaiting_info": {
+        "en": "waiting for information from you",
+        "hi": "आपसे जानकारी का इंतज़ार",
+        "hinglish": "aapse jaankari ka intezaar",
+    },
     "resolved": {"en": "resolved", "hi": "हल हो गई", "hinglish": "hal ho gayi"},
     "closed": {"en": "closed", "hi": "बंद", "hinglish": "band"},
     "rejected": {"en": "rejected", "hi": "अस्वीकृत", "hinglish": "reject hui"},

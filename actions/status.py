@@ -41,6 +41,8 @@ def describe_ticket(ticket: dict[str, Any], language: str) -> str:
     due = readable_date(ticket.get("resolve_due_at"), language)
     if due and status not in ("resolved", "closed", "rejected"):
         lines.append(say("ticket_due", language, date=due))
+    if ticket.get("last_reply"):  # only the owner's view carries the officer's words
+        lines.append(say("ticket_last_reply", language, text=ticket["last_reply"]))
     if status == "awaiting_info":
         lines.append(say("ticket_awaiting_info", language))
     if status == "resolved":

@@ -33,9 +33,7 @@ from actions.language import detect_language
 ENTITY = "detected_language"
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
 class LanguageDetector(GraphComponent, EntityExtractorMixin):
     @classmethod
     def create(

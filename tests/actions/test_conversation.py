@@ -39,7 +39,9 @@ async def test_second_fallback_in_a_row_offers_a_way_forward(
 async def test_change_language_to_hindi(
     dispatcher: CollectingDispatcher, domain: dict[str, Any]
 ) -> None:
-    tracker = make_tracker(text="hindi please", intent="change_language", entities={"language": "hi"})
+    tracker = make_tracker(
+        text="hindi please", intent="change_language", entities={"language": "hi"}
+    )
     events = await ActionChangeLanguage().run(dispatcher, tracker, domain)
     assert slot_events(events) == {"language": "hi"}
     assert texts(dispatcher) == ["ठीक है, अब मैं हिंदी में जवाब दूंगा।"]

@@ -127,13 +127,9 @@ async def test_udyam_question_has_a_dont_have_one_button(
 
 
 async def test_reply_form_validates_ticket_numbers(domain: dict[str, Any]) -> None:
-    slots, _ = await _validate(
-        domain, "followup_ticket", "ms cztep3 5", form=ValidateReplyForm()
-    )
+    slots, _ = await _validate(domain, "followup_ticket", "ms cztep3 5", form=ValidateReplyForm())
     assert slots["followup_ticket"] is None  # the fixture's valid one is MS-CZ6EP3-5
-    slots, _ = await _validate(
-        domain, "followup_ticket", "ms cz6ep3 5", form=ValidateReplyForm()
-    )
+    slots, _ = await _validate(domain, "followup_ticket", "ms cz6ep3 5", form=ValidateReplyForm())
     assert slots["followup_ticket"] == "MS-CZ6EP3-5"
 
 

@@ -98,7 +98,8 @@ async def test_submit_sends_the_ticket_and_promises_the_deadlines(
 ) -> None:
     route = backend.post("/api/v1/tickets").respond(201, json=CREATED)
     tracker = make_tracker(
-        slots={**FILLED, "idempotency_key": "k-1", "language": "hinglish"}, sender="wa:+919812345678"
+        slots={**FILLED, "idempotency_key": "k-1", "language": "hinglish"},
+        sender="wa:+919812345678",
     )
     events = await ActionSubmitGrievance().run(dispatcher, tracker, domain)
     assert json.loads(route.calls.last.request.content) == {

@@ -23,6 +23,7 @@ async def test_status_for_the_owner_with_department_and_due_date(
             "status": "in_progress",
             "department": {"code": "DFO-MH", "name": "MSME-DFO Mumbai"},
             "resolve_due_at": "2026-12-03T10:00:00+00:00",
+            "last_reply": "Please send the invoice copy.",
         },
     )
     tracker = make_tracker(
@@ -36,7 +37,7 @@ async def test_status_for_the_owner_with_department_and_due_date(
     assert params == {"channel": "telegram", "channel_user_id": "777"}
     assert texts(dispatcher) == [
         f"Ticket {VALID}: being worked on.\nWith: MSME-DFO Mumbai.\n"
-        "Due to be concluded by 3 Dec 2026."
+        "Due to be concluded by 3 Dec 2026.\nOfficer's last message: Please send the invoice copy."
     ]
     assert slot_events(events) == {"last_ticket": VALID}
 
@@ -103,6 +104,8 @@ async def test_my_tickets_when_there_are_none(
     dispatcher: CollectingDispatcher, domain: dict[str, Any], backend: respx.MockRouter
 ) -> None:
     backend.get("/api/v1/tickets").respond(200, json={"tickets": []})
-    await ActionListMyTickets().run(dispatcher, make_tracker(slots={"language": "hinglish"}), domain)
+    await ActionListMyTickets().run(
+        dispatcher, make_tracker(slots={"language": "hinglish"}), domain
+    )
     assert texts(dispatcher) == ["Is chat se aapki koi complaint abhi tak darj nahi hai."]
     assert dispatcher.messages[0]["buttons"][0]["payload"] == "/file_grievance"

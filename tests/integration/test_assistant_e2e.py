@@ -1,0 +1,135 @@
+"""The assistant end to end: the real backend, the real action server and the real Rasa server
+with the trained model. A grievance is filed through Rasa's REST channel, found in the backend
+with the service token, and its status asked in the same conversation.
+
+Runs under the app env (.venv/bin/pytest); needs .venv-rasa and a model in models/ (`make
+train`), and skips with the reason when either is missing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.support.processes import (
+    RASA,
+    ROOT,
+    Service,
+    backend_service,
+    free_port,
+    migrate,
+    running,
+)
+
+pytestmark = pytest.mark.integration
+
+MODEL = ROOT / "models" / "grievance.tar.gz"
+TOKEN = "e2e-service-token"
+SENDER = "web:e2e-filer"
+
+
+def _skip_reason() -> str | None:
+    if not RASA.exists():
+        return "no Rasa environment (.venv-rasa); run `make setup-rasa`"
+    if not MODEL.exists():
+        return "no trained model in models/grievance.tar.gz; run `make train`"
+    return None
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    reason = _skip_reason()
+    if reason:
+        pytest.skip(reason)
+    tmp = tmp_path_factory.mktemp("assistant")
+    database_url = f"sqlite:///{tmp / 'app.db'}"
+    migrate(database_url, tmp)
+    backend, backend_url = backend_service(database_url, TOKEN, tmp)
+    actions_port, rasa_port = free_port(), free_port()
+    actions = Service(
+        "actions",
+        [str(RASA), "run", "actions", "--port", str(actions_port)],
+        {"BACKEND_URL": backend_url, "SERVICE_TOKEN": TOKEN},
+        tmp,
+    )
+    endpoints = tmp / "endpoints.yml"
+    endpoints.write_text(
+        f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n', encoding="utf-8"
+    )
+    rasa = Service(
+        "rasa",
+        [str(RASA), "run", "--enable-api", "-m", str(MODEL), "--port", str(rasa_port),
+         "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml")],
+        {},
+        tmp,
+    )  # fmt: skip
+    with running(backend, actions, rasa):
+        backend.start()
+        actions.start()
+        rasa.start()
+        backend.wait(f"{backend_url}/healthz", timeout=60)
+        actions.wait(f"http://127.0.0.1:{actions_port}/health", timeout=120)
+        rasa.wait(f"http://127.0.0.1:{rasa_port}/status", timeout=240)
+        yield {"backend": backend_url, "rasa": f"http://127.0.0.1:{rasa_port}", "logs": str(tmp)}
+
+
+def say(assistant: dict[str, str], text: str, sender: str = SENDER) -> str:
+    response = httpx.post(
+        f"{assistant['rasa']}/webhooks/rest/webhook",
+        json={"sender": sender, "message": text},
+        timeout=30,
+    )
+    response.raise_for_status()
+    replies: list[dict[str, Any]] = response.json()
+    return "\n".join(reply.get("text", "") for reply in replies)
+
+
+def test_file_a_grievance_find_it_in_the_backend_and_ask_its_status(
+    assistant: dict[str, str],
+) -> None:
+    assert "name" in say(assistant, "I want to file a complaint").lower()
+    assert "mobile" in say(assistant, "Ramesh Kumar").lower()
+    assert "enterprise" in say(assistant, "+91 98765-43210").lower()
+    assert "UDYAM-" in say(assistant, "Shree Ganesh Textiles")
+    assert "state" in say(assistant, "/skip").lower()
+    assert "district" in say(assistant, "maharastra").lower()
+    assert "complaint about" in say(assistant, "Pune").lower()
+    assert "describe" in say(assistant, '/inform{"category":"delayed_payment"}').lower()
+    summary = say(assistant, "A central PSU has not paid our invoices worth 4 lakh since March")
+    assert "Maharashtra" in summary and "+919876543210" in summary
+    assert "It will go to:" in summary
+
+    filed = say(assistant, "/affirm")
+    match = re.search(r"MS-[0-9A-Z]{6}-[0-9A-Z]", filed)
+    assert match, filed
+    number = match.group(0)
+    assert "within 3 days" in filed and "within 7 days" in filed
+
+    ticket = httpx.get(
+        f"{assistant['backend']}/api/v1/tickets/{number}",
+        params={"channel": "web", "channel_user_id": "e2e-filer"},
+        headers={"Authorization": f"Bearer {TOKEN}"},
+        timeout=10,
+    ).json()
+    assert ticket["is_owner"] is True
+    assert ticket["name"] == "Ramesh Kumar"
+    assert ticket["mobile"] == "+919876543210"
+    assert ticket["state"] == "Maharashtra" and ticket["district"] == "Pune"
+    assert ticket["category"] == "delayed_payment"
+    assert ticket["udyam_number"] is None
+    assert ticket["language"] == "en"
+
+    status = say(assistant, f"what is the status of {number}")
+    assert number in status and "Ticket" in status
+
+    mistyped = number[:-1] + ("2" if number[-1] != "2" else "3")
+    assert "mistyped" in say(assistant, f"status of {mistyped}")
+
+
+def test_hindi_is_answered_in_hindi(assistant: dict[str, str]) -> None:
+    assert "नमस्ते" in say(assistant, "नमस्ते", sender="web:e2e-hindi")
+    assert "शिकायत" in say(assistant, "मेरी शिकायतें", sender="web:e2e-hindi")
