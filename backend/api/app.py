@@ -14,6 +14,7 @@ from sqlalchemy import text
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.api.deps import require_service
+from backend.api.errors import ERROR_RESPONSES
 from backend.api.routes import (
     admin_imports,
     admin_notifications,
@@ -97,6 +98,7 @@ def create_app(
         title="MSME grievance desk",
         version="0.1.0",
         description="Service API for the assistant and admin API for officers.",
+        responses=ERROR_RESPONSES,
     )
     app.state.settings = settings
     app.state.engine = engine

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, HTTPException, Path, Query, status
 from sqlalchemy import select
 
 from backend.api.deps import FactoryDep, NowDep, OfficerDep
@@ -42,7 +42,11 @@ def list_notifications(
 
 @router.post("/{notification_id}/retry", response_model=NotificationView)
 def retry(
-    notification_id: int, officer: OfficerDep, factory: FactoryDep, now: NowDep
+    # Bounded to a 64-bit id: larger numbers made the database driver overflow (a 500).
+    notification_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
+    officer: OfficerDep,
+    factory: FactoryDep,
+    now: NowDep,
 ) -> NotificationView:
     _leadership_only(officer)
     with factory() as session, session.begin():
