@@ -13,51 +13,27 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal, Protocol
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.metrics import NOTIFICATION_ATTEMPTS
 from backend.models import Notification, utcnow
+from bot.senders import OutboundNotification, Sender, SendResult
 
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=2)
 
 
-@dataclass(frozen=True)
-class OutboundNotification:
-    id: int
-    channel: str
-    channel_user_id: str
-    text: str
-    language: str
-    ticket_number: str | None
-    status: str | None
-    delivery_key: str
-
-
-@dataclass(frozen=True)
-class SendResult:
-    outcome: Literal["sent", "retry", "undeliverable"]
-    provider_message_id: str | None = None
-    retry_after: float | None = None
-    error: str | None = None
-
-
-class Sender(Protocol):
-    async def send(self, notification: OutboundNotification) -> SendResult: ...
-
-
-class LoggingSender:
-    """For channels without credentials (and officers, until they have a channel)."""
+class OfficerLogSender:
+    """Officers have no chat identity yet: their notifications are logged (and listed on the
+    dashboard); names and numbers stay out of the log."""
 
     async def send(self, notification: OutboundNotification) -> SendResult:
         log.info(
-            "notification %s via %s (%s): %d characters",
+            "officer notification %s (%s): %d characters",
             notification.delivery_key,
-            notification.channel,
             notification.language,
             len(notification.text),
         )
@@ -122,7 +98,7 @@ async def deliver_batch(
     report = DeliveryReport(claimed=len(rows))
     if not rows:
         return report
-    fallback = LoggingSender()
+    fallback = OfficerLogSender()
 
     async def one(row: Notification) -> tuple[Notification, SendResult]:
         sender = senders.get(row.channel, fallback)

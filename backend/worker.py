@@ -13,19 +13,17 @@ from backend.db import make_engine, make_session_factory
 from backend.escalation import sweep
 from backend.metrics import ESCALATIONS
 from backend.models import utcnow
-from backend.outbox import LoggingSender, Sender, deliver_batch
+from backend.outbox import OfficerLogSender, deliver_batch
+from bot.senders import Sender
+from bot.senders import build_senders as build_channel_senders
 
 log = logging.getLogger(__name__)
 
 
 def build_senders(settings: Settings) -> Mapping[str, Sender]:
-    """Channel senders from ``bot`` when it is installed; a logging sender otherwise."""
-    try:
-        from bot.senders import build_senders as build_channel_senders
-    except ImportError:
-        return {"officer": LoggingSender()}
-    senders: dict[str, Sender] = dict(build_channel_senders(settings))  # type: ignore[arg-type]
-    senders.setdefault("officer", LoggingSender())
+    """The channels' senders (``bot``), plus the officers' log."""
+    senders = build_channel_senders(settings)
+    senders["officer"] = OfficerLogSender()
     return senders
 
 
