@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -74,6 +75,15 @@ class Officer(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+OPEN_SQL = "'new', 'routed', 'acknowledged', 'in_progress', 'awaiting_info', 'reopened'"
+# Columns the queue filters and counts on, carried in the open-ticket indexes (PostgreSQL) so
+# that a count of the backlog needs no table reads.
+OPEN_INCLUDE = (
+    "status", "escalation_level", "ack_due_at", "acknowledged_at", "state", "category",
+    "department_code",
+)
+
+
 class Ticket(Base):
     __tablename__ = "tickets"
     __table_args__ = (
@@ -83,6 +93,23 @@ class Ticket(Base):
         Index("ix_tickets_ack_sweep", "status", "escalation_level", "ack_due_at"),
         Index("ix_tickets_resolve_sweep", "status", "escalation_level", "resolve_due_at"),
         Index("ix_tickets_officer_status", "officer_id", "status"),
+        # The dashboard's queues list open tickets by due time; partial indexes keep that to
+        # the open backlog however many concluded tickets pile up (migration 0003_dashboard).
+        Index(
+            "ix_tickets_open_due",
+            "resolve_due_at",
+            postgresql_where=text(f"status IN ({OPEN_SQL})"),
+            sqlite_where=text(f"status IN ({OPEN_SQL})"),
+            postgresql_include=list(OPEN_INCLUDE),
+        ),
+        Index(
+            "ix_tickets_open_department_due",
+            "department_code",
+            "resolve_due_at",
+            postgresql_where=text(f"status IN ({OPEN_SQL})"),
+            sqlite_where=text(f"status IN ({OPEN_SQL})"),
+            postgresql_include=list(OPEN_INCLUDE),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
