@@ -1,8 +1,17 @@
 """The one HTTP client to the assistant: Rasa's REST channel, plus a reachability probe of the
-backend (the assistant's custom actions depend on it)."""
+backend (the assistant's custom actions depend on it).
+
+``rasa_url`` may list several Rasa servers, comma-separated. Each sender goes to one of them,
+chosen by a stable hash, so a conversation stays on one server (the open-source Redis lock store
+is not atomic across servers); when that server refuses the connection the turn goes to the
+next one (they share the tracker store), and a refusing server is tried last for a few seconds.
+Only connection failures fail over: a request that reached a server may have changed its
+tracker, so it is not sent again elsewhere (the inbox replays it once Rasa answers).
+"""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from typing import Any
@@ -28,7 +37,8 @@ class RasaClient:
         health_ttl: float = 2.0,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        self._rasa_url = rasa_url.rstrip("/")
+        self._rasa_urls = [u.strip().rstrip("/") for u in rasa_url.split(",") if u.strip()]
+        self._down_until = dict.fromkeys(self._rasa_urls, 0.0)
         self._backend_url = backend_url.rstrip("/") if backend_url else None
         # A turn that runs a form action calls the backend; give it time, but not forever.
         self._client = httpx.AsyncClient(
@@ -42,19 +52,36 @@ class RasaClient:
     async def close(self) -> None:
         await self._client.aclose()
 
+    def replicas_for(self, sender: str) -> list[str]:
+        """The Rasa servers to try for ``sender``: its own first, then the others in turn;
+        servers that just refused a connection go last."""
+        first = int.from_bytes(hashlib.sha256(sender.encode()).digest()[:8], "big")
+        first %= len(self._rasa_urls)
+        ordered = self._rasa_urls[first:] + self._rasa_urls[:first]
+        now = time.monotonic()
+        return sorted(ordered, key=lambda url: self._down_until[url] > now)
+
     async def send(
         self, sender: str, message: str, metadata: dict[str, Any]
     ) -> list[dict[str, Any]]:
         """One turn: the assistant's replies to ``message`` from ``sender``."""
         if not await self._backend_reachable():
             raise AssistantUnavailable("backend unreachable")
-        try:
-            response = await self._client.post(
-                f"{self._rasa_url}/webhooks/rest/webhook",
-                json={"sender": sender, "message": message, "metadata": metadata},
-            )
-        except httpx.HTTPError as error:
-            raise AssistantUnavailable(f"rasa: {type(error).__name__}") from error
+        response: httpx.Response | None = None
+        for rasa_url in self.replicas_for(sender):
+            try:
+                response = await self._client.post(
+                    f"{rasa_url}/webhooks/rest/webhook",
+                    json={"sender": sender, "message": message, "metadata": metadata},
+                )
+                break
+            except (httpx.ConnectError, httpx.ConnectTimeout) as error:
+                self._down_until[rasa_url] = time.monotonic() + 5.0
+                log.warning("rasa at %s refused a connection (%s)", rasa_url, type(error).__name__)
+            except httpx.HTTPError as error:
+                raise AssistantUnavailable(f"rasa: {type(error).__name__}") from error
+        if response is None:
+            raise AssistantUnavailable("rasa: no server answered")
         if response.status_code >= 500:
             raise AssistantUnavailable(f"rasa: HTTP {response.status_code}")
         if response.status_code != 200:
@@ -69,10 +96,14 @@ class RasaClient:
         return [r for r in replies if isinstance(r, dict)] if isinstance(replies, list) else []
 
     async def is_up(self) -> bool:
-        """Both Rasa and the backend answer HTTP (any status)."""
-        try:
-            await self._client.get(f"{self._rasa_url}/", timeout=3.0)
-        except httpx.HTTPError:
+        """A Rasa server and the backend answer HTTP (any status)."""
+        for rasa_url in self._rasa_urls:
+            try:
+                await self._client.get(f"{rasa_url}/", timeout=3.0)
+                break
+            except httpx.HTTPError:
+                continue
+        else:
             return False
         self._backend_ok_until = 0.0
         return await self._backend_reachable()
