@@ -76,10 +76,16 @@ class Officer(Base):
 
 
 OPEN_SQL = "'new', 'routed', 'acknowledged', 'in_progress', 'awaiting_info', 'reopened'"
-# Columns the queue filters and counts on, carried in the open-ticket indexes (PostgreSQL) so
-# that a count of the backlog needs no table reads.
+# Columns the queue filters, counts and pages on, carried in the open-ticket indexes
+# (PostgreSQL), so that counting the backlog and finding a page's ids need no table reads.
 OPEN_INCLUDE = (
-    "status", "escalation_level", "ack_due_at", "acknowledged_at", "state", "category",
+    "id",
+    "status",
+    "escalation_level",
+    "ack_due_at",
+    "acknowledged_at",
+    "state",
+    "category",
     "department_code",
 )
 

@@ -134,12 +134,16 @@ def load_queue(
     conditions = queue_conditions(officer, filters, now)
     # count(*), not count(id): the open-ticket indexes then answer without reading the table.
     total = session.scalar(select(func.count()).select_from(Ticket).where(*conditions)) or 0
-    rows = session.scalars(
-        select(Ticket)
+    # The page's ids first (an index-only scan of the open-ticket indexes), then its rows.
+    ids = session.scalars(
+        select(Ticket.id)
         .where(*conditions)
         .order_by(Ticket.resolve_due_at, Ticket.id)
         .offset((page - 1) * page_size)
         .limit(page_size)
+    ).all()
+    rows = session.scalars(
+        select(Ticket).where(Ticket.id.in_(ids)).order_by(Ticket.resolve_due_at, Ticket.id)
     ).all()
     return AdminTicketPage(
         tickets=[summary(t, now) for t in rows], page=page, page_size=page_size, total=total

@@ -16,6 +16,7 @@ depends_on = None
 
 OPEN = "status IN ('new', 'routed', 'acknowledged', 'in_progress', 'awaiting_info', 'reopened')"
 INCLUDE = [
+    "id",
     "status",
     "escalation_level",
     "ack_due_at",
