@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     twilio_auth_token: str = ""
     twilio_whatsapp_from: str = ""
     twilio_template_sid: str = ""
+    twilio_api_base_url: str = ""  # only for tests against a local fake Twilio API
 
     # Ticket policy
     reopen_window_days: int = Field(default=7, ge=0)

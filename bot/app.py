@@ -27,7 +27,7 @@ from twilio.rest import Client as TwilioClient
 from backend.config import Settings
 from bot.inbox import Inbox
 from bot.rasa_client import RasaClient
-from bot.senders import make_telegram_bot
+from bot.senders import make_telegram_bot, make_twilio_client
 from bot.store import GatewayStore, StoredMessage, make_engine
 from bot.telegram_channel import TelegramChannel
 from bot.webchat import InvalidWebMessage, WebChatChannel, web_id_of
@@ -76,7 +76,11 @@ class Gateway:
                 webhook_secret=settings.telegram_webhook_secret,
             )
         if twilio_client is None and settings.twilio_account_sid and settings.twilio_auth_token:
-            twilio_client = TwilioClient(settings.twilio_account_sid, settings.twilio_auth_token)
+            twilio_client = make_twilio_client(
+                settings.twilio_account_sid,
+                settings.twilio_auth_token,
+                settings.twilio_api_base_url,
+            )
         self.whatsapp = WhatsAppChannel(
             twilio_client,
             self.store,

@@ -22,13 +22,15 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import httpx
 from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.http.response import Response as TwilioResponse
 from twilio.rest import Client as TwilioClient
 
 from bot.privacy import mask_phone, mask_sender
@@ -381,6 +383,43 @@ def make_telegram_bot(token: str, api_base_url: str = "") -> Bot:
     return Bot(token)
 
 
+TWILIO_API_ORIGIN = "https://api.twilio.com"
+
+
+class LocalTwilioHttpClient(TwilioHttpClient):
+    """twilio's own HTTP client, sending what it would send to ``api.twilio.com`` to another
+    origin instead (``TWILIO_API_BASE_URL``: a local fake Twilio in end-to-end tests and
+    benchmarks, where the worker and the gateway are separate processes)."""
+
+    def __init__(self, api_base_url: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.api_base_url = api_base_url.rstrip("/")
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        params: dict[str, object] | None = None,
+        data: dict[str, object] | None = None,
+        headers: dict[str, str] | None = None,
+        auth: tuple[str, str] | None = None,
+        timeout: float | None = None,
+        allow_redirects: bool = False,
+    ) -> TwilioResponse:
+        if url.startswith(TWILIO_API_ORIGIN):
+            url = self.api_base_url + url[len(TWILIO_API_ORIGIN) :]
+        return super().request(method, url, params, data, headers, auth, timeout, allow_redirects)
+
+
+def make_twilio_client(account_sid: str, auth_token: str, api_base_url: str = "") -> TwilioClient:
+    """twilio's ``Client``; ``TWILIO_API_BASE_URL`` points it at a local fake in tests."""
+    if api_base_url:
+        return TwilioClient(
+            account_sid, auth_token, http_client=LocalTwilioHttpClient(api_base_url, timeout=10.0)
+        )
+    return TwilioClient(account_sid, auth_token)
+
+
 def build_senders(
     settings: Settings,
     *,
@@ -400,8 +439,10 @@ def build_senders(
         senders["telegram"] = LoggingSender("telegram")
     has_twilio = settings.twilio_account_sid and settings.twilio_auth_token
     if (has_twilio or twilio_client is not None) and settings.twilio_whatsapp_from:
-        client = twilio_client or TwilioClient(
-            settings.twilio_account_sid, settings.twilio_auth_token
+        client = twilio_client or make_twilio_client(
+            settings.twilio_account_sid,
+            settings.twilio_auth_token,
+            settings.twilio_api_base_url,
         )
         senders["whatsapp"] = WhatsAppSender(
             client,
