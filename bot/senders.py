@@ -52,6 +52,9 @@ log = logging.getLogger(__name__)
 WHATSAPP_WINDOW = timedelta(hours=24)
 # Leave a margin: a message queued a minute before the window closes may land after it.
 WHATSAPP_WINDOW_MARGIN = timedelta(minutes=10)
+# The short text in the template ({{3}}); a template body and its variables must stay within
+# WhatsApp's 1,024 characters.
+TEMPLATE_TEXT_LIMIT = 600
 
 
 @dataclass(frozen=True)
@@ -306,9 +309,15 @@ class WhatsAppSender:
     @staticmethod
     def template_variables(notification: OutboundNotification) -> dict[str, str]:
         language = "hi" if notification.language == "hi" else "en"
-        short = notification.text.strip().replace("\n", " ")
-        if len(short) > 120:
-            short = short[:117].rstrip() + "..."
+        # WhatsApp refuses variables with newlines or runs of spaces.
+        short = " ".join(notification.text.split())
+        number = notification.ticket_number
+        # The template names the ticket already ({{1}}): drop the text's own "Grievance
+        # MS-7K3Q-9:" so that the part that matters (the officer's note) is not cut off.
+        if number and number in short[: len(number) + 24]:
+            short = short.split(number, 1)[1].lstrip(" ,:-।") or short
+        if len(short) > TEMPLATE_TEXT_LIMIT:
+            short = short[: TEMPLATE_TEXT_LIMIT - 3].rstrip() + "..."
         return {
             "1": notification.ticket_number or "-",
             "2": status_label(notification.status, language) or "-",

@@ -11,6 +11,7 @@ from twilio.rest import Client
 from backend.config import Settings
 from bot.app import Gateway, create_app
 from bot.senders import (
+    TEMPLATE_TEXT_LIMIT,
     LoggingSender,
     OutboundNotification,
     TelegramSender,
@@ -155,7 +156,30 @@ async def test_whatsapp_outside_window_sends_the_template(
     variables = json.loads(sent["ContentVariables"])
     assert variables["1"] == "MS-7K3Q-9"
     assert variables["2"] == "निपटाई गई"
-    assert variables["3"].startswith("Grievance MS-7K3Q-9")
+    # The template names the ticket itself; the short text starts with what happened.
+    assert variables["3"] == "reply from the officer."
+
+
+async def test_whatsapp_template_keeps_the_officers_note(
+    whatsapp: tuple[WhatsAppSender, GatewayStore],
+    twilio_http: FakeTwilioHttpClient,
+) -> None:
+    note = "Please send copies of the unpaid invoices and the purchase orders. " * 3
+    text = (
+        "Grievance MS-7K3Q-9: Micro and Small Enterprises Facilitation Council, Maharashtra "
+        f"needs more information:\n{note}\n\nReply here to send it."
+    )
+    await whatsapp[0].send(notification("whatsapp", NUMBER, text, status="awaiting_info"))
+    (sent,) = twilio_http.messages()
+    short = json.loads(sent["ContentVariables"])["3"]
+    assert short.startswith("Micro and Small Enterprises") and short.endswith("send it.")
+    assert "\n" not in short and "  " not in short
+
+
+def test_whatsapp_template_text_is_bounded() -> None:
+    long = notification("whatsapp", NUMBER, "Grievance MS-7K3Q-9: " + "word " * 400)
+    short = WhatsAppSender.template_variables(long)["3"]
+    assert len(short) == TEMPLATE_TEXT_LIMIT and short.endswith("...")
 
 
 async def test_whatsapp_refusals_and_outages(
