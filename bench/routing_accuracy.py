@@ -3,6 +3,7 @@
 Both are trained on routing/data/classifier_examples.yaml and measured in the same run on
 bench/data/routing_testset.yaml, as free text (no category chosen): category accuracy, and
 department accuracy (the department route() picks vs the one the true category leads to).
+Items marked `set: fresh` were written after the classifier was frozen and are reported apart.
 
     .venv/bin/python -m bench.routing_accuracy [--tune] [--errors]
 """
@@ -22,7 +23,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
 from routing.classifier import Classifier, load_examples
-from routing.rules import route
+from routing.rules import OVERRIDE_CONFIDENCE, route
 
 TESTSET = Path(__file__).parent / "data" / "routing_testset.yaml"
 
@@ -51,18 +52,44 @@ def evaluate(
     predict: Callable[[str], tuple[str, float]],
     items: list[dict[str, str]],
     show_errors: bool,
-) -> tuple[float, float]:
-    category_hits = department_hits = 0
+) -> list[tuple[bool, bool, float]]:
+    """Per item: (category right, department right, confidence)."""
+    outcomes = []
     for item in items:
         predicted, confidence = predict(item["text"])
         decision = route(predicted, item.get("state"), item["text"])
         expected = route(item["category"], item.get("state"), item["text"])
-        category_hits += predicted == item["category"]
-        department_hits += decision.department_code == expected.department_code
-        if show_errors and predicted != item["category"]:
+        right = predicted == item["category"]
+        outcomes.append((right, decision.department_code == expected.department_code, confidence))
+        if show_errors and not right:
             snippet = " ".join(item["text"].split())[:90]
             print(f"  [{name}] {item['category']} -> {predicted} ({confidence:.2f}): {snippet}")
-    return category_hits / len(items), department_hits / len(items)
+    return outcomes
+
+
+def report(
+    name: str, outcomes: list[tuple[bool, bool, float]], items: list[dict[str, str]]
+) -> None:
+    subsets = {
+        "all": range(len(items)),
+        "development": [i for i, item in enumerate(items) if item.get("set") != "fresh"],
+        "fresh": [i for i, item in enumerate(items) if item.get("set") == "fresh"],
+    }
+    for subset, indices in subsets.items():
+        if not indices:
+            continue
+        category = sum(outcomes[i][0] for i in indices) / len(indices)
+        department = sum(outcomes[i][1] for i in indices) / len(indices)
+        print(
+            f"{name:<11} {subset:<12} n={len(indices):<4} category accuracy {category:.3f}"
+            f"  department accuracy {department:.3f}"
+        )
+    sure = [o for o in outcomes if o[2] >= OVERRIDE_CONFIDENCE]
+    if sure:
+        print(
+            f"{name:<11} confidence >= {OVERRIDE_CONFIDENCE}: {len(sure)}/{len(outcomes)} texts,"
+            f" {sum(o[0] for o in sure) / len(sure):.3f} of them right"
+        )
 
 
 def caching(encode: Callable[[list[str]], np.ndarray]) -> Callable[[list[str]], np.ndarray]:
@@ -117,8 +144,7 @@ def main() -> None:
         f" training examples: {len(examples)}, classifier fit: {fit_seconds:.1f} s"
     )
     for name, predict in (("classifier", classifier.predict), ("tfidf+lr", baseline.predict)):
-        category, department = evaluate(name, predict, items, args.errors)
-        print(f"{name:<11} category accuracy {category:.3f}  department accuracy {department:.3f}")
+        report(name, evaluate(name, predict, items, args.errors), items)
 
 
 if __name__ == "__main__":
