@@ -134,6 +134,9 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--database-url", default="")
     parser.add_argument(
+        "--server-workers", type=int, default=1, help="uvicorn processes of the backend"
+    )
+    parser.add_argument(
         "--no-classifier",
         action="store_true",
         help="rules-only routing (LOAD_EMBEDDING_MODEL=false)",
@@ -148,6 +151,7 @@ def main() -> None:
             "LOG_LEVEL": "WARNING",
         }
         service, base = backend_service(url, TOKEN, log_dir, **env)
+        service.command += ["--workers", str(args.server_workers)]
         with running(service.start()):
             service.wait(f"{base}/healthz")
             rate, latencies = asyncio.run(drive(base, args.tickets, args.concurrency))
@@ -155,7 +159,7 @@ def main() -> None:
     q = statistics.quantiles(latencies, n=100)
     print(
         f"database: {'sqlite' if url.startswith('sqlite') else 'postgresql'}; "
-        f"classifier: {not args.no_classifier}"
+        f"classifier: {not args.no_classifier}; server processes: {args.server_workers}"
     )
     print(
         f"API creation: {rate:.0f} tickets/s at concurrency {args.concurrency} "
