@@ -35,6 +35,7 @@ run: setup migrate train
 	@echo ""
 	@echo "  web chat        http://127.0.0.1:8080/"
 	@echo "  backend API     http://127.0.0.1:8000/docs"
+	@echo "  dashboard       http://127.0.0.1:8000/dashboard/  (sign in with an officer token)"
 	@echo "  Rasa            http://127.0.0.1:5005/   action server :5055"
 	@echo "  officer token:  $(PY) -m backend officer add --name NAME --department CODE --role officer"
 	@echo ""
