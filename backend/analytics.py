@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, and_, case, func, literal, or_, select
+from sqlalchemy import String, and_, case, func, literal, or_, select, text, tuple_
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.models import Ticket
@@ -100,9 +100,14 @@ def _concluded_at() -> Any:
 def _month(session: Session) -> Any:
     """'YYYY-MM' of filing, in UTC."""
     if session.get_bind().dialect.name == "postgresql":
-        return func.to_char(func.timezone("UTC", Ticket.created_at), "YYYY-MM")
+        # date_trunc is much cheaper per row than to_char; _month_text formats the result.
+        return func.date_trunc("month", func.timezone("UTC", Ticket.created_at))
     # SQLite stores UTC datetimes as 'YYYY-MM-DD HH:MM:SS.ffffff'.
     return func.substr(Ticket.created_at, 1, 7, type_=String)
+
+
+def _month_text(value: Any) -> str:
+    return value if isinstance(value, str) else value.strftime("%Y-%m")
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -187,7 +192,7 @@ def sla_by_department_month(session: Session, department: str | None, now: datet
         table.rows.append(
             [
                 code,
-                month_text,
+                _month_text(month_text),
                 ack_n,
                 ack_ok,
                 _rate(ack_ok, ack_n),
@@ -208,16 +213,19 @@ def _medians_postgres(session: Session, department: str | None) -> dict[str, tup
 
     ack = median(Ticket.acknowledged_at)
     resolve = median(Ticket.resolved_at)
+    overall = func.grouping(Ticket.department_code).label("overall")
     result: dict[str, tuple[Any, Any]] = {}
-    for code, ack_h, res_h in session.execute(
-        select(Ticket.department_code, ack, resolve)
+    # One pass for every department and for all of them (grouping sets), not two.
+    for code, is_overall, ack_h, res_h in session.execute(
+        select(Ticket.department_code, overall, ack, resolve)
         .where(*_scope(department))
-        .group_by(Ticket.department_code)
+        .group_by(func.grouping_sets(tuple_(Ticket.department_code), tuple_()))
     ):
-        if ack_h is not None or res_h is not None:  # as on SQLite: departments with a figure
+        if is_overall:
+            result[""] = (ack_h, res_h)
+        elif ack_h is not None or res_h is not None:  # as on SQLite: departments with a figure
             result[code] = (ack_h, res_h)
-    overall = session.execute(select(ack, resolve).where(*_scope(department))).one()
-    result[""] = (overall[0], overall[1])
+    result.setdefault("", (None, None))
     return result
 
 
@@ -305,7 +313,7 @@ def resolution_by_month(session: Session, department: str | None) -> Table:
         filed, resolved, rejected = int(filed), int(resolved or 0), int(rejected or 0)
         table.rows.append(
             [
-                month_text,
+                _month_text(month_text),
                 filed,
                 resolved,
                 rejected,
@@ -421,7 +429,10 @@ class StatsCache:
     def _refresh(self, now: datetime, department: str | None) -> Stats:
         try:
             # One computation at a time: on 2 cores, parallel full scans only slow each other.
-            with self._compute_lock, self._factory() as session:
+            with self._compute_lock, self._factory() as session, session.begin():
+                if session.get_bind().dialect.name == "postgresql":
+                    # Medians sort every duration; in memory that is several times faster.
+                    session.execute(text("SET LOCAL work_mem = '64MB'"))
                 stats = compute_stats(session, now, department)
             with self._lock:
                 self._entries[department] = (time.monotonic(), stats)
