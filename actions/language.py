@@ -11,13 +11,13 @@ import re
 
 _DEVANAGARI = re.compile(r"[\u0900-\u097f]")
 _LATIN = re.compile(r"[A-Za-z]")
-_WORD = re.compile(r"[a-z']+")
+_WORD = re.compile(r"[a-z0-9']+")
 
 # Words that are Hindi written in Latin letters and are not also common English words
 # ("main", "me", "to", "hi", "the" are left out on purpose).
 HINGLISH_MARKERS = frozenset(
     """
-    hai hain hay h mera meri mere mujhe muje mujhko mjhe hum humko hamara hamari hamare humara
+    hai hain mera meri mere mujhe muje mujhko mjhe hum humko hamara hamari hamare humara
     humari apna apni apne aap aapka aapki aapke ap apka apki kya kyu kyun kyon kaise kaisa
     kaisi kab kahan kaha kitna kitne kitni nahi nahin nhi nai haan haanji ji karna karni karo
     kare karein karen kijiye kariye krna kro krdo kardo kar karke chahiye chahta chahti chaiye
@@ -48,7 +48,8 @@ def detect_language(text: str) -> str | None:
     latin = len(_LATIN.findall(text))
     if devanagari >= 2 and devanagari >= latin:
         return "hi"
-    words = _WORD.findall(text.lower())
+    # Tokens with digits are numbers, ticket or Udyam numbers: no language in them.
+    words = [w for w in _WORD.findall(text.lower()) if not any(ch.isdigit() for ch in w)]
     hinglish = sum(word in HINGLISH_MARKERS for word in words)
     english = sum(word in ENGLISH_MARKERS for word in words)
     if hinglish >= 1 and hinglish >= english:

@@ -19,6 +19,8 @@ from nlu.components.language_detector import LanguageDetector
         ("what is PMEGP", "en"),
         ("thank you", "en"),
         # No clear sign: the conversation keeps its language.
+        ("status of MS-PEFC6H-2", None),
+        ("my udyam is UDYAM-MH-12-0001234", "en"),
         ("Ramesh Kumar", None),
         ("98765 43210", None),
         ("ok", None),
