@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +23,7 @@ from backend.api.routes import (
     admin_stats,
     admin_tickets,
     route_preview,
+    schemes,
     tickets,
 )
 from backend.auth import service_token_ok
@@ -31,6 +34,7 @@ from backend.metrics import ApiMetrics, LatencyMiddleware
 from backend.models import utcnow
 from backend.ratelimit import RateLimitMiddleware, make_buckets
 from backend.requestid import RequestIdMiddleware
+from backend.schemes.search import lazy_scheme_search
 from backend.tickets import FeedbackRefused, MistypedNumber, NotOwner, TicketNotFound
 from backend.triage import Triage
 from routing.lifecycle import InvalidTransition
@@ -86,6 +90,14 @@ def _error(http_status: int, detail: str, **extra: Any) -> JSONResponse:
     return JSONResponse({"detail": detail, **extra}, status_code=http_status)
 
 
+def _warm_up(app: FastAPI) -> None:
+    try:
+        app.state.triage.warm_up()
+        app.state.scheme_search.get()
+    except Exception:  # a failed warm-up is retried by the first request that needs it
+        log.exception("warm-up failed")
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -94,23 +106,37 @@ def create_app(
 ) -> FastAPI:
     settings = settings or Settings()
     engine = make_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.load_embedding_model:
+            # Load the model and build the classifier and the scheme index off the event
+            # loop, before the first grievance or question.
+            threading.Thread(target=_warm_up, args=(app,), daemon=True).start()
+        yield
+        engine.dispose()
+
     app = FastAPI(
         title="MSME grievance desk",
         version="0.1.0",
         description="Service API for the assistant and admin API for officers.",
         responses=ERROR_RESPONSES,
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     app.state.read_factory = make_session_factory(engine, read_only=True)
     app.state.clock = clock
+    app.state.scheme_search = lazy_scheme_search(settings.cache_dir)
     app.state.triage = triage or Triage(use_classifier=settings.load_embedding_model)
+    app.state.scheme_search = lazy_scheme_search(settings.cache_dir)
     app.state.metrics = metrics = ApiMetrics(app.state.read_factory, clock)
 
     service = [Depends(require_service)]
     app.include_router(tickets.router, dependencies=service)
     app.include_router(route_preview.router, dependencies=service)
+    app.include_router(schemes.router, dependencies=service)
     app.include_router(admin_tickets.router)
     app.include_router(admin_notifications.router)
     app.include_router(admin_stats.router)
