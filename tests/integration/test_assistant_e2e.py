@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -41,14 +42,15 @@ def _skip_reason() -> str | None:
 
 
 @pytest.fixture(scope="module")
-def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     reason = _skip_reason()
     if reason:
         pytest.skip(reason)
     tmp = tmp_path_factory.mktemp("assistant")
     database_url = f"sqlite:///{tmp / 'app.db'}"
     migrate(database_url, tmp)
-    backend, backend_url = backend_service(database_url, TOKEN, tmp)
+    backend_port = free_port()
+    backend, backend_url = backend_service(database_url, TOKEN, tmp, port=backend_port)
     actions_port, rasa_port = free_port(), free_port()
     actions = Service(
         "actions",
@@ -72,12 +74,24 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, st
         actions.start()
         rasa.start()
         backend.wait(f"{backend_url}/healthz", timeout=60)
+        _warm_up(backend_url)
         actions.wait(f"http://127.0.0.1:{actions_port}/health", timeout=120)
         rasa.wait(f"http://127.0.0.1:{rasa_port}/status", timeout=240)
-        yield {"backend": backend_url, "rasa": f"http://127.0.0.1:{rasa_port}", "logs": str(tmp)}
+        state: dict[str, Any] = {
+            "backend": backend_url,
+            "rasa": f"http://127.0.0.1:{rasa_port}",
+            "database_url": database_url,
+            "backend_port": str(backend_port),
+            "tmp": str(tmp),
+            "_backend": backend,  # a test restarts it; the last one is stopped here
+        }
+        try:
+            yield state
+        finally:
+            state["_backend"].stop()
 
 
-def say(assistant: dict[str, str], text: str, sender: str = SENDER) -> str:
+def say(assistant: dict[str, Any], text: str, sender: str = SENDER) -> str:
     response = httpx.post(
         f"{assistant['rasa']}/webhooks/rest/webhook",
         json={"sender": sender, "message": text},
@@ -89,7 +103,7 @@ def say(assistant: dict[str, str], text: str, sender: str = SENDER) -> str:
 
 
 def test_file_a_grievance_find_it_in_the_backend_and_ask_its_status(
-    assistant: dict[str, str],
+    assistant: dict[str, Any],
 ) -> None:
     assert "name" in say(assistant, "I want to file a complaint").lower()
     assert "mobile" in say(assistant, "Ramesh Kumar").lower()
@@ -130,6 +144,76 @@ def test_file_a_grievance_find_it_in_the_backend_and_ask_its_status(
     assert "mistyped" in say(assistant, f"status of {mistyped}")
 
 
-def test_hindi_is_answered_in_hindi(assistant: dict[str, str]) -> None:
+def test_hindi_is_answered_in_hindi(assistant: dict[str, Any]) -> None:
     assert "नमस्ते" in say(assistant, "नमस्ते", sender="web:e2e-hindi")
     assert "शिकायत" in say(assistant, "मेरी शिकायतें", sender="web:e2e-hindi")
+
+
+def _tickets_of(assistant: dict[str, Any], user: str) -> list[dict[str, Any]]:
+    response = httpx.get(
+        f"{assistant['backend']}/api/v1/tickets",
+        params={"channel": "web", "channel_user_id": user},
+        headers={"Authorization": f"Bearer {TOKEN}"},
+        timeout=10,
+    )
+    return list(response.json()["tickets"])
+
+
+def _warm_up(backend_url: str) -> None:
+    """Until the backend routes: it loads its encoder after /healthz already answers, and
+    requests wait behind that load longer than the action server waits for a reply."""
+    httpx.post(
+        f"{backend_url}/api/v1/route/preview",
+        json={"description": "payment pending from a buyer", "category": None, "state": None},
+        headers={"Authorization": f"Bearer {TOKEN}"},
+        timeout=120,
+    ).raise_for_status()
+
+
+def _fill_up_to_summary(assistant: dict[str, Any], sender: str) -> str:
+    for text in ["file a complaint", "Sunita Devi", "9876543210", "Devi Foods", "/skip",
+                 "Bihar", "Patna", '/inform{"category":"finance_credit"}']:  # fmt: skip
+        say(assistant, text, sender)
+    return say(assistant, "The bank has not released my sanctioned loan for six months", sender)
+
+
+def test_scheme_question_mid_form_correction_and_cancel(assistant: dict[str, Any]) -> None:
+    sender = "web:e2e-interrupt"
+    say(assistant, "I want to file a complaint", sender)
+    say(assistant, "Sunita Devi", sender)
+    answer = say(assistant, "what is the PMEGP scheme?", sender)
+    assert "mobile" in answer.lower()  # answered, then the same question again
+    for text in ["98765 43210", "Devi Foods", "/skip", "Bihar", "Patna",
+                 '/inform{"category":"finance_credit"}']:  # fmt: skip
+        say(assistant, text, sender)
+    summary = say(assistant, "The bank has not released my sanctioned loan for six months", sender)
+    assert "Bihar" in summary and "Loan / credit" in summary
+
+    corrected = say(assistant, "change the state to Gujarat", sender)
+    assert "Changed state to Gujarat" in corrected and "State: Gujarat" in corrected
+
+    assert "stop filing" in say(assistant, "cancel", sender).lower()
+    assert "Nothing was filed" in say(assistant, "yes", sender)
+    assert _tickets_of(assistant, "e2e-interrupt") == []
+
+
+def test_backend_down_at_submit_then_retry_files_exactly_one_ticket(
+    assistant: dict[str, Any],
+) -> None:
+    sender = "web:e2e-retry"
+    assert "Bihar" in _fill_up_to_summary(assistant, sender)
+    backend = assistant["_backend"]
+    backend.stop()
+    try:
+        assert "NOT filed" in say(assistant, "/affirm", sender)
+    finally:
+        restarted, _ = backend_service(
+            assistant["database_url"], TOKEN, Path(assistant["tmp"]),
+            port=int(assistant["backend_port"]),
+        )  # fmt: skip
+        restarted.start().wait(f"{assistant['backend']}/healthz", timeout=60)
+        assistant["_backend"] = restarted
+        _warm_up(assistant["backend"])
+    filed = say(assistant, "/retry", sender)
+    assert re.search(r"MS-[0-9A-Z]{6}-[0-9A-Z]", filed), filed
+    assert len(_tickets_of(assistant, "e2e-retry")) == 1
