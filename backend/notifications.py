@@ -116,26 +116,33 @@ def notify_citizen(
     return notification
 
 
+def _active_officers(session: Session, role: str, department_code: str | None) -> list[Officer]:
+    """Active officers of a role (in a department), remembered for the unit of work: a sweep
+    escalating hundreds of tickets asks the same question for each."""
+    cache: dict[tuple[str, str | None], list[Officer]] = session.info.setdefault(
+        "active_officers", {}
+    )
+    key = (role, department_code)
+    if key not in cache:
+        query = select(Officer).where(Officer.role == role, Officer.active.is_(True))
+        if department_code is not None:
+            query = query.where(Officer.department_code == department_code)
+        cache[key] = list(session.scalars(query))
+    return cache[key]
+
+
 def officers_to_alert(session: Session, ticket: Ticket) -> list[Officer]:
-    """The assigned officer, plus the department's heads from level 2, leadership at level 3."""
+    """The assigned officer, plus the department's heads from level 1, leadership at level 3."""
     officers: dict[int, Officer] = {}
     if ticket.officer_id is not None:
         officer = session.get(Officer, ticket.officer_id)
         if officer is not None and officer.active:
             officers[officer.id] = officer
     if ticket.escalation_level >= 1:
-        heads = session.scalars(
-            select(Officer).where(
-                Officer.department_code == ticket.department_code,
-                Officer.role == "head",
-                Officer.active.is_(True),
-            )
-        )
+        heads = _active_officers(session, "head", ticket.department_code)
         officers.update({o.id: o for o in heads})
     if ticket.escalation_level >= 3:
-        leaders = session.scalars(
-            select(Officer).where(Officer.role == "leadership", Officer.active.is_(True))
-        )
+        leaders = _active_officers(session, "leadership", None)
         officers.update({o.id: o for o in leaders})
     return list(officers.values())
 
