@@ -4,17 +4,36 @@ One ``BackendClient`` per event loop, made on first use (never at import time), 
 connection pool is reused across turns. Failures become two exceptions the actions can word
 for the user: ``BackendUnavailable`` (down, timeout, 5xx: try again later) and
 ``BackendRefused`` (4xx: the request itself was not acceptable; ``status`` and ``detail``).
+
+``backend(tracker)`` passes the gateway's id for the turn (``metadata.request_id`` of the
+latest user message) to the backend as ``X-Request-ID``, so one id follows a message from the
+gateway through Rasa and the actions into the backend's log lines.
 """
 
 from __future__ import annotations
 
 import asyncio
+import copy
+import logging
+import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
 from actions.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+REQUEST_ID_HEADER = "X-Request-ID"
+# What the backend accepts as a request id (backend/requestid.py); anything else is not sent.
+_USABLE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
+
+
+class HasLatestMessage(Protocol):
+    """What ``backend(tracker)`` reads of a rasa-sdk ``Tracker``."""
+
+    latest_message: dict[str, Any]
 
 
 class BackendUnavailable(Exception):
@@ -72,8 +91,22 @@ def _detail(response: httpx.Response) -> str:
     return str(detail)
 
 
+def request_id_of(tracker: HasLatestMessage) -> str | None:
+    """The gateway's id for this turn, from the latest user message's metadata."""
+    metadata = (tracker.latest_message or {}).get("metadata")
+    value = metadata.get("request_id") if isinstance(metadata, dict) else None
+    if isinstance(value, str) and _USABLE_REQUEST_ID.fullmatch(value):
+        return value
+    return None
+
+
 class BackendClient:
+    request_id: str | None = None
+
     def __init__(self, settings: Settings, transport: httpx.AsyncBaseTransport | None = None):
+        self._create_timeout = httpx.Timeout(
+            settings.create_timeout, connect=settings.connect_timeout
+        )
         headers = {"Accept": "application/json"}
         if settings.service_token:
             headers["Authorization"] = f"Bearer {settings.service_token}"
@@ -87,11 +120,28 @@ class BackendClient:
     async def aclose(self) -> None:
         await self._http.aclose()
 
+    def for_request(self, request_id: str | None) -> BackendClient:
+        """This client (same connection pool) sending ``request_id`` as ``X-Request-ID``."""
+        if request_id == self.request_id:
+            return self
+        bound = copy.copy(self)
+        bound.request_id = request_id
+        return bound
+
     async def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:
-            response = await self._http.request(method, path, **kwargs)
+            response = await self._send(method, path, **kwargs)
         except httpx.HTTPError as exc:  # connect errors, timeouts, broken connections
             raise BackendUnavailable(f"{method} {path}: {exc!r}") from exc
+        return self._checked(method, path, response)
+
+    async def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        if self.request_id:
+            kwargs["headers"] = {**kwargs.get("headers", {}), REQUEST_ID_HEADER: self.request_id}
+        return await self._http.request(method, path, **kwargs)
+
+    @staticmethod
+    def _checked(method: str, path: str, response: httpx.Response) -> httpx.Response:
         if response.status_code >= 500:
             raise BackendUnavailable(f"{method} {path}: HTTP {response.status_code}")
         if response.status_code >= 400:
@@ -99,8 +149,26 @@ class BackendClient:
         return response
 
     async def create_ticket(self, ticket: dict[str, Any]) -> dict[str, Any]:
-        """POST /api/v1/tickets; the same ``idempotency_key`` again returns the same ticket."""
-        return (await self._request("POST", "/api/v1/tickets", json=ticket)).json()
+        """POST /api/v1/tickets; the same ``idempotency_key`` again returns the same ticket.
+
+        A create is given more time than a lookup and, on a timeout or a connection error,
+        is sent once more with the same body: the idempotency key makes the repeat return
+        the ticket the first attempt may already have made, so the citizen is told "filed"
+        once, or "not filed" only when the backend really is not there.
+        """
+        path = "/api/v1/tickets"
+        for attempt in (1, 2):
+            try:
+                response = await self._send("POST", path, json=ticket, timeout=self._create_timeout)
+                break
+            except (httpx.TimeoutException, httpx.TransportError) as exc:
+                if attempt == 2:
+                    raise BackendUnavailable(f"POST {path}: {exc!r}") from exc
+                log.warning("creating a ticket failed (%s); retrying once", type(exc).__name__)
+                await asyncio.sleep(0.5)
+            except httpx.HTTPError as exc:
+                raise BackendUnavailable(f"POST {path}: {exc!r}") from exc
+        return self._checked("POST", path, response).json()
 
     async def get_ticket(self, number: str, who: ChatIdentity) -> dict[str, Any] | None:
         try:
@@ -153,12 +221,13 @@ class BackendClient:
 _clients: dict[asyncio.AbstractEventLoop, BackendClient] = {}
 
 
-def backend() -> BackendClient:
-    """The client for the running event loop (the action server has one loop; tests many)."""
+def backend(tracker: HasLatestMessage | None = None) -> BackendClient:
+    """The client for the running event loop (the action server has one loop; tests many),
+    carrying ``tracker``'s request id when given."""
     loop = asyncio.get_running_loop()
     client = _clients.get(loop)
     if client is None:
         for stale in [known for known in _clients if known.is_closed()]:
             del _clients[stale]
         client = _clients[loop] = BackendClient(get_settings())
-    return client
+    return client.for_request(request_id_of(tracker)) if tracker is not None else client

@@ -63,7 +63,7 @@ class ActionPrepareFollowup(Action):
                 )
             return number
         try:
-            tickets = await backend().list_tickets(chat_identity(tracker))
+            tickets = await backend(tracker).list_tickets(chat_identity(tracker))
         except (BackendUnavailable, BackendRefused):
             tickets = []
         matching = [t for t in tickets if t.get("status") == wanted_status]
@@ -92,7 +92,7 @@ class ActionSendOfficerReply(Action):
         language = current_language(tracker)
         number = str(tracker.get_slot("followup_ticket"))
         try:
-            await backend().send_message(
+            await backend(tracker).send_message(
                 number, chat_identity(tracker), str(tracker.get_slot("reply_text"))
             )
         except BackendUnavailable:
@@ -112,7 +112,7 @@ async def _post_feedback(
     number = str(tracker.get_slot("followup_ticket"))
     rating = int(float(tracker.get_slot("feedback_rating") or 0))
     try:
-        await backend().send_feedback(number, chat_identity(tracker), rating, reopen=reopen)
+        await backend(tracker).send_feedback(number, chat_identity(tracker), rating, reopen=reopen)
     except BackendUnavailable:
         dispatcher.utter_message(text=say("backend_down", language))
         return _clear_followup()

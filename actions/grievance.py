@@ -110,7 +110,7 @@ class ActionGrievanceSummary(Action):
         language = current_language(tracker)
         department = None
         try:
-            preview = await backend().preview_route(
+            preview = await backend(tracker).preview_route(
                 str(tracker.get_slot("description") or ""),
                 tracker.get_slot("category"),
                 tracker.get_slot("state"),
@@ -157,7 +157,7 @@ class ActionSubmitGrievance(Action):
             "language": language,
         }
         try:
-            created = await backend().create_ticket(ticket)
+            created = await backend(tracker).create_ticket(ticket)
         except BackendUnavailable:
             dispatcher.utter_message(
                 text=say("submit_failed", language),

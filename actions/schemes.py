@@ -25,7 +25,7 @@ class ActionAnswerScheme(Action):
             dispatcher.utter_message(text=say("scheme_prompt", language))
             return []
         try:
-            found = await backend().search_schemes(question, k=3)
+            found = await backend(tracker).search_schemes(question, k=3)
         except (BackendUnavailable, BackendRefused):
             dispatcher.utter_message(text=say("backend_down", language))
             return []

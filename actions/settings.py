@@ -15,6 +15,11 @@ class Settings:
     # The user waits on the other end of a chat: fail fast and say so rather than hang.
     connect_timeout: float = 2.0
     read_timeout: float = 8.0
+    # Filing a grievance may wait longer than a lookup: a backend that is slow to answer a
+    # create (cold start, a burst of submissions) must not cost the citizen their grievance.
+    # It is retried once with the same idempotency key, so keep 2 x this (+ connect) under
+    # the gateway's 30 s wait for a turn.
+    create_timeout: float = 12.0
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -24,6 +29,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         service_token=env.get("SERVICE_TOKEN", ""),
         connect_timeout=float(env.get("BACKEND_CONNECT_TIMEOUT", "2.0")),
         read_timeout=float(env.get("BACKEND_READ_TIMEOUT", "8.0")),
+        create_timeout=float(env.get("BACKEND_CREATE_TIMEOUT", "12.0")),
     )
 
 

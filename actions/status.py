@@ -76,7 +76,7 @@ class ActionCheckStatus(Action):
             )
             return []
         try:
-            ticket = await backend().get_ticket(number, chat_identity(tracker))
+            ticket = await backend(tracker).get_ticket(number, chat_identity(tracker))
         except (BackendUnavailable, BackendRefused):
             dispatcher.utter_message(text=say("backend_down", language))
             return []
@@ -96,7 +96,7 @@ class ActionListMyTickets(Action):
     ) -> list[EventType]:
         language = current_language(tracker)
         try:
-            tickets = await backend().list_tickets(chat_identity(tracker))
+            tickets = await backend(tracker).list_tickets(chat_identity(tracker))
         except (BackendUnavailable, BackendRefused):
             dispatcher.utter_message(text=say("backend_down", language))
             return []

@@ -12,7 +12,7 @@ from actions.backend_client import (
     identity_from_sender,
 )
 from actions.settings import load_settings
-from tests.actions.conftest import SERVICE_TOKEN
+from tests.actions.conftest import SERVICE_TOKEN, make_tracker
 
 
 @pytest.mark.parametrize(
@@ -59,3 +59,60 @@ async def test_failures_become_unavailable_or_refused(backend: respx.MockRouter)
     with pytest.raises(BackendRefused) as refused:
         await backend_client.backend().search_schemes("x")
     assert refused.value.status == 400 and refused.value.detail == "q is required"
+
+
+def test_create_timeout_comes_from_the_environment_and_outlasts_a_lookup() -> None:
+    assert load_settings({"BACKEND_CREATE_TIMEOUT": "20"}).create_timeout == 20.0
+    defaults = load_settings({})
+    assert defaults.create_timeout > defaults.read_timeout
+
+
+async def test_the_gateway_request_id_goes_to_the_backend_as_x_request_id(
+    backend: respx.MockRouter,
+) -> None:
+    route = backend.get("/api/v1/tickets").respond(200, json=[])
+    tracker = make_tracker(text="my complaints", metadata={"request_id": "9f2c-turn"})
+    await backend_client.backend(tracker).list_tickets(ChatIdentity("web", "a"))
+    assert route.calls.last.request.headers["X-Request-ID"] == "9f2c-turn"
+    # The bound client shares the pool; the plain one sends no id.
+    await backend_client.backend().list_tickets(ChatIdentity("web", "a"))
+    assert "X-Request-ID" not in route.calls.last.request.headers
+
+
+@pytest.mark.parametrize("metadata", [None, {}, {"request_id": "has space"}, {"request_id": 7}])
+async def test_no_usable_request_id_sends_no_header(
+    backend: respx.MockRouter, metadata: dict | None
+) -> None:
+    route = backend.get("/api/v1/tickets").respond(200, json=[])
+    tracker = make_tracker(text="hi", metadata=metadata)
+    await backend_client.backend(tracker).list_tickets(ChatIdentity("web", "a"))
+    assert "X-Request-ID" not in route.calls.last.request.headers
+
+
+async def test_create_uses_the_longer_timeout_and_retries_once_with_the_same_body(
+    backend: respx.MockRouter,
+) -> None:
+    route = backend.post("/api/v1/tickets")
+    route.side_effect = [httpx.ConnectError("refused"), httpx.Response(201, json={"number": "N"})]
+    ticket = {"idempotency_key": "same-key", "description": "x"}
+    assert await backend_client.backend().create_ticket(ticket) == {"number": "N"}
+    assert [call.request.content for call in route.calls] == [route.calls[0].request.content] * 2
+    settings = load_settings({})
+    timeout = route.calls.last.request.extensions["timeout"]
+    assert timeout["read"] == settings.create_timeout and timeout["connect"] == 2.0
+    lookup = backend.get("/api/v1/tickets").respond(200, json=[])
+    await backend_client.backend().list_tickets(ChatIdentity("web", "a"))
+    assert lookup.calls.last.request.extensions["timeout"]["read"] == settings.read_timeout
+
+
+async def test_create_is_not_retried_on_an_answer_and_gives_up_after_two_timeouts(
+    backend: respx.MockRouter,
+) -> None:
+    route = backend.post("/api/v1/tickets")
+    route.side_effect = [httpx.Response(503), httpx.ReadTimeout("a"), httpx.ReadTimeout("b")]
+    with pytest.raises(BackendUnavailable):  # a 5xx is an answer: the user may retry
+        await backend_client.backend().create_ticket({"idempotency_key": "k"})
+    assert route.call_count == 1
+    with pytest.raises(BackendUnavailable):
+        await backend_client.backend().create_ticket({"idempotency_key": "k"})
+    assert route.call_count == 3

@@ -122,7 +122,12 @@ async def test_backend_down_keeps_the_answers_and_a_retry_files_exactly_one_tick
     domain: dict[str, Any], backend: respx.MockRouter
 ) -> None:
     route = backend.post("/api/v1/tickets")
-    route.side_effect = [httpx.ConnectError("backend down"), httpx.Response(201, json=CREATED)]
+    # Down for both the create and its one automatic retry: the user is told it is not filed.
+    route.side_effect = [
+        httpx.ConnectError("backend down"),
+        httpx.ConnectError("backend still down"),
+        httpx.Response(201, json=CREATED),
+    ]
     tracker = make_tracker(slots={**FILLED, "idempotency_key": "k-42"})
 
     first = CollectingDispatcher()
@@ -137,7 +142,7 @@ async def test_backend_down_keeps_the_answers_and_a_retry_files_exactly_one_tick
     await ActionSubmitGrievance().run(second, tracker, domain)
     assert "MS-CZ6EP3-5" in texts(second)[0]
     keys = [json.loads(call.request.content)["idempotency_key"] for call in route.calls]
-    assert keys == ["k-42", "k-42"]
+    assert keys == ["k-42", "k-42", "k-42"]
 
 
 async def test_submit_without_a_key_makes_one_and_keeps_it_for_the_retry(
@@ -235,3 +240,23 @@ async def test_a_field_without_a_usable_value_is_cleared_so_the_form_asks_again(
 async def test_an_invalid_new_value_is_not_stored() -> None:
     slots, _ = await _correct("change the state to Narnia", {"field": "state"})
     assert slots["state"] is None
+
+
+async def test_a_create_that_times_out_is_retried_once_and_confirmed_once(
+    dispatcher: CollectingDispatcher, domain: dict[str, Any], backend: respx.MockRouter
+) -> None:
+    # The first answer is lost (the backend may have made the ticket); the retry carries the
+    # same idempotency key, so the backend hands back that one ticket.
+    route = backend.post("/api/v1/tickets")
+    route.side_effect = [httpx.ReadTimeout("slow backend"), httpx.Response(201, json=CREATED)]
+    tracker = make_tracker(
+        slots={**FILLED, "idempotency_key": "k-7"}, metadata={"request_id": "gw-turn-1"}
+    )
+    events = await ActionSubmitGrievance().run(dispatcher, tracker, domain)
+    assert route.call_count == 2
+    keys = [json.loads(call.request.content)["idempotency_key"] for call in route.calls]
+    assert keys == ["k-7", "k-7"]
+    assert [call.request.headers["X-Request-ID"] for call in route.calls] == ["gw-turn-1"] * 2
+    assert len(dispatcher.messages) == 1 and "MS-CZ6EP3-5" in texts(dispatcher)[0]
+    assert "NOT filed" not in texts(dispatcher)[0]
+    assert slot_events(events)["last_ticket"] == "MS-CZ6EP3-5"
