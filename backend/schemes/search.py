@@ -14,6 +14,7 @@ engine says it does not know instead of guessing.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import logging
 import os
@@ -235,6 +236,12 @@ class SchemeSearch:
         tuning: SearchTuning | None = None,
     ) -> SchemeSearch:
         return cls.from_schemes(load_knowledge_base(directory), encoder, cache_dir, tuning)
+
+    def with_encoder(self, encoder: TextEncoder) -> SchemeSearch:
+        """The same index queried through another encoder (benchmarks time retrieval alone)."""
+        twin = copy.copy(self)
+        twin._encoder = encoder
+        return twin
 
     @property
     def entry_count(self) -> int:
