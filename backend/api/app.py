@@ -130,7 +130,6 @@ def create_app(
     app.state.clock = clock
     app.state.scheme_search = lazy_scheme_search(settings.cache_dir)
     app.state.triage = triage or Triage(use_classifier=settings.load_embedding_model)
-    app.state.scheme_search = lazy_scheme_search(settings.cache_dir)
     app.state.metrics = metrics = ApiMetrics(app.state.read_factory, clock)
 
     service = [Depends(require_service)]
