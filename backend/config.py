@@ -59,6 +59,11 @@ class Settings(BaseSettings):
     rate_limit_officer_burst: int = Field(default=120, ge=1)
     rate_limit_anonymous_per_second: float = Field(default=2.0, gt=0)
     rate_limit_anonymous_burst: int = Field(default=30, ge=1)
+    # Per chat sender on the gateway (same token buckets, shared through Redis too): a person
+    # answering the assistant stays far below this; a flood from one sender does not reach
+    # Rasa (web chat: 429; Telegram/WhatsApp: recorded, the user is told once to slow down).
+    rate_limit_sender_per_second: float = Field(default=0.5, gt=0)
+    rate_limit_sender_burst: int = Field(default=20, ge=1)
 
     # Observability: bearer token for GET /metrics (empty: open, keep it on the internal
     # network); the worker serves its own counters on this port when set (0: off).

@@ -17,6 +17,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from typing import Protocol
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily, Metric
@@ -132,10 +133,16 @@ class ApiMetrics:
         self.registry.register(DatabaseCollector(factory, clock))
 
 
+class HasLatency(Protocol):
+    """Whatever serves ``/metrics`` with an HTTP latency histogram (the API, the gateway)."""
+
+    latency: Histogram
+
+
 class LatencyMiddleware:
     """Observe every HTTP request's latency under its route template (bounded label values)."""
 
-    def __init__(self, app: ASGIApp, metrics: ApiMetrics) -> None:
+    def __init__(self, app: ASGIApp, metrics: HasLatency) -> None:
         self.app = app
         self.metrics = metrics
 
