@@ -8,6 +8,7 @@ import logging
 import uvicorn
 
 from backend.config import Settings
+from backend.logs import configure_logging
 from bot.app import create_app
 
 
@@ -20,10 +21,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     settings = Settings()
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    # Masked lines, JSON with LOG_JSON=true, each carrying the message's request id.
+    configure_logging(settings)
     # httpx logs every request URL at INFO, and PTB's URLs carry the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     # twilio logs each request's form at INFO: phone numbers and message texts.

@@ -3,20 +3,25 @@
 Routes (ARCHITECTURE.md, "Contracts"):
 ``POST /telegram/webhook``, ``POST /whatsapp/webhook``, ``POST /whatsapp/status``,
 ``GET /`` (web chat page), ``POST /webchat/messages``, ``GET /webchat/updates``,
-``POST /internal/webchat/push`` (Bearer ``SERVICE_TOKEN``; the web chat sender), ``GET /healthz``.
+``POST /internal/webchat/push`` (Bearer ``SERVICE_TOKEN``; the web chat sender), ``GET /healthz``,
+``GET /metrics`` (Prometheus; Bearer ``METRICS_TOKEN`` when set).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hmac
 import json
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
@@ -25,11 +30,19 @@ from telegram import Bot as TelegramBot
 from twilio.rest import Client as TwilioClient
 
 from backend.config import Settings
-from bot.inbox import Inbox
-from bot.rasa_client import RasaClient
+from backend.metrics import LatencyMiddleware
+from backend.requestid import RequestIdMiddleware
+from bot.inbox import Inbound, Inbox
+from bot.metrics import GatewayMetrics
+from bot.privacy import mask_sender
+from bot.rasa_client import AssistantUnavailable, RasaClient
+from bot.rendering import Reply
+from bot.request_ids import processing, with_request_id
 from bot.senders import make_telegram_bot, make_twilio_client
 from bot.store import GatewayStore, StoredMessage, make_engine
 from bot.telegram_channel import TelegramChannel
+from bot.texts import gateway_text, language_of
+from bot.throttle import RATE_LIMITED, SenderThrottle, retry_after
 from bot.webchat import InvalidWebMessage, WebChatChannel, web_id_of
 from bot.whatsapp_channel import DeliveryReceipts, WhatsAppChannel
 
@@ -57,11 +70,15 @@ class Gateway:
         twilio_client: TwilioClient | None = None,
         rasa: RasaClient | None = None,
         recovery_interval: float = 2.0,
+        throttle: SenderThrottle | None = None,
     ) -> None:
         self.settings = settings
         self.engine = make_engine(settings.database_url)
         self.store = GatewayStore(self.engine)
+        self.metrics = GatewayMetrics()
+        self.throttle = throttle or SenderThrottle.from_settings(settings)
         self.rasa = rasa or RasaClient(settings.rasa_url, settings.backend_url)
+        self.rasa.metrics = self.metrics
         self.webchat = WebChatChannel(self.store, self.rasa)
         self.telegram: TelegramChannel | None = None
         if telegram_bot is None and settings.telegram_bot_token:
@@ -100,23 +117,79 @@ class Gateway:
             self.rasa.is_up,
             recovery_interval=recovery_interval,
         )
+        self.metrics.watch_backlog(self.store, lambda: not self.inbox.in_outage)
+
+    async def accept(self, inbound: Inbound, *, throttled: bool = True) -> int | None:
+        """Record a message from a webhook (or long polling) with its request id; a sender
+        over the rate limit is recorded too, flagged, and told instead of answered (a
+        provider's webhook is never refused). None for a duplicate."""
+        inbound = with_request_id(inbound)
+        outcome = "accepted"
+        if throttled and await self.throttle.take(inbound.sender_id) > 0:
+            inbound = dataclasses.replace(
+                inbound, metadata={**inbound.metadata, RATE_LIMITED: True}
+            )
+            outcome = RATE_LIMITED
+        message_id = await self.inbox.accept(inbound)
+        if message_id is None:
+            outcome = "duplicate"
+        elif outcome == RATE_LIMITED:
+            log.info(
+                "message %s from %s over the rate limit: recorded, not sent to the assistant",
+                message_id,
+                mask_sender(inbound.sender_id),
+            )
+        self.metrics.messages_in.labels(inbound.channel, outcome).inc()
+        return message_id
 
     async def _process(self, message: StoredMessage) -> None:
         channel = self.channels.get(message.channel)
         if channel is None:
             raise RuntimeError(f"no channel {message.channel} configured for a stored message")
-        await channel.process(message)
+        with processing(message):
+            if message.metadata.get(RATE_LIMITED):
+                await self._tell_too_fast(message)
+                return
+            self.throttle.admitted(message.sender_id)
+            started = time.perf_counter()
+            try:
+                await channel.process(message)
+            except AssistantUnavailable:
+                self.metrics.rasa_failures.labels("unavailable").inc()
+                raise
+            except Exception:
+                self.metrics.rasa_failures.labels("error").inc()
+                raise
+            self.metrics.turn_latency.labels(message.channel).observe(time.perf_counter() - started)
+
+    async def _tell_too_fast(self, message: StoredMessage) -> None:
+        """Once per flood: "you are sending too fast"; the message itself stays recorded."""
+        if not self.throttle.claim_notice(message.sender_id):
+            return
+        address = message.sender_id.partition(":")[2]
+        language = language_of(message.metadata.get("language_code"), message.text)
+        notice = [Reply(gateway_text("too_fast", language))]
+        if message.channel == "telegram" and self.telegram is not None:
+            await self.telegram.send_replies(int(address), notice)
+        elif message.channel == "whatsapp":
+            await self.whatsapp.send_replies(address, notice)
+        else:
+            return
+        self.metrics.messages_out.labels(message.channel, "notice").inc()
 
     async def _held(self, message: StoredMessage, first: bool) -> None:
         channel = self.channels.get(message.channel)
         if channel is not None:
-            await channel.held(message, first)
+            with processing(message):
+                await channel.held(message, first)
+            if first:  # the outage notice (the web chat also answers each later message)
+                self.metrics.messages_out.labels(message.channel, "notice").inc()
 
     async def start(self, *, start_telegram: bool = True) -> None:
         await self.store.call(self.store.create_tables)
         await self.inbox.start()
         if self.telegram is not None and start_telegram:
-            await self.telegram.start(self.settings.public_base_url, self.inbox.accept)
+            await self.telegram.start(self.settings.public_base_url, self.accept)
 
     async def stop(self) -> None:
         await self.inbox.stop()
@@ -165,7 +238,7 @@ def create_app(
             log.exception("unreadable telegram update dropped")
             return Response(status_code=200)
         if inbound is not None:
-            await gw.inbox.accept(inbound)
+            await gw.accept(inbound)
         return Response(status_code=200)
 
     async def twilio_form(request: Request) -> tuple[int, Any]:
@@ -187,7 +260,7 @@ def create_app(
             return JSONResponse({"detail": "bad signature"}, status_code=status)
         inbound = gw.whatsapp.to_inbound({k: str(v) for k, v in form.items()})
         if inbound is not None:
-            await gw.inbox.accept(inbound)
+            await gw.accept(inbound)
         # Empty TwiML: the replies go out through the API once the assistant has answered.
         return Response("<Response/>", media_type="application/xml")
 
@@ -212,7 +285,22 @@ def create_app(
             inbound = gw.webchat.to_inbound(await request.json())
         except (InvalidWebMessage, ValueError) as error:
             return JSONResponse({"detail": str(error)}, status_code=422)
-        message_id = await gw.inbox.accept(inbound)
+        wait = await gw.throttle.take(inbound.sender_id)
+        if wait > 0:
+            # The page's own request: refuse it (not recorded) and say why in the chat.
+            gw.metrics.messages_in.labels(inbound.channel, RATE_LIMITED).inc()
+            seconds = retry_after(wait)
+            language = language_of(inbound.metadata.get("language"), inbound.text)
+            return JSONResponse(
+                {
+                    "messages": [{"text": gateway_text("too_fast", language)}],
+                    RATE_LIMITED: True,
+                    "retry_after": seconds,
+                },
+                status_code=429,
+                headers={"Retry-After": str(seconds)},
+            )
+        message_id = await gw.accept(inbound, throttled=False)
         if message_id is None:
             return JSONResponse({"messages": [], "duplicate": True})
         replies = await gw.webchat.wait_reply(message_id)
@@ -250,6 +338,16 @@ def create_app(
         pushed = await gw.store.call(gw.store.push_webchat, web_id, text, buttons, delivery_key)
         return JSONResponse({"id": pushed}, status_code=201)
 
+    async def metrics(request: Request) -> Response:
+        if settings.metrics_token:
+            expected = f"Bearer {settings.metrics_token}"
+            presented = request.headers.get("Authorization", "")
+            if not hmac.compare_digest(presented.encode(), expected.encode()):
+                return JSONResponse({"detail": "metrics token required"}, status_code=401)
+        # The backlog gauge reads the database: off the event loop, on the store's threads.
+        body = await gw.store.call(generate_latest, gw.metrics.registry)
+        return Response(body, media_type=CONTENT_TYPE_LATEST)
+
     async def page(_request: Request) -> Response:
         return FileResponse(STATIC / "index.html", media_type="text/html")
 
@@ -266,6 +364,7 @@ def create_app(
         routes=[
             Route("/", page, methods=["GET"]),
             Route("/healthz", health, methods=["GET"]),
+            Route("/metrics", metrics, methods=["GET"]),
             Route("/telegram/webhook", telegram_webhook, methods=["POST"]),
             Route("/whatsapp/webhook", whatsapp_webhook, methods=["POST"]),
             Route("/whatsapp/status", whatsapp_status, methods=["POST"]),
@@ -275,6 +374,12 @@ def create_app(
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
         lifespan=lifespan,
+        # Outermost first: the latency of every request, then one id per request (a
+        # webhook's id becomes its message's id, see bot/request_ids.py).
+        middleware=[
+            Middleware(LatencyMiddleware, metrics=gw.metrics),
+            Middleware(RequestIdMiddleware),
+        ],
     )
     app.state.gateway = gw
     return app

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import contextvars
 import functools
 import logging
 from collections.abc import Awaitable, Callable
@@ -147,7 +148,11 @@ class Inbox:
         if worker is not None and not worker.done():
             return
         self._idle.clear()
-        task = asyncio.create_task(self._drain(sender_id), name=f"inbox-{sender_id}")
+        # A fresh context: the worker outlives the webhook that started it, so it must not
+        # carry that request's id onto the log lines of the sender's later messages.
+        task = asyncio.create_task(
+            self._drain(sender_id), name=f"inbox-{sender_id}", context=contextvars.Context()
+        )
         self._workers[sender_id] = task
         task.add_done_callback(functools.partial(self._finished, sender_id))
 

@@ -14,11 +14,16 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from backend.requestid import HEADER as REQUEST_ID_HEADER
+from backend.requestid import current_request_id
 from bot.privacy import mask_sender
+
+if TYPE_CHECKING:
+    from bot.metrics import GatewayMetrics
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +33,8 @@ class AssistantUnavailable(Exception):
 
 
 class RasaClient:
+    metrics: GatewayMetrics | None = None  # set by the gateway
+
     def __init__(
         self,
         rasa_url: str,
@@ -67,16 +74,24 @@ class RasaClient:
         """One turn: the assistant's replies to ``message`` from ``sender``."""
         if not await self._backend_reachable():
             raise AssistantUnavailable("backend unreachable")
+        # The turn's id goes to Rasa in the metadata; the actions send it to the backend.
+        request_id = current_request_id.get()
+        headers = {REQUEST_ID_HEADER: request_id} if request_id else None
+        if request_id:
+            metadata = {**metadata, "request_id": request_id}
         response: httpx.Response | None = None
         for rasa_url in self.replicas_for(sender):
             try:
                 response = await self._client.post(
                     f"{rasa_url}/webhooks/rest/webhook",
                     json={"sender": sender, "message": message, "metadata": metadata},
+                    headers=headers,
                 )
                 break
             except (httpx.ConnectError, httpx.ConnectTimeout) as error:
                 self._down_until[rasa_url] = time.monotonic() + 5.0
+                if self.metrics is not None:
+                    self.metrics.refused(rasa_url)
                 log.warning("rasa at %s refused a connection (%s)", rasa_url, type(error).__name__)
             except httpx.HTTPError as error:
                 raise AssistantUnavailable(f"rasa: {type(error).__name__}") from error
@@ -93,7 +108,10 @@ class RasaClient:
             )
             return []
         replies = response.json()
-        return [r for r in replies if isinstance(r, dict)] if isinstance(replies, list) else []
+        found = [r for r in replies if isinstance(r, dict)] if isinstance(replies, list) else []
+        if self.metrics is not None:
+            self.metrics.replies(str(metadata.get("channel") or "unknown"), len(found))
+        return found
 
     async def is_up(self) -> bool:
         """A Rasa server and the backend answer HTTP (any status)."""

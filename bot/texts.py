@@ -46,6 +46,13 @@ _GATEWAY_TEXTS: dict[str, dict[str, str]] = {
         "en": "I can read text messages only. Please type your message.",
         "hi": "मैं केवल लिखे हुए संदेश पढ़ सकता हूँ। कृपया अपना संदेश टाइप करें।",
     },
+    "too_fast": {
+        "en": (
+            "You are sending messages too fast. Please wait a few seconds, then send your "
+            "message again."
+        ),
+        "hi": "आप बहुत जल्दी-जल्दी संदेश भेज रहे हैं। कृपया कुछ सेकंड रुकें, फिर अपना संदेश दोबारा भेजें।",
+    },
     "button_expired": {
         "en": "That button has expired. Please type your answer.",
         "hi": "यह बटन अब काम नहीं करता। कृपया अपना जवाब टाइप करें।",

@@ -45,7 +45,8 @@
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ sender: "web:" + sender, text: payload, message_id: randomId() })
     }).then(function (r) {
-      if (!r.ok) throw new Error("HTTP " + r.status);
+      // 429 (sending too fast) carries the gateway's own message to show.
+      if (!r.ok && r.status !== 429) throw new Error("HTTP " + r.status);
       return r.json();
     }).then(function (data) {
       statusLine.textContent = "";

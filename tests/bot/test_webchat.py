@@ -30,7 +30,9 @@ async def test_message_answered_in_rasa_shape(
         ]
     }
     assert rasa.received[0]["sender"] == WEB
-    assert rasa.received[0]["metadata"] == {"channel": "web"}
+    # The request's id goes with the turn to Rasa (and from the actions to the backend).
+    request_id = response.headers["X-Request-ID"]
+    assert rasa.received[0]["metadata"] == {"channel": "web", "request_id": request_id}
 
 
 async def test_invalid_requests_refused(client: httpx.AsyncClient, rasa: RasaStandIn) -> None:
