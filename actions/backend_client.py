@@ -34,6 +34,7 @@ class HasLatestMessage(Protocol):
     """What ``backend(tracker)`` reads of a rasa-sdk ``Tracker``."""
 
     latest_message: dict[str, Any]
+    events: list[dict[str, Any]]
 
 
 class BackendUnavailable(Exception):
@@ -92,8 +93,12 @@ def _detail(response: httpx.Response) -> str:
 
 
 def request_id_of(tracker: HasLatestMessage) -> str | None:
-    """The gateway's id for this turn, from the latest user message's metadata."""
+    """The gateway's id for this turn, from the latest user message's metadata (in the parse
+    data when Rasa copies it there, else on the latest ``user`` event, where it always is)."""
     metadata = (tracker.latest_message or {}).get("metadata")
+    if not isinstance(metadata, dict) or "request_id" not in metadata:
+        user = next((e for e in reversed(tracker.events) if e.get("event") == "user"), {})
+        metadata = user.get("metadata")
     value = metadata.get("request_id") if isinstance(metadata, dict) else None
     if isinstance(value, str) and _USABLE_REQUEST_ID.fullmatch(value):
         return value

@@ -79,6 +79,15 @@ async def test_the_gateway_request_id_goes_to_the_backend_as_x_request_id(
     assert "X-Request-ID" not in route.calls.last.request.headers
 
 
+async def test_the_request_id_is_found_on_the_user_event_too(backend: respx.MockRouter) -> None:
+    # Rasa keeps the message metadata on the user event; the parse data may not carry it.
+    route = backend.get("/api/v1/tickets").respond(200, json=[])
+    tracker = make_tracker(text="hi", metadata={"request_id": "on-the-event"})
+    tracker.latest_message.pop("metadata")
+    await backend_client.backend(tracker).list_tickets(ChatIdentity("web", "a"))
+    assert route.calls.last.request.headers["X-Request-ID"] == "on-the-event"
+
+
 @pytest.mark.parametrize("metadata", [None, {}, {"request_id": "has space"}, {"request_id": 7}])
 async def test_no_usable_request_id_sends_no_header(
     backend: respx.MockRouter, metadata: dict | None
