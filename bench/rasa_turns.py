@@ -214,6 +214,7 @@ def run_ours(tmp: Path, model: Path, backend_url: str, name: str, args) -> dict[
 
 def run_stock(tmp: Path, args) -> dict[str, object]:
     project = tmp / "stock"
+    project.mkdir()  # `rasa init --init-dir` wants it to exist
     seconds = timed(
         [str(RASA), "init", "--no-prompt", "--init-dir", str(project)],
         tmp,
