@@ -96,6 +96,8 @@ def _warm_up(app: FastAPI) -> None:
         app.state.scheme_search.get()
     except Exception:  # a failed warm-up is retried by the first request that needs it
         log.exception("warm-up failed")
+    finally:
+        app.state.warm.set()
 
 
 def create_app(
@@ -129,6 +131,10 @@ def create_app(
     app.state.read_factory = make_session_factory(engine, read_only=True)
     app.state.clock = clock
     app.state.scheme_search = lazy_scheme_search(settings.cache_dir)
+    # Ready for traffic once the model, classifier and scheme index are loaded (or not used).
+    app.state.warm = threading.Event()
+    if not settings.load_embedding_model:
+        app.state.warm.set()
     app.state.triage = triage or Triage(use_classifier=settings.load_embedding_model)
     app.state.metrics = metrics = ApiMetrics(app.state.read_factory, clock)
 
@@ -192,6 +198,9 @@ def create_app(
                 connection.execute(text("SELECT 1"))
         except Exception as error:
             return _error(503, f"database unavailable: {type(error).__name__}")
+        if not app.state.warm.is_set():
+            # Load balancers keep traffic away until the first grievance would not wait on it.
+            return _error(503, "warming up: loading the embedding model")
         return JSONResponse({"status": "ready"})
 
     @app.get("/metrics", tags=["health"], include_in_schema=False)

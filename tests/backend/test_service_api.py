@@ -7,6 +7,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from backend.api.app import create_app
+from backend.config import Settings
 from backend.models import Notification, Ticket, TicketEvent
 from tests.backend.conftest import grievance
 
@@ -194,3 +196,23 @@ def test_route_preview(client: TestClient, service_headers: dict[str, str]) -> N
         headers=service_headers,
     )
     assert bad.status_code == 422
+
+
+def test_ready_only_when_the_database_answers(client: TestClient) -> None:
+    # The test app runs without the embedding model, so nothing is left to warm up.
+    assert client.get("/healthz").json() == {"status": "ok"}
+    assert client.get("/readyz").json() == {"status": "ready"}
+
+
+def test_not_ready_while_the_model_warms_up(settings: Settings) -> None:
+    from backend.triage import Triage
+
+    warming = create_app(
+        settings.model_copy(update={"load_embedding_model": True}),
+        triage=Triage(use_classifier=False),
+    )
+    # Without entering the lifespan the warm-up never ran: not ready, but alive.
+    raw = TestClient(warming)
+    assert raw.get("/healthz").status_code == 200
+    response = raw.get("/readyz")
+    assert response.status_code == 503 and "warming up" in response.json()["detail"]
