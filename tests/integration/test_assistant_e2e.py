@@ -18,32 +18,24 @@ import pytest
 
 from tests.support.processes import (
     RASA,
-    ROOT,
     Service,
     backend_service,
     free_port,
     migrate,
+    rasa_server,
+    rasa_skip_reason,
     running,
 )
 
 pytestmark = pytest.mark.integration
 
-MODEL = ROOT / "models" / "grievance.tar.gz"
 TOKEN = "e2e-service-token"
 SENDER = "web:e2e-filer"
 
 
-def _skip_reason() -> str | None:
-    if not RASA.exists():
-        return "no Rasa environment (.venv-rasa); run `make setup-rasa`"
-    if not MODEL.exists():
-        return "no trained model in models/grievance.tar.gz; run `make train`"
-    return None
-
-
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    reason = _skip_reason()
+    reason = rasa_skip_reason()
     if reason:
         pytest.skip(reason)
     tmp = tmp_path_factory.mktemp("assistant")
@@ -58,17 +50,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, An
         {"BACKEND_URL": backend_url, "SERVICE_TOKEN": TOKEN},
         tmp,
     )
-    endpoints = tmp / "endpoints.yml"
-    endpoints.write_text(
-        f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n', encoding="utf-8"
-    )
-    rasa = Service(
-        "rasa",
-        [str(RASA), "run", "--enable-api", "-m", str(MODEL), "--port", str(rasa_port),
-         "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml")],
-        {},
-        tmp,
-    )  # fmt: skip
+    rasa = rasa_server(tmp, rasa_port, actions_port)
     with running(backend, actions, rasa):
         backend.start()
         actions.start()

@@ -33,23 +33,16 @@ from tests.support.processes import (
     backend_service,
     free_port,
     migrate,
+    rasa_server,
+    rasa_skip_reason,
     running,
 )
 
 pytestmark = pytest.mark.integration
 
-MODEL = ROOT / "models" / "grievance.tar.gz"
 TOKEN = "e2e-channels-service-token"
 BOT_TOKEN = "123456:E2E-channels"
 SECRET = "e2e-webhook-secret"
-
-
-def _skip_reason() -> str | None:
-    if not RASA.exists():
-        return "no Rasa environment (.venv-rasa); run `make setup-rasa`"
-    if not MODEL.exists():
-        return "no trained model in models/grievance.tar.gz; run `make train`"
-    return None
 
 
 class System:
@@ -61,20 +54,10 @@ class System:
         self.gateway_url = f"http://127.0.0.1:{self.gateway_port}"
         self.telegram = FakeTelegramControl(f"http://127.0.0.1:{self.telegram_port}")
         self.update_ids = iter(range(1, 1_000_000))
-        endpoints = tmp / "endpoints.yml"
-        # A SQL tracker store, so that a restarted Rasa continues the conversation.
-        endpoints.write_text(
-            f'action_endpoint:\n  url: "http://127.0.0.1:{self.actions_port}/webhook"\n'
-            f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {tmp / 'tracker.db'}\n",
-            encoding="utf-8",
-        )
-        self.rasa_command = [
-            str(RASA), "run", "--enable-api", "-m", str(MODEL), "--port", str(self.rasa_port),
-            "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml"),
-        ]  # fmt: skip
 
     def rasa_service(self) -> Service:
-        return Service("rasa", self.rasa_command, {}, self.tmp)
+        # A SQL tracker store, so that a restarted Rasa continues the conversation.
+        return rasa_server(self.tmp, self.rasa_port, self.actions_port, self.tmp / "tracker.db")
 
     def post_update(self, update: dict[str, Any]) -> None:
         response = httpx.post(
@@ -138,7 +121,7 @@ def text_of(replies: list[dict[str, Any]]) -> str:
 
 @pytest.fixture(scope="module")
 def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
-    reason = _skip_reason()
+    reason = rasa_skip_reason()
     if reason:
         pytest.skip(reason)
     tmp = tmp_path_factory.mktemp("channels")

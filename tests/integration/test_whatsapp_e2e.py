@@ -49,23 +49,16 @@ from tests.support.processes import (
     backend_service,
     free_port,
     migrate,
+    rasa_server,
+    rasa_skip_reason,
     running,
 )
 
 pytestmark = pytest.mark.integration
 
-MODEL = ROOT / "models" / "grievance.tar.gz"
 TOKEN = "e2e-whatsapp-service-token"
 TEMPLATE_SID = "HX" + "5" * 32
 _OPTION = re.compile(r"^(\d{1,2})\. (.+)$", re.MULTILINE)
-
-
-def _skip_reason() -> str | None:
-    if not RASA.exists():
-        return "no Rasa environment (.venv-rasa); run `make setup-rasa`"
-    if not MODEL.exists():
-        return "no trained model in models/grievance.tar.gz; run `make train`"
-    return None
 
 
 class WhatsAppSystem:
@@ -78,21 +71,11 @@ class WhatsAppSystem:
         self.twilio = FakeTwilioControl(f"http://127.0.0.1:{self.twilio_port}")
         self.backend_url = ""
         self._sids = iter(range(1, 1_000_000))
-        endpoints = tmp / "endpoints.yml"
-        # A SQL tracker store, so that a restarted Rasa continues the conversation.
-        endpoints.write_text(
-            f'action_endpoint:\n  url: "http://127.0.0.1:{self.actions_port}/webhook"\n'
-            f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {tmp / 'tracker.db'}\n",
-            encoding="utf-8",
-        )
-        self.rasa_command = [
-            str(RASA), "run", "--enable-api", "-m", str(MODEL), "--port", str(self.rasa_port),
-            "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml"),
-        ]  # fmt: skip
         self.rasa = self.rasa_service()
 
     def rasa_service(self) -> Service:
-        return Service("rasa", self.rasa_command, {}, self.tmp)
+        # A SQL tracker store, so that a restarted Rasa continues the conversation.
+        return rasa_server(self.tmp, self.rasa_port, self.actions_port, self.tmp / "tracker.db")
 
     def start_rasa(self) -> None:
         self.rasa = self.rasa_service()
@@ -159,7 +142,7 @@ def option_number(messages: list[dict[str, Any]], *title_parts: str) -> str | No
 
 @pytest.fixture(scope="module")
 def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WhatsAppSystem]:
-    reason = _skip_reason()
+    reason = rasa_skip_reason()
     if reason:
         pytest.skip(reason)
     tmp = tmp_path_factory.mktemp("whatsapp")

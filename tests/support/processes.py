@@ -129,3 +129,35 @@ def backend_service(
         log_dir,
     )
     return service, f"http://127.0.0.1:{port}"
+
+
+MODEL = ROOT / "models" / "grievance.tar.gz"
+
+
+def rasa_skip_reason() -> str | None:
+    """Why tests that need the real Rasa server cannot run here, or None."""
+    if not RASA.exists():
+        return "no Rasa environment (.venv-rasa); run `make setup-rasa`"
+    if not MODEL.exists():
+        return "no trained model in models/grievance.tar.gz; run `make train`"
+    return None
+
+
+def rasa_server(
+    log_dir: Path, port: int, actions_port: int, tracker_db: Path | None = None
+) -> Service:
+    """The real Rasa server with the trained model, its actions at ``actions_port``.
+
+    With ``tracker_db`` conversations live in a SQLite tracker store, so that a restarted
+    server continues them.
+    """
+    endpoints = log_dir / f"endpoints-{port}.yml"
+    text = f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
+    if tracker_db is not None:
+        text += f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {tracker_db}\n"
+    endpoints.write_text(text, encoding="utf-8")
+    command = [
+        str(RASA), "run", "--enable-api", "-m", str(MODEL), "--port", str(port),
+        "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml"),
+    ]  # fmt: skip
+    return Service("rasa", command, {}, log_dir)
