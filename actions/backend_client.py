@@ -25,6 +25,10 @@ from actions.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
+# Waits before sending a refused create again (7.5 s in all, well inside the gateway's wait
+# for a turn): enough for a backend that was restarted.
+CONNECT_RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0)
+
 REQUEST_ID_HEADER = "X-Request-ID"
 # What the backend accepts as a request id (backend/requestid.py); anything else is not sent.
 _USABLE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
@@ -156,21 +160,35 @@ class BackendClient:
     async def create_ticket(self, ticket: dict[str, Any]) -> dict[str, Any]:
         """POST /api/v1/tickets; the same ``idempotency_key`` again returns the same ticket.
 
-        A create is given more time than a lookup and, on a timeout or a connection error,
-        is sent once more with the same body: the idempotency key makes the repeat return
-        the ticket the first attempt may already have made, so the citizen is told "filed"
-        once, or "not filed" only when the backend really is not there.
+        A create is given more time than a lookup; after a timeout it is sent once more, and
+        after a refused connection up to four more times with growing waits, always with the
+        same body: the idempotency key makes a repeat return the ticket an earlier attempt
+        may already have made, so the citizen is told "filed" once, or "not filed" only when
+        the backend really is not there.
         """
         path = "/api/v1/tickets"
-        for attempt in (1, 2):
+        timeouts = refusals = 0
+        while True:
             try:
                 response = await self._send("POST", path, json=ticket, timeout=self._create_timeout)
                 break
-            except (httpx.TimeoutException, httpx.TransportError) as exc:
-                if attempt == 2:
+            except httpx.TimeoutException as exc:
+                timeouts += 1
+                if timeouts >= 2:
                     raise BackendUnavailable(f"POST {path}: {exc!r}") from exc
-                log.warning("creating a ticket failed (%s); retrying once", type(exc).__name__)
+                log.warning("creating a ticket timed out; retrying once")
                 await asyncio.sleep(0.5)
+            except httpx.TransportError as exc:
+                # Refused or reset: a backend restarting is back within seconds, so wait a
+                # little longer each time before telling the citizen it was not filed.
+                if refusals >= len(CONNECT_RETRY_DELAYS):
+                    raise BackendUnavailable(f"POST {path}: {exc!r}") from exc
+                delay = CONNECT_RETRY_DELAYS[refusals]
+                refusals += 1
+                log.warning(
+                    "creating a ticket failed (%s); retrying in %.1f s", type(exc).__name__, delay
+                )
+                await asyncio.sleep(delay)
             except httpx.HTTPError as exc:
                 raise BackendUnavailable(f"POST {path}: {exc!r}") from exc
         return self._checked("POST", path, response).json()

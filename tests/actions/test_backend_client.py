@@ -125,3 +125,18 @@ async def test_create_is_not_retried_on_an_answer_and_gives_up_after_two_timeout
     with pytest.raises(BackendUnavailable):
         await backend_client.backend().create_ticket({"idempotency_key": "k"})
     assert route.call_count == 3
+
+
+async def test_create_waits_out_a_restarting_backend(
+    backend: respx.MockRouter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(backend_client, "CONNECT_RETRY_DELAYS", (0.0, 0.0, 0.0, 0.0))
+    route = backend.post("/api/v1/tickets")
+    refused = [httpx.ConnectError("refused")] * 4
+    route.side_effect = [*refused, httpx.Response(201, json={"number": "N"})]
+    assert await backend_client.backend().create_ticket({"idempotency_key": "k"}) == {"number": "N"}
+    assert route.call_count == 5
+    route.side_effect = [httpx.ConnectError("refused")] * 5
+    with pytest.raises(BackendUnavailable):  # still down after every wait: the user is told
+        await backend_client.backend().create_ticket({"idempotency_key": "k"})
+    assert route.call_count == 10
