@@ -7,7 +7,14 @@ VENV     := .venv
 RASA_VENV := .venv-rasa
 PY       := $(VENV)/bin/python
 RASA     := $(RASA_VENV)/bin/rasa
+# Settings for the processes `make run` starts: a .env file if there is one (KEY=VALUE lines),
+# then these defaults. The backend and the action server must share SERVICE_TOKEN.
+ifneq (,$(wildcard .env))
+include .env
+export $(shell sed -n 's/^\([A-Z_][A-Z0-9_]*\)=.*/\1/p' .env)
+endif
 export DATABASE_URL ?= sqlite:///$(CURDIR)/var/app.db
+export SERVICE_TOKEN ?= dev-service-token-change-me
 
 .PHONY: help setup setup-app setup-rasa migrate train run test lint typecheck \
         test-rasa test-actions test-app bench clean

@@ -26,7 +26,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     return Settings(
         backend_url=env.get("BACKEND_URL", "http://127.0.0.1:8000").rstrip("/"),
-        service_token=env.get("SERVICE_TOKEN", ""),
+        # The backend's development default, so the two match when neither is configured.
+        service_token=env.get("SERVICE_TOKEN", "dev-service-token-change-me"),
         connect_timeout=float(env.get("BACKEND_CONNECT_TIMEOUT", "2.0")),
         read_timeout=float(env.get("BACKEND_READ_TIMEOUT", "8.0")),
         create_timeout=float(env.get("BACKEND_CREATE_TIMEOUT", "12.0")),
