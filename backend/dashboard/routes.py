@@ -6,6 +6,7 @@ and the state machine are exactly those of ``/admin/v1``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -264,10 +265,7 @@ def _queue(
     params = request.query_params
     status_text = params.get("status", "")
     show = params.get("show", "open")
-    try:
-        page = max(1, min(100_000, int(params.get("page", "1"))))
-    except ValueError:
-        page = 1
+    page = _page_number(params)
     status_value = Status(status_text) if status_text in Status.__members__.values() else None
     category = params.get("category", "")
     filters = QueueFilters(
@@ -489,6 +487,14 @@ def ticket_action(
     )
 
 
+def _page_number(params: Mapping[str, str]) -> int:
+    """The requested page, bounded like the admin API's (1..100,000); 1 when unreadable."""
+    try:
+        return max(1, min(100_000, int(params.get("page", "1"))))
+    except ValueError:
+        return 1
+
+
 # --- leadership ----------------------------------------------------------------------------
 
 
@@ -501,10 +507,7 @@ def leadership_page(
         officer = _signed_in(request, factory, settings, now)
     except SignInRequired:
         return _to_sign_in(request)
-    try:
-        page = max(1, min(100_000, int(request.query_params.get("page", "1"))))
-    except ValueError:
-        page = 1
+    page = _page_number(request.query_params)
     filters = QueueFilters(needs_attention=True)
     with factory() as session:
         result = load_queue(session, officer, filters, now, page)
