@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
 import yaml
@@ -61,8 +62,46 @@ def test_every_intent_has_examples_in_each_language() -> None:
         )
         assert len(training[intent]) >= 20, intent
         for path in sorted((ROOT / "tests" / "nlu_heldout").glob("*.yml")):
-            wanted = 3 if path.name.startswith("fresh_") else 6
+            wanted = {"fresh": 3, "third": 2}.get(path.name.split("_")[0], 6)
             assert len(_examples(path).get(intent, [])) >= wanted, (path.name, intent)
+
+
+def _normalized(text: str) -> str:
+    """Case, punctuation and spacing removed, so "Thanks, bye!" and "thanks bye" are one text.
+
+    Devanagari vowel signs are marks (category M), not punctuation, and are kept.
+    """
+    kept = (" " if unicodedata.category(ch)[0] in "PS" else ch for ch in text.casefold())
+    return " ".join("".join(kept).split())
+
+
+_THIRD_SPLIT = {"third_en.yml": "en", "third_hi.yml": "hi", "third_hinglish.yml": "hinglish"}
+
+
+def test_the_third_split_is_new_to_training_and_to_the_earlier_splits() -> None:
+    # The earlier held-out splits were used to choose training changes, so a sentence of the
+    # third split must be in neither them nor nlu/, even with other case or punctuation.
+    seen = {_normalized(t) for texts in _training().values() for t in texts}
+    for path in sorted((ROOT / "tests" / "nlu_heldout").glob("*.yml")):
+        if path.name not in _THIRD_SPLIT:
+            seen |= {_normalized(t) for texts in _examples(path).values() for t in texts}
+    for name in _THIRD_SPLIT:
+        for intent, texts in _examples(ROOT / "tests" / "nlu_heldout" / name).items():
+            for text in texts:
+                assert _normalized(text) not in seen, f"{name}: {text!r} ({intent})"
+
+
+def test_the_third_split_covers_every_intent_in_its_own_language() -> None:
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    for name, language in _THIRD_SPLIT.items():
+        examples = _examples(ROOT / "tests" / "nlu_heldout" / name)
+        assert set(examples) == set(domain["intents"]), name
+        texts = [text for found in examples.values() for text in found]
+        assert len(texts) >= 80, (name, len(texts))
+        assert len({_normalized(t) for t in texts}) == len(texts), name
+        # Names, numbers and "ok" carry no language (None); nothing may read as another one.
+        wrong = [t for t in texts if detect_language(t) not in (language, None)]
+        assert not wrong, (name, wrong)
 
 
 def test_category_buttons_use_the_backend_codes() -> None:
