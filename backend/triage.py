@@ -29,6 +29,11 @@ class Triage:
         self._lock = threading.Lock()
         self.directory: Directory = load_directory()
 
+    @property
+    def uses_classifier(self) -> bool:
+        """Whether routing may encode the text (CPU work to keep off the event loop)."""
+        return self._use_classifier
+
     def classifier(self) -> CategoryPredictor | None:
         if not self._use_classifier:
             return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated
@@ -12,33 +13,50 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from backend.auth import officer_for_token, service_token_ok
 from backend.config import Settings
+from backend.db import GroupCommit
 from backend.models import Officer
 from backend.triage import Triage
 
 _bearer = HTTPBearer(auto_error=False)
+_group_commit_lock = threading.Lock()
+
+# The dependencies that only read app.state are coroutines: FastAPI runs plain functions in
+# the thread pool, a hop that cost more than the dependency itself on every request.
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_factory(request: Request) -> sessionmaker[Session]:
+async def get_factory(request: Request) -> sessionmaker[Session]:
     factory: sessionmaker[Session] = request.app.state.session_factory
     return factory
 
 
-def get_reader(request: Request) -> sessionmaker[Session]:
+async def get_reader(request: Request) -> sessionmaker[Session]:
     factory: sessionmaker[Session] = request.app.state.read_factory
     return factory
 
 
-def get_triage(request: Request) -> Triage:
+async def get_triage(request: Request) -> Triage:
     triage: Triage = request.app.state.triage
     return triage
 
 
-def get_now(request: Request) -> datetime:
+async def get_group_commit(request: Request) -> GroupCommit:
+    """The app's group-commit writer for ticket filing, made on first use."""
+    state = request.app.state
+    writer: GroupCommit | None = getattr(state, "group_commit", None)
+    if writer is None:
+        with _group_commit_lock:
+            writer = getattr(state, "group_commit", None)
+            if writer is None:
+                writer = state.group_commit = GroupCommit(state.engine)
+    return writer
+
+
+async def get_now(request: Request) -> datetime:
     clock: Callable[[], datetime] = request.app.state.clock
     return clock()
 
@@ -48,13 +66,14 @@ FactoryDep = Annotated[sessionmaker[Session], Depends(get_factory)]
 # For requests that only read: on SQLite they do not queue behind writers.
 ReaderDep = Annotated[sessionmaker[Session], Depends(get_reader)]
 TriageDep = Annotated[Triage, Depends(get_triage)]
+GroupCommitDep = Annotated[GroupCommit, Depends(get_group_commit)]
 NowDep = Annotated[datetime, Depends(get_now)]
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 _UNAUTHORIZED = {"WWW-Authenticate": "Bearer"}
 
 
-def require_service(credentials: Credentials, settings: SettingsDep) -> None:
+async def require_service(credentials: Credentials, settings: SettingsDep) -> None:
     if credentials is None or not service_token_ok(credentials.credentials, settings.service_token):
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, "service token required", headers=_UNAUTHORIZED

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Response, status
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import select
 
-from backend.api.deps import FactoryDep, NowDep, ReaderDep, SettingsDep, TriageDep
+from backend.api.deps import (
+    FactoryDep,
+    GroupCommitDep,
+    NowDep,
+    ReaderDep,
+    SettingsDep,
+    TriageDep,
+)
 from backend.api.schemas import (
     Channel,
     CitizenMessage,
@@ -24,10 +33,12 @@ from backend.models import Ticket, TicketMessage
 from backend.tickets import (
     NewTicket,
     add_citizen_message,
-    create_ticket,
+    filing_unit,
     get_ticket,
     give_feedback,
     is_owner,
+    route_filing,
+    ticket_for,
 )
 
 router = APIRouter(prefix="/api/v1/tickets", tags=["service: tickets"])
@@ -72,18 +83,38 @@ def owner_view(ticket: Ticket, last_reply: str | None = None) -> TicketOwnerView
     response_model=TicketCreated,
     responses={200: {"model": TicketCreated, "description": "replayed idempotency key"}},
 )
-def file_ticket(
-    body: TicketCreate, response: Response, factory: FactoryDep, triage: TriageDep, now: NowDep
-) -> TicketCreated:
-    ticket, created = create_ticket(factory, NewTicket(**body.model_dump()), triage, now)
-    if not created:
-        response.status_code = status.HTTP_200_OK
-    return TicketCreated(
+async def file_ticket(
+    body: TicketCreate,
+    writer: GroupCommitDep,
+    reader: ReaderDep,
+    triage: TriageDep,
+    now: NowDep,
+) -> Response:
+    """File a grievance: routed here, written by the group-commit writer with the filings that
+    arrive meanwhile, answered once its transaction has committed."""
+    data = NewTicket(**body.model_dump())
+    if triage.uses_classifier:
+        # Encoding the text is CPU work (milliseconds): off the event loop.
+        routed = await run_in_threadpool(route_filing, data, triage, now)
+    else:
+        routed = route_filing(data, triage, now)
+    filed = await asyncio.wrap_future(writer.submit(filing_unit(routed)))
+    if filed.created:
+        ticket = ticket_for(reader, filed)
+    else:
+        ticket = await run_in_threadpool(ticket_for, reader, filed)
+    answer = TicketCreated(
         number=ticket.number,
         status=ticket.status,
         department=DepartmentView(code=ticket.department.code, name=ticket.department.name),
         ack_due_at=ticket.ack_due_at,
         resolve_due_at=ticket.resolve_due_at,
+    )
+    # A Response as is: FastAPI would otherwise validate and encode the model a second time.
+    return Response(
+        answer.model_dump_json(),
+        status_code=status.HTTP_201_CREATED if filed.created else status.HTTP_200_OK,
+        media_type="application/json",
     )
 
 
