@@ -21,9 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from telegram import Bot
-
-from bot.senders import OutboundNotification, TelegramSender
+from bot.senders import OutboundNotification, TelegramSender, make_telegram_bot
 from tests.support.fake_telegram import FakeTelegramControl
 from tests.support.local_server import free_port, start_process, stop_process
 
@@ -48,7 +46,7 @@ def notification(index: int) -> OutboundNotification:
 
 async def sender_run(base_url: str, count: int, concurrency: int, limited: bool) -> float:
     sender = TelegramSender(
-        Bot("123456:BENCH", base_url=base_url),
+        make_telegram_bot("123456:BENCH", base_url),
         messages_per_second=30.0 if limited else 0.0,
         seconds_per_chat=1.0 if limited else 0.0,
     )
@@ -99,7 +97,7 @@ async def outbox_run(base_url: str, count: int, batch: int) -> float | None:
             for i in range(count)
         )
     sender = TelegramSender(
-        Bot("123456:BENCH", base_url=base_url), messages_per_second=0.0, seconds_per_chat=0.0
+        make_telegram_bot("123456:BENCH", base_url), messages_per_second=0.0, seconds_per_chat=0.0
     )
     senders = {"telegram": sender}
     sent = 0

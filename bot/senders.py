@@ -42,6 +42,7 @@ from bot.rendering import (
     whatsapp_markup,
 )
 from bot.store import GatewayStore, make_engine, utcnow
+from bot.telegram_request import AiohttpRequest
 from bot.texts import status_label
 
 if TYPE_CHECKING:
@@ -385,11 +386,17 @@ class LoggingSender:
         return SendResult("sent", provider_message_id=f"log:{notification.id}")
 
 
-def make_telegram_bot(token: str, api_base_url: str = "") -> Bot:
-    """PTB's ``Bot``; ``TELEGRAM_API_BASE_URL`` points it at a local fake in tests."""
+def make_telegram_bot(token: str, api_base_url: str = "", *, connections: int = 64) -> Bot:
+    """PTB's ``Bot`` over aiohttp (``bot/telegram_request.py``: a fraction of httpx's CPU per
+    request), with up to ``connections`` requests in flight; long polling gets a connection
+    of its own. ``TELEGRAM_API_BASE_URL`` points it at a local fake in tests."""
+    requests: dict[str, Any] = {
+        "request": AiohttpRequest(connection_pool_size=connections),
+        "get_updates_request": AiohttpRequest(connection_pool_size=1),
+    }
     if api_base_url:
-        return Bot(token, base_url=api_base_url)
-    return Bot(token)
+        return Bot(token, base_url=api_base_url, **requests)
+    return Bot(token, **requests)
 
 
 TWILIO_API_ORIGIN = "https://api.twilio.com"

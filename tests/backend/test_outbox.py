@@ -154,3 +154,59 @@ def test_two_workers_send_each_notification_once(
         thread.join()
     counts = Counter(n.delivery_key for n in sender.sent)
     assert len(counts) == 40 and set(counts.values()) == {1}
+
+
+def test_each_outcome_of_one_batch_is_recorded_on_its_own_row(
+    client: TestClient,
+    service_headers: dict[str, str],
+    factory: sessionmaker[Session],
+) -> None:
+    file(client, service_headers, count=4)
+    sender = RecordingSender(
+        [
+            SendResult("sent", "tg-1"),
+            SendResult("undeliverable", error="forbidden: bot was blocked by the user"),
+            SendResult("retry", retry_after=600.0, error="telegram flood control"),
+            SendResult("sent", "tg-4"),
+        ]
+    )
+    report = asyncio.run(deliver_batch(factory, {"telegram": sender}, now=START))
+    assert (report.sent, report.undeliverable, report.retried) == (2, 1, 1)
+    with factory() as session:
+        rows = {
+            n.channel_user_id: n
+            for n in session.scalars(
+                select(Notification).where(Notification.recipient == "citizen")
+            )
+        }
+    order = [n.channel_user_id for n in sender.sent]
+    sent, blocked, flooded, last = (rows[user] for user in order)
+    assert (sent.status, sent.provider_message_id, sent.lease_until) == ("sent", "tg-1", None)
+    assert sent.sent_at is not None and last.provider_message_id == "tg-4"
+    assert blocked.status == "undeliverable" and "blocked" in (blocked.last_error or "")
+    assert blocked.sent_at is None
+    # Telegram's retry_after wins over the shorter backoff (10 s after the first attempt).
+    assert flooded.status == "pending" and flooded.next_attempt_at >= START + timedelta(minutes=10)
+    assert flooded.last_error == "telegram flood control"
+
+
+def test_an_outcome_does_not_overwrite_a_row_another_worker_finished(
+    client: TestClient,
+    service_headers: dict[str, str],
+    factory: sessionmaker[Session],
+) -> None:
+    """A send outlived its lease; the row was claimed again and sent by another worker: the
+    slow worker's late "retry" must not make it pending again (it would be sent twice)."""
+    file(client, service_headers)
+
+    class OutlivesItsLease:
+        async def send(self, notification: OutboundNotification) -> SendResult:
+            with factory() as session, session.begin():
+                row = session.get(Notification, notification.id)
+                assert row is not None
+                row.status, row.provider_message_id = "sent", "by-the-other-worker"
+            return SendResult("retry", error="timed out")
+
+    report = asyncio.run(deliver_batch(factory, {"telegram": OutlivesItsLease()}, now=START))
+    assert report.claimed == 1
+    assert statuses(factory) == [("sent", 1)]

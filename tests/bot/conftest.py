@@ -5,12 +5,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from telegram import Bot
 from twilio.rest import Client
 
 from backend.config import Settings
 from bot.app import Gateway, create_app
 from bot.rasa_client import RasaClient
+from bot.senders import make_telegram_bot
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.fake_twilio import (
     ACCOUNT_SID,
@@ -72,7 +72,7 @@ def settings(tmp_path: Path, telegram: FakeTelegram, rasa: RasaStandIn) -> Setti
 def make_gateway(settings: Settings, twilio_http: FakeTwilioHttpClient) -> Gateway:
     return Gateway(
         settings,
-        telegram_bot=Bot(settings.telegram_bot_token, base_url=settings.telegram_api_base_url),
+        telegram_bot=make_telegram_bot(settings.telegram_bot_token, settings.telegram_api_base_url),
         twilio_client=Client(
             settings.twilio_account_sid, settings.twilio_auth_token, http_client=twilio_http
         ),

@@ -5,7 +5,6 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from telegram import Bot
 from twilio.rest import Client
 
 from backend.config import Settings
@@ -18,6 +17,7 @@ from bot.senders import (
     WebChatSender,
     WhatsAppSender,
     build_senders,
+    make_telegram_bot,
 )
 from bot.store import GatewayStore, utcnow
 from tests.bot.conftest import PUBLIC_BASE_URL, SERVICE_TOKEN
@@ -50,7 +50,9 @@ def notification(
 
 @pytest.fixture
 def telegram_sender(telegram: FakeTelegram) -> TelegramSender:
-    return TelegramSender(Bot("123456:TEST-token", base_url=telegram.base_url), seconds_per_chat=0)
+    return TelegramSender(
+        make_telegram_bot("123456:TEST-token", telegram.base_url), seconds_per_chat=0
+    )
 
 
 async def test_telegram_sent(telegram_sender: TelegramSender, telegram: FakeTelegram) -> None:
@@ -95,7 +97,7 @@ async def test_telegram_long_text_split_and_not_repeated_on_retry(
 
 async def test_telegram_per_chat_pacing_defers_a_burst(telegram: FakeTelegram) -> None:
     sender = TelegramSender(
-        Bot("123456:TEST-token", base_url=telegram.base_url),
+        make_telegram_bot("123456:TEST-token", telegram.base_url),
         seconds_per_chat=30.0,
         max_pacing_wait=1.0,
     )
