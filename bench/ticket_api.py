@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from backend.auth import add_officer
 from backend.db import make_engine, make_session_factory, transaction
 from backend.models import Notification, Ticket, TicketEvent
+from backend.tickets import filing_sql
 from routing import ticket_number
 from routing.rules import route
 from tests.support.processes import backend_service, migrate, running
@@ -144,6 +145,25 @@ async def drive_raw(
     for connection in connections:
         await connection.close()
     return tickets / elapsed, latencies
+
+
+async def preview_all(base: str, tickets: int, concurrency: int) -> None:
+    """Preview the route of every grievance first, as the assistant does before filing."""
+    host, port = base.removeprefix("http://").split(":")
+    queue = iter(range(tickets))
+
+    async def user() -> None:
+        connection = RawConnection(host, int(port))
+        for i in queue:
+            grievance = body(i)
+            keys = ("description", "category", "state")
+            preview = json.dumps({key: grievance[key] for key in keys}).encode()
+            status, payload = await connection.request("POST", "/api/v1/route/preview", preview)
+            if status != 200:
+                raise RuntimeError(f"preview answered {status}: {payload[:300]!r}")
+        await connection.close()
+
+    await asyncio.gather(*(user() for _ in range(concurrency)))
 
 
 async def drive_healthz(base: str, requests: int, concurrency: int) -> float:
@@ -276,6 +296,44 @@ def raw_insert_rate(database_url: str, rows: int, officer: bool) -> float:
     return rows / elapsed
 
 
+def raw_driver_rate(database_url: str, rows: int, officer: bool) -> float:
+    """The same filings' rows written straight on the driver (sqlite3 / psycopg) with the
+    statements the filing itself uses: one transaction per filing, no SQLAlchemy at all."""
+    engine = make_engine(database_url)
+    sql = filing_sql(engine.dialect.name)
+    connection: Any = engine.raw_connection()
+    cursor = connection.cursor()
+    sqlite = engine.dialect.name == "sqlite"
+    now = datetime.now(UTC)
+    events = ("action", "from_status", "to_status", "note")
+    started = time.perf_counter()
+    for i in range(rows):
+        ticket, create, route_event, *notifications = filing_rows(i + rows, now, officer)
+        if sqlite:
+            cursor.execute("BEGIN IMMEDIATE")
+        cursor.execute(
+            sql.insert_ticket, {key: sql.value(ticket.get(key)) for key in sql.ticket_columns}
+        )
+        ticket_id = cursor.fetchone()[0]
+        params = {"ticket_id": ticket_id, "at": sql.value(now)}
+        params |= {"filer": create["actor"], "router": route_event["actor"]}
+        for n, event in ((1, create), (2, route_event)):
+            params |= {f"{key.split('_')[0]}{n}": event.get(key) for key in events}
+        cursor.execute(sql.insert_events, params)
+        cursor.fetchall()
+        for note in notifications:
+            note = {key: sql.value(value) for key, value in note.items()}
+            cursor.execute(sql.insert_notification, {**note, "ticket_id": ticket_id})
+        if sqlite:
+            cursor.execute("COMMIT")
+        else:
+            connection.commit()
+    elapsed = time.perf_counter() - started
+    connection.close()
+    engine.dispose()
+    return rows / elapsed
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tickets", type=int, default=3000)
@@ -297,6 +355,11 @@ def main() -> None:
     )
     parser.add_argument("--officers", type=int, default=2, help="officers per department")
     parser.add_argument(
+        "--preview-first",
+        action="store_true",
+        help="preview every grievance's route before the timed filing (the assistant's flow)",
+    )
+    parser.add_argument(
         "--env", action="append", default=[], help="NAME=value for the backend (repeatable)"
     )
     args = parser.parse_args()
@@ -309,12 +372,17 @@ def main() -> None:
         env = {
             "LOAD_EMBEDDING_MODEL": "false" if args.no_classifier else "true",
             "LOG_LEVEL": "WARNING",
+            # The service token's limit (500/s) would answer 429 before the API's ceiling.
+            "RATE_LIMIT_SERVICE_PER_SECOND": "100000",
+            "RATE_LIMIT_SERVICE_BURST": "100000",
             **dict(item.split("=", 1) for item in args.env),
         }
         service, base = backend_service(url, TOKEN, log_dir, **env)
         service.command += ["--workers", str(args.server_workers)]
         with running(service.start()):
             service.wait(f"{base}/readyz", timeout=180)
+            if args.preview_first:
+                asyncio.run(preview_all(base, args.tickets, args.concurrency))
             if args.client == "raw":
                 ceiling, _ = asyncio.run(drive_raw(base, 3000, args.concurrency, "/healthz"))
                 rate, latencies = asyncio.run(drive_raw(base, args.tickets, args.concurrency))
@@ -322,11 +390,13 @@ def main() -> None:
                 ceiling = asyncio.run(drive_healthz(base, 3000, args.concurrency))
                 rate, latencies = asyncio.run(drive(base, args.tickets, args.concurrency))
         raw = raw_insert_rate(url, max(1000, args.tickets // 2), officer=args.officers > 0)
+        driver = raw_driver_rate(url, max(1000, args.tickets // 2), officer=args.officers > 0)
     q = statistics.quantiles(latencies, n=100)
     print(
         f"database: {'sqlite' if url.startswith('sqlite') else 'postgresql'}; "
         f"classifier: {not args.no_classifier}; server processes: {args.server_workers}; "
-        f"client: {args.client}; officers per department: {args.officers}"
+        f"client: {args.client}; officers per department: {args.officers}; "
+        f"routes previewed first: {args.preview_first}"
     )
     print(f"GET /healthz with the same client: {ceiling:.0f}/s")
     print(
@@ -335,6 +405,8 @@ def main() -> None:
     )
     print(f"raw filings (same rows, one transaction each, SQLAlchemy Core): {raw:.0f}/s")
     print(f"API / raw: {rate / raw:.0%}")
+    print(f"raw filings on the driver itself (same rows, one transaction each): {driver:.0f}/s")
+    print(f"API / driver raw: {rate / driver:.0%}")
 
 
 if __name__ == "__main__":
