@@ -67,6 +67,9 @@ WORKDIR /srv
 COPY --from=rasa-build /build/models/grievance.tar.gz models/grievance.tar.gz
 COPY config.yml domain.yml credentials.yml endpoints.yml endpoints.scale.yml ./
 COPY actions actions
+# The model's pipeline loads nlu/components (language detector); the server starts through
+# nlu/components/speedups.py, and endpoints.yml names its tracker store there.
+COPY nlu/components nlu/components
 RUN mkdir -p /srv/var /srv/.rasa && chown -R rasa:rasa /srv/var /srv/.rasa
 USER 10001:10001
 EXPOSE 5005 5055
@@ -74,5 +77,5 @@ EXPOSE 5005 5055
 HEALTHCHECK --interval=15s --timeout=5s --start-period=120s --retries=3 \
   CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen(os.environ['HEALTHCHECK_URL'], timeout=4)"]
 # endpoints.scale.yml: PostgreSQL tracker store and Redis lock store from the environment.
-CMD ["rasa", "run", "--enable-api", "--port", "5005", "-m", "models/grievance.tar.gz", \
-     "--endpoints", "endpoints.scale.yml", "--credentials", "credentials.yml"]
+CMD ["python", "-m", "nlu.components.speedups", "run", "--enable-api", "--port", "5005", \
+     "-m", "models/grievance.tar.gz", "--endpoints", "endpoints.scale.yml", "--credentials", "credentials.yml"]

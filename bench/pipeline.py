@@ -1,7 +1,8 @@
 """The whole pipeline under conversation-shaped load, against the stock `rasa init` bot alone.
 
 Five real processes as deployed on one machine: the gateway (``python -m bot serve``), Rasa
-(models/grievance.tar.gz, SQL tracker store on SQLite), the action server, the backend API and
+(models/grievance.tar.gz, started as the Procfile starts it, with the memory-first SQLite
+tracker store of endpoints.yml), the action server, the backend API and
 the worker (SQLite database). Telegram is a fake Bot API served from this process; each turn is
 a Telegram update POSTed to the gateway's webhook (the category as an inline-button press) and
 ends when the assistant's last reply for it reaches the fake (``sendMessage``). Each simulated
@@ -43,7 +44,9 @@ from bench.rasa_turns import OUR_CONVERSATION, Load, rss_mb, run_stock
 from tests.support.fake_telegram import FakeTelegram, telegram_text_update
 from tests.support.processes import (
     APP_PYTHON,
+    MEMORY_FIRST_STORE,
     RASA,
+    RASA_SERVER,
     ROOT,
     Service,
     backend_service,
@@ -241,7 +244,8 @@ def run_ours(tmp: Path, args: argparse.Namespace) -> dict[str, object]:
     endpoints = tmp / "endpoints.yml"
     endpoints.write_text(
         f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
-        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {tmp / 'tracker.db'}\n",
+        f"tracker_store:\n  type: {MEMORY_FIRST_STORE}\n  dialect: sqlite\n"
+        f"  db: {tmp / 'tracker.db'}\n",
         encoding="utf-8",
     )
     quiet = {"LOG_LEVEL": "WARNING"}
@@ -265,7 +269,7 @@ def run_ours(tmp: Path, args: argparse.Namespace) -> dict[str, object]:
         "rasa": Service(
             "rasa",
             [
-                str(RASA),
+                *RASA_SERVER,
                 "run",
                 "--enable-api",
                 "-m",

@@ -11,8 +11,10 @@ trackers stay conversation-sized. Measured in one run, same machine, same load s
 - optionally (``--with-ted``) our assistant with TEDPolicy and UnexpecTEDIntentPolicy added, to
   price those policies per turn.
 
-Our assistant runs as shipped: real backend (SQLite in a temp dir), real action server, Rasa's
-SQL tracker store (SQLite). The stock assistant runs as `rasa init` ships it (in-memory store).
+Our assistant runs as shipped: real backend (SQLite in a temp dir), real action server, the
+server started through nlu/components/speedups.py with the memory-first SQLite tracker store of
+endpoints.yml. The stock assistant runs as `rasa init` ships it (plain `rasa run`, in-memory
+store).
 
     .venv/bin/python -m bench.rasa_turns [--conversations 15] [--users 20] [--seconds 40]
         [--with-ted] [--skip-train]
@@ -35,7 +37,16 @@ from pathlib import Path
 import httpx
 import yaml
 
-from tests.support.processes import RASA, ROOT, Service, backend_service, free_port, migrate
+from tests.support.processes import (
+    MEMORY_FIRST_STORE,
+    RASA,
+    RASA_SERVER,
+    ROOT,
+    Service,
+    backend_service,
+    free_port,
+    migrate,
+)
 
 TOKEN = "bench-service-token"
 
@@ -192,13 +203,14 @@ def run_ours(tmp: Path, model: Path, backend_url: str, name: str, args) -> dict[
     endpoints = tmp / f"endpoints-{name}.yml"
     endpoints.write_text(
         f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
-        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {tmp / f'tracker-{name}.db'}\n",
+        f"tracker_store:\n  type: {MEMORY_FIRST_STORE}\n  dialect: sqlite\n"
+        f"  db: {tmp / f'tracker-{name}.db'}\n",
         encoding="utf-8",
     )
     actions = Service(f"actions-{name}", [str(RASA), "run", "actions", "--port",
                       str(actions_port)], {"BACKEND_URL": backend_url, "SERVICE_TOKEN": TOKEN},
                       tmp)  # fmt: skip
-    rasa = Service(f"rasa-{name}", [str(RASA), "run", "--enable-api", "-m", str(model), "--port",
+    rasa = Service(f"rasa-{name}", [*RASA_SERVER, "run", "--enable-api", "-m", str(model), "--port",
                    str(rasa_port), "--endpoints", str(endpoints), "--credentials",
                    str(ROOT / "credentials.yml")], {}, tmp)  # fmt: skip
     try:

@@ -35,7 +35,7 @@ import httpx
 import sqlalchemy as sa
 
 from bench.rasa_turns import OUR_CONVERSATION
-from tests.support.processes import APP_PYTHON, RASA, ROOT, Service, free_port, migrate
+from tests.support.processes import APP_PYTHON, RASA, RASA_SERVER, ROOT, Service, free_port, migrate
 
 TOKEN = "bench-scale-service-token"
 PG = "postgresql://postgres@127.0.0.1:5432"
@@ -133,7 +133,7 @@ class Topology:
         }
         for name, url in zip(("rasa-1", "rasa-2"), rasa_urls, strict=True):
             command = [
-                str(RASA), "run", "--enable-api", "--port", str(ports[name]),
+                *RASA_SERVER, "run", "--enable-api", "--port", str(ports[name]),
                 "-m", str(ROOT / "models" / "grievance.tar.gz"),
                 "--endpoints", str(ROOT / "endpoints.scale.yml"),
                 "--credentials", str(ROOT / "credentials.yml"),

@@ -16,6 +16,11 @@ import httpx
 ROOT = Path(__file__).resolve().parents[2]
 APP_PYTHON = ROOT / ".venv" / "bin" / "python"
 RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
+# The Rasa server as the Procfile starts it: `rasa run` with Rasa 3.6's per-turn costs removed
+# (nlu/components/speedups.py).
+RASA_SERVER = [str(ROOT / ".venv-rasa" / "bin" / "python"), "-m", "nlu.components.speedups"]
+# The tracker store endpoints.yml ships: conversations in memory, written to SQLite behind.
+MEMORY_FIRST_STORE = "nlu.components.tracker_store.MemoryFirstSQLTrackerStore"
 
 
 def free_port() -> int:
@@ -148,16 +153,18 @@ def rasa_server(
 ) -> Service:
     """The real Rasa server with the trained model, its actions at ``actions_port``.
 
-    With ``tracker_db`` conversations live in a SQLite tracker store, so that a restarted
-    server continues them.
+    With ``tracker_db`` conversations are kept in the tracker store ``endpoints.yml`` ships
+    (memory first, SQLite behind), so that a restarted server continues them.
     """
     endpoints = log_dir / f"endpoints-{port}.yml"
     text = f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
     if tracker_db is not None:
-        text += f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {tracker_db}\n"
+        text += (
+            f"tracker_store:\n  type: {MEMORY_FIRST_STORE}\n  dialect: sqlite\n  db: {tracker_db}\n"
+        )
     endpoints.write_text(text, encoding="utf-8")
     command = [
-        str(RASA), "run", "--enable-api", "-m", str(MODEL), "--port", str(port),
+        *RASA_SERVER, "run", "--enable-api", "-m", str(MODEL), "--port", str(port),
         "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml"),
     ]  # fmt: skip
     return Service("rasa", command, {}, log_dir)

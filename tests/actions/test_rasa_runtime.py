@@ -1,0 +1,187 @@
+"""The Rasa server's runtime pieces: the speed-ups of nlu/components/speedups.py and the
+memory-first SQL tracker store (nlu/components/tracker_store.py), on a real SQLite file."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import pytest
+from jsonschema import ValidationError
+from rasa.core.actions.action import RemoteAction
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (
+    ActionExecuted,
+    Event,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from nlu.components import speedups
+from nlu.components.tracker_store import MemoryFirstSQLTrackerStore
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+DOMAIN = Domain.load(str(ROOT / "domain.yml"))
+
+
+@pytest.fixture
+def domain() -> Domain:
+    return DOMAIN
+
+
+# --- speed-ups --------------------------------------------------------------------------------
+
+
+def test_action_answers_are_still_validated() -> None:
+    speedups.apply()
+    action = RemoteAction("validate_grievance_form", None)
+    good = {"events": [{"event": "slot", "name": "state", "value": "Gujarat"}], "responses": []}
+    assert action._validate_action_result(good) is True
+    with pytest.raises(ValidationError, match="Failed to validate Action server response"):
+        action._validate_action_result({"events": [{"event": "slot"}], "responses": "text"})
+    with pytest.raises(ValidationError):
+        action._validate_action_result({"events": "not a list"})
+
+
+def test_event_types_resolve_as_before() -> None:
+    speedups.apply()
+    speedups.apply()  # idempotent
+    assert Event.resolve_by_type("slot") is SlotSet
+    assert Event.resolve_by_type("user") is UserUttered
+    assert Event.resolve_by_type("slot") is SlotSet  # the remembered answer
+    assert Event.resolve_by_type("topic") is None  # Rasa's backwards compatibility
+    assert Event.resolve_by_type("no_such_event", default=SlotSet) is SlotSet
+    with pytest.raises(ValueError, match="Unknown event name"):
+        Event.resolve_by_type("no_such_event")
+
+
+# --- the memory-first tracker store -----------------------------------------------------------
+
+
+def conversation(sender: str, *texts: str) -> DialogueStateTracker:
+    tracker = DialogueStateTracker(sender, DOMAIN.slots)
+    tracker.update(ActionExecuted("action_session_start"))
+    tracker.update(SessionStarted())
+    tracker.update(ActionExecuted("action_listen"))
+    for text in texts:
+        tracker.update(UserUttered(text, {"name": "inform", "confidence": 1.0}))
+        tracker.update(SlotSet("district", text))
+        tracker.update(ActionExecuted("action_listen"))
+    return tracker
+
+
+def rows(db: Path, sender: str) -> list[str]:
+    with sqlite3.connect(db) as connection:
+        found = connection.execute(
+            "SELECT type_name FROM events WHERE sender_id = ? ORDER BY id", (sender,)
+        )
+        return [name for (name,) in found]
+
+
+def store(domain: Domain, db: Path, **kwargs: object) -> MemoryFirstSQLTrackerStore:
+    return MemoryFirstSQLTrackerStore(domain, dialect="sqlite", db=str(db), **kwargs)
+
+
+async def test_turns_are_served_from_memory_and_written_behind(
+    domain: Domain, tmp_path: Path
+) -> None:
+    db = tmp_path / "tracker.db"
+    first = store(domain, db)
+    tracker = conversation("tg:1", "Pune")
+    await first.save(tracker)
+
+    again = await first.retrieve("tg:1")
+    assert again is not None and again.get_slot("district") == "Pune"
+    # The latest session, as Rasa's SQL store reads it back (from `session_started` on).
+    assert list(again.events) == list(tracker.events)[1:]
+
+    await first._written()
+    assert rows(db, "tg:1") == [event.type_name for event in tracker.events]
+
+    # The next turn appends only its new events.
+    again.update(UserUttered("Surat", {"name": "inform", "confidence": 1.0}))
+    again.update(SlotSet("district", "Surat"))
+    await first.save(again)
+    await first._written()
+    assert rows(db, "tg:1") == [event.type_name for event in tracker.events] + ["user", "slot"]
+
+
+async def test_a_restarted_server_continues_from_sqlite(domain: Domain, tmp_path: Path) -> None:
+    db = tmp_path / "tracker.db"
+    before = store(domain, db)
+    await before.save(conversation("wa:+919876543210", "Pune", "Nashik"))
+    await before._written()
+
+    after = store(domain, db)  # a new process: nothing in memory
+    tracker = await after.retrieve("wa:+919876543210")
+    assert tracker is not None and tracker.get_slot("district") == "Nashik"
+    # Rasa's own SQL store reads the same rows: the table is the one it uses.
+    plain = await SQLTrackerStore(domain, dialect="sqlite", db=str(db)).retrieve("wa:+919876543210")
+    assert plain is not None and list(plain.events) == list(tracker.events)
+
+
+async def test_evicted_conversations_are_read_back_after_their_writes(
+    domain: Domain, tmp_path: Path
+) -> None:
+    db = tmp_path / "tracker.db"
+    small = store(domain, db, max_conversations=1)
+    await small.save(conversation("web:a", "Pune"))
+    await small.save(conversation("web:b", "Agra"))  # evicts web:a from memory
+    assert "web:a" not in small._live
+
+    tracker = await small.retrieve("web:a")  # waits for web:a's queued write, then reads it
+    assert tracker is not None and tracker.get_slot("district") == "Pune"
+
+
+async def test_a_failed_write_is_made_good_by_the_next_save(
+    domain: Domain, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "tracker.db"
+    flaky = store(domain, db)
+    original = MemoryFirstSQLTrackerStore._append_new_events
+    failures = iter([True])
+
+    def append(self: MemoryFirstSQLTrackerStore, tracker: DialogueStateTracker) -> None:
+        if next(failures, False):
+            raise OSError("disk full")
+        original(self, tracker)
+
+    monkeypatch.setattr(MemoryFirstSQLTrackerStore, "_append_new_events", append)
+    tracker = conversation("tg:7", "Pune")
+    await flaky.save(tracker)
+    await flaky._written()
+    assert rows(db, "tg:7") == []  # the write failed; the turn still has its tracker
+    assert (await flaky.retrieve("tg:7")) is not None
+
+    tracker.update(UserUttered("Surat", {"name": "inform", "confidence": 1.0}))
+    await flaky.save(tracker)
+    await flaky._written()
+    assert rows(db, "tg:7") == [event.type_name for event in tracker.events]
+
+
+async def test_many_quick_saves_land_in_order(domain: Domain, tmp_path: Path) -> None:
+    db = tmp_path / "tracker.db"
+    busy = store(domain, db)
+    await busy.save(conversation("tg:9"))
+    for number in range(30):  # turn after turn as Rasa runs them: retrieve, update, save
+        tracker = await busy.retrieve("tg:9")
+        assert tracker is not None
+        tracker.update(UserUttered(f"message {number}", {"name": "inform", "confidence": 1.0}))
+        await busy.save(tracker)
+        await asyncio.sleep(0)
+    await busy._written()
+    with sqlite3.connect(db) as connection:
+        texts = [
+            text
+            for (text,) in connection.execute(
+                "SELECT json_extract(data, '$.text') FROM events "
+                "WHERE sender_id = 'tg:9' AND type_name = 'user' ORDER BY id"
+            )
+        ]
+    assert texts == [f"message {number}" for number in range(30)]
