@@ -159,9 +159,7 @@ def main() -> None:
     engine = SchemeSearch(real, encoder, real_vectors)
     label = f"real KB ({engine.entry_count} entries, {engine.passage_count} passages)"
     print(line(f"{label}, full search", timed(engine, queries, args.rounds)), flush=True)
-    from backend.schemes.language import normalise_query
-
-    dense_texts = sorted({normalise_query(q).dense_text for q in queries})
+    dense_texts = sorted({engine.prepare(q).dense_text for q in queries})
     precomputed = PrecomputedQueries(encoder, dense_texts)
     fast = engine.with_encoder(precomputed)
     print(line(f"{label}, retrieval only", timed(fast, queries, args.rounds)), flush=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 _DEVANAGARI = re.compile(r"[\u0900-\u097F]")
@@ -140,6 +141,73 @@ def romanise_devanagari(word: str) -> str:
         ):
             syllables[position][1] = ""
     return "".join(consonant + vowel for consonant, vowel, _ in syllables)
+
+
+# Hindi spellings of English letter names: acronyms are written letter by letter in Devanagari
+# ("सीजीटीएमएसई" is C-G-T-M-S-E). Romanising them phonetically gives "sijitiemesi", which
+# neither BM25 nor the English model can use; reading them as letters gives "cgtmse".
+_LETTER_NAMES = {
+    "ए": "a",
+    "बी": "b",
+    "सी": "c",
+    "डी": "d",
+    "ई": "e",
+    "एफ": "f",
+    "एफ़": "f",
+    "जी": "g",
+    "एच": "h",
+    "आई": "i",
+    "जे": "j",
+    "के": "k",
+    "एल": "l",
+    "एम": "m",
+    "एन": "n",
+    "ओ": "o",
+    "पी": "p",
+    "क्यू": "q",
+    "आर": "r",
+    "एस": "s",
+    "टी": "t",
+    "यू": "u",
+    "वी": "v",
+    "डब्ल्यू": "w",
+    "एक्स": "x",
+    "वाई": "y",
+    "जेड": "z",
+    "ज़ेड": "z",
+}
+
+
+def decode_letter_acronym(word: str) -> str | None:
+    """Read a Devanagari word as English letter names ("एनएसआईसी" -> "nsic"), if it is one.
+
+    Only a word that splits wholly into letter names, at least two of them, counts: ordinary
+    Hindi words ("के", "एक", "है") do not split, so they are left to the romaniser.
+    """
+    word = unicodedata.normalize("NFC", word)
+    # Fewest letters wins where two readings exist (shortest path over the word).
+    best: list[str | None] = [None] * (len(word) + 1)
+    best[0] = ""
+    for start in range(len(word)):
+        reading = best[start]
+        if reading is None:
+            continue
+        for name, letter in _LETTER_NAMES.items():
+            if word.startswith(name, start):
+                end = start + len(name)
+                candidate = reading + letter
+                current = best[end]
+                if current is None or len(candidate) < len(current):
+                    best[end] = candidate
+    decoded = best[len(word)]
+    return decoded if decoded is not None and len(decoded) >= 2 else None
+
+
+def latin_form(word: str) -> str:
+    """A Devanagari word as Latin letters: an acronym's letters, else its Hinglish spelling."""
+    if not _DEVANAGARI.search(word):
+        return word
+    return decode_letter_acronym(word) or romanise_devanagari(word)
 
 
 def fold_spelling(token: str) -> str:
@@ -411,9 +479,79 @@ _LEXICON: dict[str, str] = {
     "kredit": "credit",
     "bank": "bank",
     "byaaj": "interest",
+    # Added after reading misses of the dev set's tuning split (2026-11-26): common words
+    # that the model saw untranslated. Devanagari reaches them through the romaniser.
+    "chahie": "need",
+    "chaie": "need",
+    "fayde": "benefits",
+    "faide": "benefits",
+    "hissa": "share",
+    "kors": "course",
+    "vikas": "development",
+    "karyakram": "programme",
+    "pramanan": "certification",
+    "kendra": "centre",
+    "kendr": "centre",
+    "yojnaen": "schemes",
+    "yojanaen": "schemes",
+    "ayog": "commission",
+    "kharidna": "buy",
+    "kharidne": "buying",
+    "bechna": "sell",
+    "bechne": "selling",
+    "sikhna": "learn",
+    "sikhne": "learn",
+    "sahayta": "assistance",
+    "band": "closed",
+    "ghar": "house",
+    "makan": "house",
+    "diye": "given",
+    "aya": "came",
+    "rishvat": "bribe",
+    "risvat": "bribe",
+    "ghus": "bribe",
+    "mang": "asking",
+    "jaruri": "necessary",
+    "jaroori": "necessary",
+    "padha": "educated",
+    "likha": "educated",
+    "degi": "give",
+    "dega": "give",
+    "galat": "wrong",
+    "badalna": "change",
+    "sudhar": "correct",
+    "talim": "training",
+    "sikhlai": "training",
+    "shahad": "honey",
+    "sahad": "honey",
+    "madhumakkhi": "bee",
+    "bunkar": "weaver",
+    "julaha": "weaver",
+    "samuh": "group",
+    "nirayat": "export",
+    "pahchan": "identity",
+    "patra": "card",
+    "khata": "account",
+    "muft": "free",
+    "nishulk": "free",
+    "shulk": "fee",
+    "fees": "fee",
+    "kimat": "price",
+    "lagat": "cost",
+    "pariyojana": "project",
+    "pariyojna": "project",
+    "sthapit": "set up",
 }
 # Keys are matched after spelling folding, so fold them the same way once.
 _GLOSSES = {fold_spelling(word): gloss for word, gloss in _LEXICON.items()}
+# Devanagari words whose romanisation collides with another word: नई (new) and नाई (barber)
+# both fold to "nai". Looked up before the romanised lexicon.
+_DEVANAGARI_GLOSSES = {
+    "नई": "new",
+    "नए": "new",
+    "नया": "new",
+    "नाई": "barber",
+}
 
 # Hinglish glue words: dropped from the embedding text (they confuse an English model) and
 # from BM25 tokens. Only used when the query is recognisably Hindi or Hinglish, because some
@@ -422,7 +560,7 @@ _HINDI_FILLERS = frozenset(
     "hai hain ho hu hun ka ki ke ko se me mein mai main mujhe mera meri mere hum hamara hamari "
     "hame apna apni apne aap tum tu yeh ye vah vo voh is us isme usme iske uske ek aur ya bhi "
     "to toh tha thi the raha rahi rahe ji sir madam please plz pls liye lie wala wali wale "
-    "par pe tak abhi kuch koi sab jo agar toh hoga hogi hone kaam".split()
+    "par pe tak abhi kuch koi sab jo agar toh hoga hogi hone kaam men ne sa si hu".split()
 )
 # Words that only occur in Hindi/Hinglish: their presence switches the filler handling on.
 _HINGLISH_MARKERS = frozenset(
@@ -448,28 +586,70 @@ class NormalisedQuery:
     is_hindi_or_hinglish: bool
 
 
+class AliasTable:
+    """Names written in a script the model cannot read, and the English name it can.
+
+    "सीजीटीएमएसई क्या है" or "क्लस्टर विकास कार्यक्रम" mean nothing to an English model even
+    romanised; the knowledge base knows them as aliases of a scheme, so the query's text for
+    the model gets that scheme's English name in their place. Matching is on folded Latin
+    keys (``alias_keys``), longest phrase first, so spelling variants meet.
+    """
+
+    def __init__(self, pairs: Iterable[tuple[str, str]]) -> None:
+        phrases: dict[tuple[str, ...], str] = {}
+        for phrase, english in pairs:
+            key = tuple(alias_keys(phrase))
+            if key and key not in phrases:
+                phrases[key] = english
+        self._phrases = phrases
+        self._longest = max((len(key) for key in phrases), default=0)
+
+    def __len__(self) -> int:
+        return len(self._phrases)
+
+    def match(self, keys: Sequence[str], start: int) -> tuple[int, str] | None:
+        """The longest phrase starting at ``keys[start]``: (its length, its English name)."""
+        for length in range(min(self._longest, len(keys) - start), 0, -1):
+            english = self._phrases.get(tuple(keys[start : start + length]))
+            if english is not None:
+                return length, english
+        return None
+
+
 def words(text: str) -> list[str]:
     """Lower-case words, Devanagari kept whole (matras and viramas included)."""
     return _WORD.findall(unicodedata.normalize("NFC", text.lower()))
 
 
+def alias_keys(text: str) -> list[str]:
+    """One folded Latin key per word, whatever the script (for matching names)."""
+    return [fold_spelling(latin_form(word)) for word in words(text)]
+
+
+def _gloss(word: str, folded: str) -> str | None:
+    if word in _DEVANAGARI_GLOSSES:
+        return _DEVANAGARI_GLOSSES[word]
+    return _GLOSSES.get(folded)
+
+
 def lexical_tokens(text: str) -> list[str]:
     """Tokens for BM25, used alike for knowledge-base text and queries.
 
-    Every word is spelling-folded; Devanagari words also yield their Hinglish romanisation,
-    and Hindi/Hinglish words their English gloss, so the three ways of writing a scheme
-    question meet on common tokens.
+    Every word is spelling-folded; Devanagari words also yield their Latin form (an acronym's
+    letters or the Hinglish romanisation), and Hindi/Hinglish words their English gloss, so
+    the three ways of writing a scheme question meet on common tokens.
     """
     tokens: list[str] = []
     for word in words(text):
+        latin = word
         if _DEVANAGARI.search(word):
             tokens.append(word)
-            word = romanise_devanagari(word)
-        folded = fold_spelling(word)
-        if word in ENGLISH_STOPWORDS or folded in _HINDI_FILLERS:
+            latin = latin_form(word)
+        folded = fold_spelling(latin)
+        if latin in ENGLISH_STOPWORDS or folded in _HINDI_FILLERS:
             continue
         tokens.append(folded)
-        gloss = _GLOSSES.get(folded)
+        gloss = _gloss(word, folded)
         if gloss is not None and gloss != folded:
             tokens.extend(
                 g for g in gloss.split() if g not in ENGLISH_STOPWORDS and g not in tokens
@@ -477,19 +657,39 @@ def lexical_tokens(text: str) -> list[str]:
     return tokens
 
 
-def normalise_query(text: str) -> NormalisedQuery:
-    """Prepare a user's question for BM25 and for the English embedding model."""
+def normalise_query(text: str, aliases: AliasTable | None = None) -> NormalisedQuery:
+    """Prepare a user's question for BM25 and for the English embedding model.
+
+    English questions reach the model as typed. Hindi and Hinglish ones are rewritten word by
+    word: known names (``aliases``) become the scheme's English name, Devanagari acronyms
+    their letters, Hindi words their English gloss, glue words are dropped, and the rest is
+    kept as typed (romanised if Devanagari).
+    """
     raw_words = words(text)
-    folded_words = [
-        fold_spelling(romanise_devanagari(w) if _DEVANAGARI.search(w) else w) for w in raw_words
-    ]
-    hindi = bool(_DEVANAGARI.search(text)) or any(w in _HINGLISH_MARKERS for w in folded_words)
+    latin_words = [latin_form(word) for word in raw_words]
+    keys = [fold_spelling(word) for word in latin_words]
+    hindi = bool(_DEVANAGARI.search(text)) or any(key in _HINGLISH_MARKERS for key in keys)
     if hindi:
         english: list[str] = []
-        for folded in folded_words:
-            if folded in _HINDI_FILLERS:
+        position = 0
+        while position < len(keys):
+            found = aliases.match(keys, position) if aliases is not None else None
+            if found is not None:
+                length, name = found
+                english.append(name)
+                position += length
                 continue
-            english.append(_GLOSSES.get(folded, folded))
+            word, latin, key = raw_words[position], latin_words[position], keys[position]
+            position += 1
+            gloss = _gloss(word, key)
+            if gloss is not None:
+                english.append(gloss)
+            elif key in _HINDI_FILLERS:
+                continue
+            elif _DEVANAGARI.search(word) and decode_letter_acronym(word):
+                english.append(latin.upper())
+            else:
+                english.append(latin)
         dense_text = " ".join(english) or text.strip()
     else:
         dense_text = text.strip()

@@ -15,7 +15,7 @@ from backend.schemes.evaluation import (
     Thresholds,
     calibrate,
     load_devset,
-    ranked,
+    rank_all,
     report,
     score_questions,
 )
@@ -33,11 +33,11 @@ def reports(real_engine: SchemeSearch) -> dict[str, ModeReport]:
     out: dict[str, ModeReport] = {}
     modes: tuple[RankingMode, ...] = ("bm25", "dense", "hybrid")
     for mode in modes:
-        rankings = [(s.question, ranked(real_engine, s, mode, tuning)) for s in scored]
+        rankings = rank_all(real_engine, scored, mode, tuning)
         if mode == "hybrid":
             thresholds = Thresholds(tuning.min_score, tuning.confident_score, tuning.min_margin)
         else:
-            thresholds = calibrate([(q, r) for q, r in rankings if not q.held_out])
+            thresholds = calibrate([r for r in rankings if not r.question.held_out])
         out[mode] = report(mode, rankings, thresholds)
     return out
 
@@ -57,10 +57,12 @@ def test_hybrid_meets_the_recall_goal(reports: dict[str, ModeReport]) -> None:
 
 
 def test_hybrid_beats_each_retriever_alone(reports: dict[str, ModeReport]) -> None:
-    # The goal is +0.10 over BM25 alone; measured +0.06 (see docs/PERFORMANCE.md),
-    # because BM25 here shares the aliases and Hinglish glosses. Guard what we have.
-    assert reports["hybrid"].recall_at_1 >= reports["bm25"].recall_at_1 + 0.04
-    assert reports["hybrid"].recall_at_1 >= reports["dense"].recall_at_1 + 0.04
+    # The goal is +0.10 over BM25 alone; measured on the whole dev set +0.056 with the
+    # int8 encoder and +0.069 with float32 (docs/PERFORMANCE.md): not met. BM25 here shares
+    # the aliases, acronym reading and Hinglish glosses, so it is a strong baseline. Guard
+    # what we have, with one question or so of slack.
+    assert reports["hybrid"].recall_at_1 >= reports["bm25"].recall_at_1 + 0.045
+    assert reports["hybrid"].recall_at_1 >= reports["dense"].recall_at_1 + 0.015
     assert reports["hybrid"].mrr > max(reports["bm25"].mrr, reports["dense"].mrr)
 
 
@@ -75,6 +77,8 @@ def test_no_answer_decision_meets_the_goal(reports: dict[str, ModeReport]) -> No
     [
         ("मुद्रा लोन", "pm_mudra"),
         ("mudra loan kitna milta hai", "pm_mudra"),
+        ("सीजीटीएमएसई क्या है", "cgtmse"),
+        ("क्लस्टर विकास कार्यक्रम क्या है", "mse_cdp"),
         ("buyer ne 3 mahine se payment nahi diya", "delayed_payments"),
         ("Is Udyam registration free?", "udyam_registration"),
         ("ECLGS loan milega kya", "eclgs"),
@@ -89,7 +93,13 @@ def test_questions_in_three_languages_find_their_scheme(
 
 
 @pytest.mark.parametrize(
-    "question", ["passport renewal", "who won the cricket match", "income tax slabs for salary"]
+    "question",
+    [
+        "passport renewal",
+        "who won the cricket match",
+        "income tax slabs for salary",
+        "gst rate on steel utensils",
+    ],
 )
 def test_out_of_scope_questions_are_not_answered(real_engine: SchemeSearch, question: str) -> None:
     answer = real_engine.search(question, k=3)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 
 from backend.schemes.language import (
+    AliasTable,
+    decode_letter_acronym,
     fold_spelling,
+    latin_form,
     lexical_tokens,
     normalise_query,
     romanise_devanagari,
@@ -61,3 +64,52 @@ def test_english_query_is_left_alone_for_the_model() -> None:
 def test_knowledge_base_text_and_queries_share_tokens() -> None:
     # A Devanagari alias in the knowledge base meets a Hinglish query on the same token.
     assert set(lexical_tokens("उद्यम पंजीकरण")) & set(lexical_tokens("udyam panjikaran kaise"))
+
+
+@pytest.mark.parametrize(
+    ("word", "letters"),
+    [
+        ("सीजीटीएमएसई", "cgtmse"),
+        ("पीएमईजीपी", "pmegp"),
+        ("एनएसआईसी", "nsic"),
+        ("ईसीएलजीएस", "eclgs"),
+        ("एमएसएमई", "msme"),
+        ("जीएसटी", "gst"),
+    ],
+)
+def test_devanagari_acronyms_are_read_as_letters(word: str, letters: str) -> None:
+    assert decode_letter_acronym(word) == letters
+    assert latin_form(word) == letters
+
+
+@pytest.mark.parametrize("word", ["के", "एक", "है", "मुद्रा", "जेड"])
+def test_ordinary_words_and_single_letters_are_not_acronyms(word: str) -> None:
+    assert decode_letter_acronym(word) is None
+    assert latin_form(word) == romanise_devanagari(word)
+
+
+def test_acronyms_in_devanagari_meet_their_latin_spelling_in_bm25() -> None:
+    assert "cgtmse" in lexical_tokens("सीजीटीएमएसई क्या है")
+    assert "cgtmse" in lexical_tokens("CGTMSE cover")
+
+
+def test_hindi_names_reach_the_model_as_the_scheme_english_name() -> None:
+    aliases = AliasTable([("क्लस्टर विकास कार्यक्रम", "MSE-CDP"), ("मुद्रा", "MUDRA")])
+    query = normalise_query("क्लस्टर विकास कार्यक्रम क्या है", aliases)
+    assert query.dense_text == "MSE-CDP what"
+    # The longest phrase wins, and a name is found in the middle of a sentence too.
+    assert normalise_query("मुझे मुद्रा लोन चाहिए", aliases).dense_text == "MUDRA loan need"
+    # English questions reach the model as typed, aliases or not.
+    assert normalise_query("what is mudra", aliases).dense_text == "what is mudra"
+
+
+def test_unknown_hinglish_words_keep_their_spelling_for_the_model() -> None:
+    # Folding is for matching only: the model should read "tool", not "tol".
+    query = normalise_query("darzi hu, sarkar se tool ke paise milenge kya")
+    assert "tool" in query.dense_text.split()
+    assert "tailor" in query.dense_text.split()
+
+
+def test_new_and_barber_are_told_apart_in_devanagari() -> None:
+    assert "new" in normalise_query("सूक्ष्म उद्यम की नई सीमा").dense_text.split()
+    assert "barber" in normalise_query("मैं नाई हूं").dense_text.split()

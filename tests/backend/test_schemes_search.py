@@ -178,3 +178,69 @@ def test_vectors_must_match_the_passages(
 
     with pytest.raises(ValueError, match="vectors"):
         SchemeSearch(load_knowledge_base(small_kb), make_encoder(), np.zeros((2, 384)))
+
+
+def test_each_encoder_keeps_its_own_cache_file(
+    small_kb: Path,
+    counting_encoder: CountingEncoder,
+    make_encoder: type[HashingEncoder],
+    tmp_path: Path,
+) -> None:
+    # A float32 benchmark and the int8 service share var/cache: neither prunes the other.
+    cache = tmp_path / "cache"
+    other = type(counting_encoder)(make_encoder(model_id="all-MiniLM-L6-v2;int8"))
+    SchemeSearch.from_directory(small_kb, counting_encoder, cache)
+    SchemeSearch.from_directory(small_kb, other, cache)
+    assert len(list(cache.glob("scheme-embeddings-*.npy"))) == 2
+
+    SchemeSearch.from_directory(small_kb, counting_encoder, cache)
+    SchemeSearch.from_directory(small_kb, other, cache)
+    assert (counting_encoder.calls, other.calls) == (1, 1)
+
+
+def test_declined_topics_are_refused_unless_a_scheme_is_named(tmp_path: Path) -> None:
+    from backend.schemes.knowledge import load_knowledge_base
+    from backend.schemes.search import DECLINED_TOPICS, TopicFilter
+
+    kb = load_knowledge_base()
+    topics = TopicFilter(kb, DECLINED_TOPICS)
+    assert topics.declines("what are the income tax slabs")
+    assert topics.declines("पासपोर्ट कैसे बनवाएं")
+    assert topics.declines("GST rate on garments")
+    # Naming a scheme (any script) keeps the question in: section 43B(h) is about payments.
+    assert not topics.declines("section 43B(h) income tax on late payment to msme")
+    assert not topics.declines("mudra loan instead of a home loan")
+    assert not topics.declines("how much mudra loan can I get")
+
+
+def test_search_refuses_a_declined_topic_whatever_the_scores(
+    tmp_path: Path,
+    make_encoder: type[HashingEncoder],
+    scheme_file: Callable[[str, str, list[tuple[list[str], str]]], str],
+) -> None:
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    (kb / "taxes.yaml").write_text(
+        scheme_file("taxes", "Delayed payment", [(["income tax on payments"], "Section 43B(h).")])
+    )
+    tuning = SearchTuning(min_score=0.1, confident_score=0.1, min_margin=0.0)
+    engine = SchemeSearch.from_directory(kb, make_encoder(), None, tuning)
+    # The words match the entry well, but the topic is declined and no scheme is named.
+    assert engine.rank("income tax on payments", k=1)[0].score > tuning.confident_score
+    assert engine.search("income tax on payments", k=3).answered is False
+    assert engine.search("delayed payment income tax", k=3).answered is True
+
+
+def test_fused_scores_modes(small_engine: SchemeSearch) -> None:
+    dense = np.array([0.9, 0.1, 0.5])
+    bm25 = np.array([0.0, 30.0, 5.0])
+    assert small_engine.fused_scores(dense, bm25, "dense").tolist() == dense.tolist()
+    assert small_engine.fused_scores(dense, bm25, "bm25").tolist() == bm25.tolist()
+    hybrid = small_engine.fused_scores(dense, bm25, "hybrid")
+    tuning = small_engine.tuning
+    expected = weighted_fusion(dense, bm25, tuning.dense_weight, tuning.bm25_saturation)
+    assert hybrid.tolist() == pytest.approx(expected.tolist())
+    # Dense puts entry 0 first and BM25 entry 1; the blend weighs both.
+    assert hybrid[0] < dense[0] and hybrid[1] > 0.1
+    rrf = small_engine.fused_scores(dense, bm25, "rrf")
+    assert rrf[2] == pytest.approx(2 / (60 + 2))
