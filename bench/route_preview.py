@@ -3,7 +3,10 @@
 This is the pure call behind POST /api/v1/route/preview (no HTTP, no database). Texts are the
 labelled test set (many long, multi-paragraph), in several passes after a warm-up.
 
-    .venv/bin/python -m bench.route_preview [--passes 5]
+    .venv/bin/python -m bench.route_preview [--passes 5] [--precision float32] [--torch-threads N]
+
+The shipped encoder is int8 (backend/embeddings.py); ``--precision float32`` measures the float
+model for comparison. ``--torch-threads`` overrides the one thread that get_encoder() sets.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import time
 
 import numpy as np
 
+from backend.embeddings import SHIPPED_PRECISION, get_encoder
 from bench.routing_accuracy import load_testset
 from routing.classifier import Classifier
 from routing.rules import route
@@ -24,17 +28,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--passes", type=int, default=5)
     parser.add_argument(
-        "--torch-threads", type=int, help="torch intra-op threads (default: torch's)"
+        "--torch-threads", type=int, help="torch intra-op threads (default: 1, as shipped)"
     )
+    parser.add_argument("--precision", choices=("int8", "float32"), default=SHIPPED_PRECISION)
     args = parser.parse_args()
-    if args.torch_threads:
+
+    encoder = get_encoder(args.precision)
+    if args.torch_threads:  # after loading: get_encoder() sets one thread
         import torch
 
         torch.set_num_threads(args.torch_threads)
-
-    from backend.embeddings import get_encoder
-
-    encoder = get_encoder()
     classifier = Classifier.from_data(encoder.encode)
     items = load_testset()
     for item in items[:10]:  # warm-up: first calls allocate torch buffers
@@ -53,13 +56,20 @@ def main() -> None:
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, load average "
         f"{os.getloadavg()[0]:.2f}; {len(items)} texts ({min(chars)}-{max(chars)} chars, "
-        f"median {int(np.median(chars))}), {args.passes} passes, {len(ms)} calls"
+        f"median {int(np.median(chars))}), {args.passes} passes, {len(ms)} calls; "
+        f"encoder {encoder.model_id}, torch threads {torch_threads()}"
     )
     print(
         f"route() with classifier: p50 {np.percentile(ms, 50):.1f} ms, "
         f"p95 {np.percentile(ms, 95):.1f} ms, p99 {np.percentile(ms, 99):.1f} ms, "
         f"max {ms.max():.1f} ms; CPU time per call {cpu_ms:.1f} ms (all threads)"
     )
+
+
+def torch_threads() -> int:
+    import torch
+
+    return int(torch.get_num_threads())
 
 
 if __name__ == "__main__":

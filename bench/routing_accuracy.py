@@ -5,7 +5,10 @@ bench/data/routing_testset.yaml, as free text (no category chosen): category acc
 department accuracy (the department route() picks vs the one the true category leads to).
 Items marked `set: fresh` were written after the classifier was frozen and are reported apart.
 
-    .venv/bin/python -m bench.routing_accuracy [--tune] [--errors]
+    .venv/bin/python -m bench.routing_accuracy [--tune] [--errors] [--precision float32]
+
+The shipped encoder is int8 (backend/embeddings.py); ``--precision float32`` measures the
+float model. The classifier is fitted on vectors of the same encoder it predicts with.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
+from backend.embeddings import SHIPPED_PRECISION, get_encoder
 from routing.classifier import Classifier, load_examples
 from routing.rules import OVERRIDE_CONFIDENCE, route
 
@@ -125,11 +129,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--tune", action="store_true", help="cross-validate on training data")
     parser.add_argument("--errors", action="store_true", help="print misclassified texts")
+    parser.add_argument("--precision", choices=("int8", "float32"), default=SHIPPED_PRECISION)
     args = parser.parse_args()
 
-    from backend.embeddings import get_encoder
-
-    encode = caching(get_encoder().encode)
+    encoder = get_encoder(args.precision)
+    encode = caching(encoder.encode)
     if args.tune:
         tune(encode)
         return
@@ -141,7 +145,8 @@ def main() -> None:
     baseline = TfidfBaseline(examples)
     print(
         f"machine: {platform.machine()}, {platform.python_version()}, test items: {len(items)},"
-        f" training examples: {len(examples)}, classifier fit: {fit_seconds:.1f} s"
+        f" training examples: {len(examples)}, classifier fit: {fit_seconds:.1f} s,"
+        f" encoder {encoder.model_id}"
     )
     for name, predict in (("classifier", classifier.predict), ("tfidf+lr", baseline.predict)):
         report(name, evaluate(name, predict, items, args.errors), items)

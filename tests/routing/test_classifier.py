@@ -121,3 +121,18 @@ def test_accuracy_on_the_labelled_test_set_stays_at_least_90_percent(
     )
     assert hits / len(items) >= 0.90
     assert departments / len(items) >= 0.90
+
+
+def test_a_text_gets_the_same_prediction_alone_and_among_others(classifier: Classifier) -> None:
+    # The shipped encoder is int8 with dynamic scales; it must not let batch-mates change a
+    # prediction (the preview routes one text, filing and benchmarks may route many).
+    texts = [
+        "The buyer has not paid our invoices for eight months, please help",
+        "bank manager loan sanction nahi kar raha",
+        "कॉयर इकाई के लिए नारियल की भूसी नहीं मिल रही",
+    ]
+    together = classifier.predict_many(texts)
+    alone = [classifier.predict(text) for text in texts]
+    assert [c for c, _ in alone] == [c for c, _ in together]
+    # Same vectors; only the matrix product's summation order may differ with the shape.
+    assert [p for _, p in alone] == pytest.approx([p for _, p in together], abs=1e-6)
