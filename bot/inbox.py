@@ -103,8 +103,7 @@ class Inbox:
 
     async def accept(self, inbound: Inbound) -> int | None:
         """Record the message durably and schedule it; None for a duplicate."""
-        message_id = await self._store.call(
-            self._store.record_inbound,
+        message_id = await self._store.record_inbound_async(
             dedup_key=inbound.dedup_key,
             channel=inbound.channel,
             sender_id=inbound.sender_id,
@@ -209,7 +208,7 @@ class Inbox:
                     return  # the recovery loop tries it again later rather than now
                 self._dequeue(message)
                 continue
-            await self._store.call(self._store.mark_done, message.id)
+            await self._store.mark_done_async(message.id)
             self._dequeue(message)
         if sender_id in self._told:
             self._told.discard(sender_id)
