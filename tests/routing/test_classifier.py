@@ -136,3 +136,30 @@ def test_a_text_gets_the_same_prediction_alone_and_among_others(classifier: Clas
     assert [c for c, _ in alone] == [c for c, _ in together]
     # Same vectors; only the matrix product's summation order may differ with the shape.
     assert [p for _, p in alone] == pytest.approx([p for _, p in together], abs=1e-6)
+
+
+def test_fast_keyword_patterns_count_as_one_pattern_per_word_would() -> None:
+    # Reference: the plain longest-first alternation with a word-start test on every word.
+    import re
+
+    from routing.classifier import fold
+
+    raw = yaml.safe_load(
+        (Path(__file__).parents[2] / "routing/data/lexicon.yaml").read_text("utf-8")
+    )
+    lexicon = load_lexicon()
+    items = yaml.safe_load(TESTSET.read_text(encoding="utf-8"))["items"]
+    texts = [item["text"] for item in items] + [text for text, _ in load_examples()]
+    for category, words in raw["keywords"].items():
+        branches = []
+        for word in sorted({fold(str(w)) for w in words}, key=len, reverse=True):
+            if any("\u0900" <= ch <= "\u097f" for ch in word):
+                branches.append(re.escape(word))
+            elif len(word) <= 3:
+                branches.append(rf"\b{re.escape(word)}\b")
+            else:
+                branches.append(rf"\b{re.escape(word)}")
+        reference = re.compile("|".join(branches))
+        counts = [lexicon.keyword_counts(text, [category])[0] for text in texts]
+        assert counts == [len(reference.findall(fold(text))) for text in texts], category
+        assert sum(counts) > 0, category
