@@ -147,6 +147,7 @@ def create_app(
     app.include_router(admin_stats.router)
     app.include_router(admin_imports.router)
     app.include_router(dashboard.router)
+    app.add_exception_handler(dashboard.SignInRequired, dashboard.to_sign_in)
 
     @app.exception_handler(MistypedNumber)
     async def _mistyped(_: Request, exc: MistypedNumber) -> JSONResponse:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Form, HTTPException, Request, status
+from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
@@ -71,9 +71,11 @@ class SignInRequired(Exception):
     pass
 
 
-def _signed_in(
-    request: Request, factory: FactoryDep, settings: SettingsDep, now: datetime
+def signed_in_officer(
+    request: Request, factory: FactoryDep, settings: SettingsDep, now: NowDep
 ) -> Officer:
+    """The officer of the session cookie; pages that need one take ``SignedInOfficer``, and
+    without a valid cookie the app sends the browser to the sign-in page (``to_sign_in``)."""
     with factory() as session:
         officer = officer_for_cookie(
             session, settings.service_token, request.cookies.get(COOKIE), now
@@ -85,7 +87,11 @@ def _signed_in(
     return officer
 
 
-def _to_sign_in(request: Request) -> RedirectResponse:
+SignedInOfficer = Annotated[Officer, Depends(signed_in_officer)]
+
+
+def to_sign_in(request: Request, _error: Exception) -> Response:
+    """The app's handler for ``SignInRequired``: back to this page after signing in."""
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return RedirectResponse(f"/dashboard/login?next={quote(target)}", status.HTTP_303_SEE_OTHER)
 
@@ -226,14 +232,11 @@ def _flag(value: str | None) -> bool | None:
 @router.get("/", response_class=HTMLResponse)
 def queue_page(
     request: Request,
+    officer: SignedInOfficer,
     factory: FactoryDep,
     settings: SettingsDep,
     now: NowDep,
 ) -> Response:
-    try:
-        officer = _signed_in(request, factory, settings, now)
-    except SignInRequired:
-        return _to_sign_in(request)
     params = request.query_params
     number = params.get("q", "").strip()
     if number:
@@ -319,12 +322,13 @@ def _departments(session: Any) -> list[tuple[str, str]]:
 
 @router.get("/tickets/{number}", response_class=HTMLResponse)
 def ticket_page(
-    number: str, request: Request, factory: FactoryDep, settings: SettingsDep, now: NowDep
+    number: str,
+    request: Request,
+    officer: SignedInOfficer,
+    factory: FactoryDep,
+    settings: SettingsDep,
+    now: NowDep,
 ) -> Response:
-    try:
-        officer = _signed_in(request, factory, settings, now)
-    except SignInRequired:
-        return _to_sign_in(request)
     done = request.query_params.get("done")
     return _ticket(request, officer, factory, settings, now, number, done=done)
 
@@ -406,6 +410,7 @@ def ticket_action(
     number: str,
     action: str,
     request: Request,
+    officer: SignedInOfficer,
     factory: FactoryDep,
     settings: SettingsDep,
     now: NowDep,
@@ -413,10 +418,6 @@ def ticket_action(
     note: Annotated[str, Form()] = "",
     department: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
-    try:
-        officer = _signed_in(request, factory, settings, now)
-    except SignInRequired:
-        return _to_sign_in(request)
     _csrf_or_403(request, settings, csrf)
     form = {"action": action, "note": note, "department": department}
     try:
@@ -500,13 +501,13 @@ def _page_number(params: Mapping[str, str]) -> int:
 
 @router.get("/leadership", response_class=HTMLResponse)
 def leadership_page(
-    request: Request, factory: FactoryDep, settings: SettingsDep, now: NowDep
+    request: Request,
+    officer: SignedInOfficer,
+    factory: FactoryDep,
+    settings: SettingsDep,
+    now: NowDep,
 ) -> Response:
     """Everything escalated or overdue (across departments for leadership, own for others)."""
-    try:
-        officer = _signed_in(request, factory, settings, now)
-    except SignInRequired:
-        return _to_sign_in(request)
     page = _page_number(request.query_params)
     filters = QueueFilters(needs_attention=True)
     with factory() as session:
@@ -542,12 +543,12 @@ def leadership_page(
 
 @router.get("/analytics", response_class=HTMLResponse)
 def analytics_page(
-    request: Request, factory: FactoryDep, settings: SettingsDep, now: NowDep
+    request: Request,
+    officer: SignedInOfficer,
+    factory: FactoryDep,
+    settings: SettingsDep,
+    now: NowDep,
 ) -> Response:
-    try:
-        officer = _signed_in(request, factory, settings, now)
-    except SignInRequired:
-        return _to_sign_in(request)
     requested = request.query_params.get("department") or None
     try:
         scope = stats_scope(officer, requested)
@@ -664,12 +665,13 @@ def _charts(stats: Any) -> dict[str, Any]:
 
 @router.get("/analytics/{table}.csv")
 def analytics_csv(
-    table: str, request: Request, factory: FactoryDep, settings: SettingsDep, now: NowDep
+    table: str,
+    request: Request,
+    officer: SignedInOfficer,
+    factory: FactoryDep,
+    settings: SettingsDep,
+    now: NowDep,
 ) -> Response:
-    try:
-        officer = _signed_in(request, factory, settings, now)
-    except SignInRequired:
-        return _to_sign_in(request)
     if table not in TABLES:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "unknown table")
     scope = stats_scope(officer, request.query_params.get("department") or None)
