@@ -184,3 +184,40 @@ def test_the_writer_thread_ends_when_idle_and_comes_back(
     assert not thread.is_alive() and writer._thread is None
     assert writer.run(filing_unit(route_filing(new_ticket("late"), TRIAGE, START))).created
     assert counts(factory)[0] == 2
+
+
+def test_two_writers_racing_on_one_key_file_once(factory: sessionmaker[Session]) -> None:
+    """Two API processes (two writers) filing the same retry at once. On PostgreSQL the second
+    insert waits on the first's uncommitted key, fails on the unique index when it commits and
+    answers with the winner; on SQLite the write lock makes the second read the first's row."""
+    engine = factory.kw["bind"]
+    first, second = (GroupCommit(engine, idle_seconds=0.5) for _ in range(2))
+    routed = route_filing(new_ticket("raced"), TRIAGE, START)
+    holding, release = threading.Event(), threading.Event()
+
+    def hold(_connection: Connection, _shared: dict[str, Any]) -> None:
+        holding.set()  # the first filing is written, not committed
+        release.wait(10)
+
+    opened = gate(first)
+    winner = first.submit(filing_unit(routed))
+    first.submit(hold)
+    opened.set()
+    assert holding.wait(10)
+    loser = second.submit(filing_unit(routed))
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as probe:
+            for _ in range(200):  # until the second insert waits on the first's key
+                waiting = probe.exec_driver_sql(
+                    "SELECT count(*) FROM pg_stat_activity"
+                    " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+                ).scalar()
+                probe.rollback()  # the view is a snapshot per transaction
+                if waiting:
+                    break
+                threading.Event().wait(0.05)
+            assert waiting == 1
+    release.set()
+    assert winner.result(10).created and not loser.result(10).created
+    assert loser.result().ticket_id == winner.result().ticket_id
+    assert counts(factory) == (1, 2, 1)
