@@ -1,14 +1,21 @@
 """Notification dispatch to the fake Telegram Bot API, through the real senders.
 
-Two figures:
-- ``sender``: ``TelegramSender.send`` (PTB ``Bot`` -> HTTP -> fake Bot API) with N
-  notifications in flight at once, each to its own chat;
+Figures, each notification to a chat of its own (the shape of a dispatch: many citizens, one
+message each):
+- ``fake alone``: bare aiohttp POSTs of ``sendMessage`` to the fake, to show that the fake
+  Bot API is not what limits the runs below (its CPU per request is printed);
+- ``sender``: ``TelegramSender.send`` (PTB ``Bot`` over ``bot.telegram_request.AiohttpRequest``
+  -> HTTP -> fake Bot API), N notifications handed over at once;
 - ``outbox``: the backend's outbox (``backend.outbox.deliver_batch``: claim rows, send, record
-  the outcome) over a fresh SQLite database holding N pending notification rows.
+  the outcome, as ``python -m backend worker`` runs it) over a fresh SQLite database holding N
+  pending notification rows.
+For each, the CPU time of this process per notification is printed too.
 
-Telegram's own limits (30 messages/s overall, 1/s per chat) are switched off for both, since
-they measure how fast *we* can go; with the limits on (the default of ``build_senders``) the
-sender paces itself to Telegram's 30/s, which a third, short run checks.
+Telegram's own limits are switched off for the ``sender`` and ``outbox`` runs, since they
+measure how fast *we* can go. They are on by default: ``build_senders`` (what the worker runs)
+paces Telegram to 30 messages/s overall (Telegram's limit for bulk notifications without paid
+broadcasts) and 1/s per chat; they are arguments of ``build_senders``, not environment
+settings. A last, short run with them on checks the 30/s.
 
     .venv/bin/python -m bench.notification_dispatch --notifications 3000 --concurrency 100
 """
@@ -17,9 +24,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import tempfile
 import time
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any
+
+import aiohttp
 
 from bot.senders import OutboundNotification, TelegramSender, make_telegram_bot
 from tests.support.fake_telegram import FakeTelegramControl
@@ -44,11 +56,61 @@ def notification(index: int) -> OutboundNotification:
     )
 
 
-async def sender_run(base_url: str, count: int, concurrency: int, limited: bool) -> float:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Span:
+    """Wall time, this process's CPU and the fake's CPU over the measured part of a run."""
+
+    def __init__(self, fake_pid: int | None = None) -> None:
+        self.fake_pid = fake_pid
+        self.wall = self.cpu = self.fake_cpu = 0.0
+
+    def start(self) -> None:
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+        self.fake_cpu = cpu_seconds(self.fake_pid) if self.fake_pid else 0.0
+
+    def stop(self) -> None:
+        self.wall = time.perf_counter() - self.wall
+        self.cpu = time.process_time() - self.cpu
+        self.fake_cpu = (cpu_seconds(self.fake_pid) if self.fake_pid else 0.0) - self.fake_cpu
+
+
+async def fake_alone_run(base_url: str, count: int, concurrency: int, span: Span) -> float:
+    """Bare aiohttp ``sendMessage`` POSTs, as PTB sends them (form-encoded)."""
+    semaphore = asyncio.Semaphore(concurrency)
+    url = f"{base_url}123456:BENCH/sendMessage"
+    async with aiohttp.ClientSession() as session:
+
+        async def one(index: int) -> None:
+            async with semaphore:
+                data = {"chat_id": str(20_000_000 + index), "text": TEXT, "parse_mode": "HTML"}
+                async with session.post(url, data=data) as response:
+                    assert (await response.json())["ok"]
+
+        span.start()
+        await asyncio.gather(*(one(i) for i in range(count)))
+        span.stop()
+        return count / span.wall
+
+
+async def sender_run(
+    base_url: str,
+    count: int,
+    concurrency: int,
+    limited: bool,
+    in_flight: int = 32,
+    span: Span | None = None,
+) -> float:
+    span = span or Span()
     sender = TelegramSender(
         make_telegram_bot("123456:BENCH", base_url),
         messages_per_second=30.0 if limited else 0.0,
         seconds_per_chat=1.0 if limited else 0.0,
+        max_in_flight=in_flight,
     )
     await sender.send(notification(-1))  # initialize (getMe) outside the clock
     semaphore = asyncio.Semaphore(concurrency)
@@ -58,15 +120,18 @@ async def sender_run(base_url: str, count: int, concurrency: int, limited: bool)
         async with semaphore:
             outcomes.append((await sender.send(notification(index))).outcome)
 
-    started = time.perf_counter()
+    span.start()
     await asyncio.gather(*(one(i) for i in range(count)))
-    elapsed = time.perf_counter() - started
+    span.stop()
+    elapsed = span.wall
     await sender.aclose()
     assert outcomes.count("sent") == count, f"not all sent: {set(outcomes)}"
     return count / elapsed
 
 
-async def outbox_run(base_url: str, count: int, batch: int) -> float | None:
+async def outbox_run(
+    base_url: str, count: int, batch: int, in_flight: int, span: Span
+) -> float | None:
     try:
         from backend.config import Settings
         from backend.db import make_engine, make_session_factory
@@ -97,17 +162,21 @@ async def outbox_run(base_url: str, count: int, batch: int) -> float | None:
             for i in range(count)
         )
     sender = TelegramSender(
-        make_telegram_bot("123456:BENCH", base_url), messages_per_second=0.0, seconds_per_chat=0.0
+        make_telegram_bot("123456:BENCH", base_url),
+        messages_per_second=0.0,
+        seconds_per_chat=0.0,
+        max_in_flight=in_flight,
     )
     senders = {"telegram": sender}
     sent = 0
-    started = time.perf_counter()
+    span.start()
     while sent < count:
-        report = await deliver_batch(factory, senders, limit=batch)  # type: ignore[arg-type]
+        report = await deliver_batch(factory, senders, limit=batch)
         if report.claimed == 0:
             break
         sent += report.sent
-    elapsed = time.perf_counter() - started
+    span.stop()
+    elapsed = span.wall
     await sender.aclose()
     assert sent == count, f"sent {sent} of {count}"
     return count / elapsed
@@ -117,8 +186,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--notifications", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=100)
-    parser.add_argument("--batch", type=int, default=200, help="outbox rows claimed at once")
+    parser.add_argument(
+        "--batch", type=int, default=100, help="outbox rows claimed at once (the worker's default)"
+    )
+    parser.add_argument(
+        "--in-flight", type=int, default=32, help="requests in flight per sender (its default)"
+    )
     args = parser.parse_args()
+    count = args.notifications
 
     port = free_port()
     fake = start_process(
@@ -127,15 +202,30 @@ def main() -> None:
     )
     base_url = f"http://127.0.0.1:{port}/bot"
     control = FakeTelegramControl(f"http://127.0.0.1:{port}")
+
+    def measured(label: str, run: Callable[[Span], Coroutine[Any, Any, float | None]]) -> None:
+        span = Span(fake.pid)
+        rate = asyncio.run(run(span))
+        control.reset()
+        if rate is None:
+            return
+        print(
+            f"{label}: {count} notifications at {rate:.0f}/s "
+            f"(CPU per notification: this process {span.cpu / count * 1000:.2f} ms, "
+            f"fake Bot API {span.fake_cpu / count * 1000:.2f} ms)"
+        )
+
     try:
         asyncio.run(sender_run(base_url, 200, args.concurrency, limited=False))  # warm-up
-        rate = asyncio.run(
-            sender_run(base_url, args.notifications, args.concurrency, limited=False)
+        control.reset()
+        measured("fake alone", lambda span: fake_alone_run(base_url, count, args.concurrency, span))
+        measured(
+            "sender",
+            lambda span: sender_run(base_url, count, args.concurrency, False, args.in_flight, span),
         )
-        print(f"sender: {args.notifications} notifications at {rate:.0f}/s")
-        outbox = asyncio.run(outbox_run(base_url, args.notifications, args.batch))
-        if outbox is not None:
-            print(f"outbox: {args.notifications} notifications at {outbox:.0f}/s")
+        measured(
+            "outbox", lambda span: outbox_run(base_url, count, args.batch, args.in_flight, span)
+        )
         limited = asyncio.run(sender_run(base_url, 90, args.concurrency, limited=True))
         print(f"with Telegram's limits on: 90 notifications at {limited:.1f}/s")
         control.reset()

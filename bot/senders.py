@@ -159,12 +159,14 @@ class TelegramSender:
         messages_per_second: float = 30.0,
         seconds_per_chat: float = 1.0,
         max_pacing_wait: float = 2.0,
-        max_in_flight: int = 6,
+        max_in_flight: int = 32,
     ) -> None:
         self.bot = bot
-        # The worker hands over a whole batch at once; a few requests in flight keep the
-        # connection busy, while a hundred make httpx's pool the bottleneck (measured:
-        # about 770/s with 4 in flight against 240/s with 64, bench/notification_dispatch.py).
+        # The worker hands over a whole batch at once. Against the real Bot API each request
+        # waits a network round trip (tens of milliseconds or more), so keeping up 30/s needs
+        # several in flight; over aiohttp (``make_telegram_bot``) the CPU per request does not
+        # grow with them as it did with httpx (bench/notification_dispatch.py --in-flight:
+        # 1,700-1,900/s with 1 to 64 against the local fake). At most the bot's pool (64).
         self._in_flight = asyncio.Semaphore(max_in_flight)
         self._overall = RateLimiter(messages_per_second)
         self._per_chat = PerChatPacing(seconds_per_chat, max_pacing_wait)
