@@ -32,15 +32,16 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import SessionStarted
+from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
+from sqlalchemy.orm import Session
 
 logger = logging.getLogger(__name__)
 
@@ -65,22 +66,27 @@ class MemoryFirstSQLTrackerStore(SQLTrackerStore):
         super().__init__(domain, dialect=dialect, event_broker=event_broker, **kwargs)
         if self.engine.dialect.name == "sqlite":
             sa.event.listen(self.engine, "connect", _sqlite_write_ahead_log)
-        # sender id -> serialised tracker (the latest session), least recently used first
-        self._live: OrderedDict[str, str] = OrderedDict()
+        # sender id -> its latest session, one JSON text per event, least recently used first:
+        # a save serialises only the turn's new events, a read parses the session in one go,
+        # and no event object shares a dict with another turn's.
+        self._live: OrderedDict[str, list[_StoredEvent]] = OrderedDict()
         self._max_conversations = max(1, int(max_conversations))
-        # sender id -> the newest tracker waiting to be written; one write per sender queued
+        # sender id -> the newest tracker waiting to be written, and the write that will take
+        # it (one write at a time takes every tracker waiting then, in one transaction)
         self._dirty: dict[str, DialogueStateTracker] = {}
         self._queued: dict[str, Future[None]] = {}
         self._guard = threading.Lock()
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tracker-writer")
+        self._session: Session | None = None  # the writer thread's own, kept open
 
     # --- reads ------------------------------------------------------------------------------
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
-        serialised = self._live.get(sender_id)
-        if serialised is not None:
+        stored = self._live.get(sender_id)
+        if stored is not None:
             self._live.move_to_end(sender_id)
-            return self.deserialise_tracker(sender_id, serialised)
+            events = json.loads("[" + ",".join(event.text for event in stored) + "]")
+            return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
         await self._written(sender_id)
         tracker = await super().retrieve(sender_id)
         if tracker is not None:
@@ -102,57 +108,80 @@ class MemoryFirstSQLTrackerStore(SQLTrackerStore):
         self._remember(tracker)
         sender_id = tracker.sender_id
         with self._guard:
-            # Rasa does not touch a tracker after saving it (the next turn deserialises a new
-            # one), so the writer may read this one while the loop goes on.
+            # Rasa does not touch a tracker after saving it (the next turn builds a new one),
+            # so the writer may read this one while the loop goes on.
             self._dirty[sender_id] = tracker
             if sender_id not in self._queued:
-                self._queued[sender_id] = self._writer.submit(self._write, sender_id)
+                self._queued[sender_id] = self._writer.submit(self._write_waiting)
 
-    def _write(self, sender_id: str) -> None:
-        """Write the conversation's newest tracker; again while saves came in meanwhile.
+    def _write_waiting(self) -> None:
+        """Write every tracker waiting, in one transaction (one per tracker if that fails).
 
-        The sender stays in ``_queued`` until nothing is left to write, so a reader waiting in
-        ``_written`` never reads the table before the last save has landed.
+        A sender stays in ``_queued`` until its newest save has landed, so a reader waiting in
+        ``_written`` never reads the table before that.
         """
-        while True:
-            with self._guard:
-                tracker = self._dirty.pop(sender_id, None)
-                if tracker is None:
-                    self._queued.pop(sender_id, None)
-                    return
-            try:
-                self._append_new_events(tracker)
-            except Exception:
-                # The events stay in memory; the next save of this conversation writes them.
-                logger.exception("Could not write a conversation's events; retried on next save")
-
-    def _append_new_events(self, tracker: DialogueStateTracker) -> None:
-        with self.session_scope() as session:
-            for event in self._additional_events(session, tracker):
-                data = event.as_dict()
-                session.add(
-                    self.SQLEvent(
-                        sender_id=tracker.sender_id,
-                        type_name=event.type_name,
-                        timestamp=data.get("timestamp"),
-                        intent_name=data.get("parse_data", {})
-                        .get("intent", {})
-                        .get(INTENT_NAME_KEY),
-                        action_name=data.get("name"),
-                        data=json.dumps(data),
-                    )
-                )
+        with self._guard:
+            waiting, self._dirty = self._dirty, {}
+        if not waiting:
+            return
+        session = self._writer_session()
+        try:
+            for tracker in waiting.values():
+                self._append_new_events(session, tracker)
             session.commit()
+        except Exception:
+            session.rollback()
+            for tracker in waiting.values():
+                try:
+                    self._append_new_events(session, tracker)
+                    session.commit()
+                except Exception:
+                    # The events stay in memory; the next save of this conversation writes
+                    # them (events are appended by count).
+                    session.rollback()
+                    logger.exception("Could not write a conversation's events; next save retries")
+        with self._guard:
+            for sender_id in waiting:
+                if sender_id in self._dirty:  # saved again meanwhile: it needs another write
+                    self._queued[sender_id] = self._writer.submit(self._write_waiting)
+                else:
+                    self._queued.pop(sender_id, None)
+
+    def _writer_session(self) -> Session:
+        if self._session is None:  # made in the writer thread, used only there
+            self._session = self.sessionmaker()
+        return self._session
+
+    def _append_new_events(self, session: Session, tracker: DialogueStateTracker) -> None:
+        rows = []
+        for event in self._additional_events(session, tracker):
+            data = event.as_dict()
+            rows.append(
+                {
+                    "sender_id": tracker.sender_id,
+                    "type_name": event.type_name,
+                    "timestamp": data.get("timestamp"),
+                    "intent_name": data.get("parse_data", {})
+                    .get("intent", {})
+                    .get(INTENT_NAME_KEY),
+                    "action_name": data.get("name"),
+                    "data": json.dumps(data),
+                }
+            )
+        if rows:
+            session.execute(self.SQLEvent.__table__.insert(), rows)
 
     async def _written(self, sender_id: str | None = None) -> None:
         """Wait until the queued writes (of one conversation, or all) have landed."""
-        with self._guard:
-            pending = [
-                future
-                for sender, future in self._queued.items()
-                if sender_id is None or sender == sender_id
-            ]
-        if pending:
+        while True:
+            with self._guard:
+                pending = [
+                    future
+                    for sender, future in self._queued.items()
+                    if sender_id is None or sender == sender_id
+                ]
+            if not pending:
+                return
             await asyncio.gather(*(asyncio.wrap_future(future) for future in pending))
 
     # --- memory -----------------------------------------------------------------------------
@@ -165,9 +194,32 @@ class MemoryFirstSQLTrackerStore(SQLTrackerStore):
         events = list(tracker.events)
         starts = [index for index, event in enumerate(events) if isinstance(event, SessionStarted)]
         latest = events[starts[-1] :] if starts else events
-        self._live[tracker.sender_id] = json.dumps(
-            {"name": tracker.sender_id, "events": [event.as_dict() for event in latest]}
-        )
+        known = self._live.get(tracker.sender_id)
+        if known is not None and _continues(known, latest):
+            stored = known + [_StoredEvent.of(event) for event in latest[len(known) :]]
+        else:
+            stored = [_StoredEvent.of(event) for event in latest]
+        self._live[tracker.sender_id] = stored
         self._live.move_to_end(tracker.sender_id)
         while len(self._live) > self._max_conversations:
             self._live.popitem(last=False)  # read from SQL again if it comes back
+
+
+class _StoredEvent(NamedTuple):
+    text: str  # the event as JSON
+    type_name: str
+    timestamp: float | None
+
+    @classmethod
+    def of(cls, event: Event) -> _StoredEvent:
+        return cls(json.dumps(event.as_dict()), event.type_name, event.timestamp)
+
+
+def _continues(known: list[_StoredEvent], latest: list[Event]) -> bool:
+    """``latest`` is the remembered session with events appended (what a turn does)."""
+    if not known or len(latest) < len(known):
+        return False
+    return all(
+        event.type_name == stored.type_name and event.timestamp == stored.timestamp
+        for event, stored in ((latest[0], known[0]), (latest[len(known) - 1], known[-1]))
+    )

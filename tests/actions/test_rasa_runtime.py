@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 from jsonschema import ValidationError
@@ -145,19 +146,26 @@ async def test_a_failed_write_is_made_good_by_the_next_save(
     db = tmp_path / "tracker.db"
     flaky = store(domain, db)
     original = MemoryFirstSQLTrackerStore._append_new_events
-    failures = iter([True])
+    failures = {"tg:7": 2}  # its share of the batch, then its own transaction
 
-    def append(self: MemoryFirstSQLTrackerStore, tracker: DialogueStateTracker) -> None:
-        if next(failures, False):
+    def append(
+        self: MemoryFirstSQLTrackerStore, session: Any, tracker: DialogueStateTracker
+    ) -> None:
+        if failures.get(tracker.sender_id, 0) > 0:
+            failures[tracker.sender_id] -= 1
             raise OSError("disk full")
-        original(self, tracker)
+        original(self, session, tracker)
 
     monkeypatch.setattr(MemoryFirstSQLTrackerStore, "_append_new_events", append)
     tracker = conversation("tg:7", "Pune")
+    healthy = conversation("tg:8", "Agra")
     await flaky.save(tracker)
+    await flaky.save(healthy)
     await flaky._written()
     assert rows(db, "tg:7") == []  # the write failed; the turn still has its tracker
     assert (await flaky.retrieve("tg:7")) is not None
+    # The other conversation in the same batch was written all the same.
+    assert rows(db, "tg:8") == [event.type_name for event in healthy.events]
 
     tracker.update(UserUttered("Surat", {"name": "inform", "confidence": 1.0}))
     await flaky.save(tracker)
