@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Connection, event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -17,7 +19,7 @@ from backend.db import GroupCommit, transaction
 from backend.models import Notification, Ticket, TicketEvent
 from backend.tickets import Filed, NewTicket, filing_unit, get_ticket, route_filing
 from backend.triage import Triage
-from tests.backend.conftest import START
+from tests.backend.conftest import START, grievance
 
 TRIAGE = Triage(use_classifier=False)
 
@@ -221,3 +223,23 @@ def test_two_writers_racing_on_one_key_file_once(factory: sessionmaker[Session])
     assert winner.result(10).created and not loser.result(10).created
     assert loser.result().ticket_id == winner.result().ticket_id
     assert counts(factory) == (1, 2, 1)
+
+
+def test_the_api_files_through_the_app_writer(
+    client: TestClient, app: Any, service_headers: dict[str, str], factory: sessionmaker[Session]
+) -> None:
+    def post(i: int) -> tuple[int, str]:
+        body = grievance(idempotency_key=f"api-writer-{i:04d}", channel_user_id=f"api{i}")
+        response = client.post("/api/v1/tickets", json=body, headers=service_headers)
+        return response.status_code, response.json()["number"]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(post, range(16)))
+    assert {code for code, _ in results} == {201}
+    assert len({number for _, number in results}) == 16
+    assert app.state.group_commit.units == 16
+    assert counts(factory) == (16, 32, 16)
+    with factory() as session:
+        # Every answered number is committed and readable.
+        for _, number in results:
+            assert get_ticket(session, number).status == "routed"
