@@ -149,7 +149,9 @@ class MemoryFirstSQLTrackerStore(SQLTrackerStore):
 
     def _writer_session(self) -> Session:
         if self._session is None:  # made in the writer thread, used only there
-            self._session = self.sessionmaker()
+            # Bound to one connection that stays open: with SQLite's default pool every commit
+            # would close the file and the next write open it again (and set its pragmas).
+            self._session = Session(bind=self.engine.connect())
         return self._session
 
     def _append_new_events(self, session: Session, tracker: DialogueStateTracker) -> None:
