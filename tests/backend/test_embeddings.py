@@ -55,6 +55,15 @@ def test_vectors_are_unit_rows_and_a_text_gets_the_same_vector_alone_or_in_a_bat
     assert encoder.encode([]).shape == (0, encoder.dimension)
 
 
+def test_the_one_text_path_gives_what_sentence_transformers_encode_gives(
+    encoder: Encoder,
+) -> None:
+    long_text = "The buyer has not paid. " * 80  # beyond the 256-token limit: cut the same way
+    for text in [*TEXTS, long_text]:
+        reference = encoder._model.encode([text], normalize_embeddings=True)[0]
+        np.testing.assert_allclose(encoder.encode([text])[0], reference, atol=1e-5)
+
+
 def test_int8_vectors_still_carry_the_meaning(encoder: Encoder) -> None:
     query, payment, credit, coir, _ = encoder.encode(
         ["My customer is late paying the invoice", *TEXTS]
