@@ -4,8 +4,9 @@ Measured on our 2-core machine with py-spy (docs/PERFORMANCE.md, "Assistant (Ras
 
 - Every custom action's answer is checked against a JSON schema with ``jsonschema.validate``,
   which first checks *the schema itself* against the 2020-12 meta-schema: 35 ms per action
-  call, 62 % of the server's CPU in a form turn. The schema never changes, so we check it once
-  and keep a compiled validator: the answer is still validated, at ~3 ms.
+  call, 62 % of the server's CPU in a form turn. The schema never changes, so we check it once;
+  and each event is checked against its own type's part of the schema instead of all 23 of
+  them (``ActionResponseValidator``): the answer is still validated, in well under 1 ms.
 - Every stored event is turned back into its class by ``Event.resolve_by_type``, which walks
   all subclasses of ``Event`` for each event: 11 % of the CPU. We remember the class per type
   name (falling back to the walk, so events defined later still resolve).
@@ -17,10 +18,11 @@ Run it exactly like the ``rasa`` command::
 
 from __future__ import annotations
 
+import json
 import sys
 from typing import Any
 
-from jsonschema import validators
+from jsonschema import ValidationError, validators
 from jsonschema.exceptions import best_match
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.constants import DOCS_BASE_URL
@@ -30,16 +32,53 @@ from rasa.shared.utils.common import all_subclasses
 _applied = False
 
 
-def _compiled_action_response_validator() -> Any:
-    schema = RemoteAction.action_response_format_spec()
-    validator_class = validators.validator_for(schema)
-    validator_class.check_schema(schema)  # once, instead of on every action call
-    return validator_class(schema)
+class ActionResponseValidator:
+    """Rasa's action-response schema, checked the same way at a fraction of the cost.
+
+    The schema says: an object whose ``events`` is an array of objects, each valid against
+    the common event properties and against exactly one of 23 branches, one per event type,
+    told apart by ``event``'s ``const``. ``jsonschema`` tries all 23 branches for every
+    event (~2-3 ms per answer); since exactly one branch can match a given ``event``, each
+    event is checked against the common part and its own branch only. An event type with no
+    branch fails, as ``oneOf`` with no match does. The schema is checked once, here.
+    """
+
+    def __init__(self, schema: dict[str, Any]) -> None:
+        validator_class = validators.validator_for(schema)
+        validator_class.check_schema(schema)
+        items = schema["properties"]["events"]["items"]
+        branches = items["oneOf"]
+        names = [branch["properties"]["event"]["const"] for branch in branches]
+        if len(set(names)) != len(names):
+            raise ValueError("event branches are not told apart by their const")
+        common = {key: value for key, value in items.items() if key != "oneOf"}
+        outer = json.loads(json.dumps(schema))
+        outer["properties"]["events"]["items"] = {}
+        self._outer = validator_class(outer)
+        self._common = validator_class(common)
+        self._branches = {
+            name: validator_class(branch) for name, branch in zip(names, branches, strict=True)
+        }
+        self._whole = validator_class(schema)  # for Rasa's own error text when one fails
+
+    def first_error(self, result: Any) -> ValidationError | None:
+        error = best_match(self._outer.iter_errors(result))
+        if error is not None:
+            return error
+        for event in result.get("events") or []:
+            error = best_match(self._common.iter_errors(event))
+            branch = self._branches.get(event.get("event")) if error is None else None
+            if error is None and (branch is None or not branch.is_valid(event)):
+                # The full check names the failure as Rasa would have.
+                error = best_match(self._whole.iter_errors(result))
+            if error is not None:
+                return error
+        return None
 
 
-def _validate_action_result(validator: Any) -> Any:
+def _validate_action_result(validator: ActionResponseValidator) -> Any:
     def validate(self: RemoteAction, result: dict[str, Any]) -> bool:
-        error = best_match(validator.iter_errors(result))
+        error = validator.first_error(result)
         if error is not None:
             # The same message as Rasa's own check, so logs read the same.
             error.message += (
@@ -76,7 +115,7 @@ def apply() -> None:
     if _applied:
         return
     RemoteAction._validate_action_result = _validate_action_result(  # type: ignore[method-assign]
-        _compiled_action_response_validator()
+        ActionResponseValidator(RemoteAction.action_response_format_spec())
     )
     Event.resolve_by_type = _resolve_by_type()  # type: ignore[method-assign]
     _applied = True

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
@@ -15,9 +17,22 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
+    ActionExecutionRejected,
+    ActionReverted,
+    ActiveLoop,
+    AllSlotsReset,
+    BotUttered,
+    ConversationPaused,
+    ConversationResumed,
     Event,
+    FollowupAction,
+    LoopInterrupted,
+    ReminderCancelled,
+    ReminderScheduled,
+    Restarted,
     SessionStarted,
     SlotSet,
+    UserUtteranceReverted,
     UserUttered,
 )
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -48,6 +63,57 @@ def test_action_answers_are_still_validated() -> None:
         action._validate_action_result({"events": [{"event": "slot"}], "responses": "text"})
     with pytest.raises(ValidationError):
         action._validate_action_result({"events": "not a list"})
+
+
+SAMPLE_EVENTS: list[Event] = [
+    SlotSet("state", "Gujarat"),
+    SlotSet("failed_attempts", 2.0),
+    ActiveLoop("grievance_form"),
+    ActiveLoop(None),
+    FollowupAction("action_listen"),
+    BotUttered("Namaste!", {"buttons": [{"title": "Yes", "payload": "/affirm"}]}),
+    UserUttered("hello", {"name": "greet", "confidence": 0.98}, []),
+    ActionExecuted("action_listen"),
+    SessionStarted(),
+    Restarted(),
+    AllSlotsReset(),
+    ConversationPaused(),
+    ConversationResumed(),
+    UserUtteranceReverted(),
+    ActionReverted(),
+    LoopInterrupted(True),
+    ActionExecutionRejected("validate_grievance_form"),
+    ReminderScheduled("remind", datetime(2026, 11, 26, 10, 0), name="r1"),
+    ReminderCancelled(name="r1"),
+]
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"events": [event.as_dict() for event in SAMPLE_EVENTS], "responses": [{"text": "hi"}]},
+        {"events": [], "responses": []},
+        {},
+        {"events": [{"event": "slot"}], "responses": []},  # no slot name
+        {"events": [{"event": "slot", "name": 5, "value": 1}]},
+        {"events": [{"event": "no_such_event"}]},
+        {"events": [{"name": "state"}]},  # no event type
+        {"events": [{"event": "slot", "name": "a", "value": 1, "timestamp": "noon"}]},
+        {"events": [{"event": "user", "text": 3}]},
+        {"events": [{"event": "bot", "text": "hi", "metadata": "x"}]},
+        {"events": "SlotSet(state)"},
+        {"events": [], "responses": "text"},
+        {"events": [{"event": "active_loop", "name": 7}]},
+    ],
+)
+def test_action_answers_are_judged_exactly_as_jsonschema_does(answer: dict[str, Any]) -> None:
+    fast = speedups.ActionResponseValidator(RemoteAction.action_response_format_spec())
+    try:
+        jsonschema.validate(answer, RemoteAction.action_response_format_spec())
+        valid = True
+    except ValidationError:
+        valid = False
+    assert (fast.first_error(answer) is None) is valid
 
 
 def test_event_types_resolve_as_before() -> None:
