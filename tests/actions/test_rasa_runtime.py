@@ -259,3 +259,38 @@ async def test_many_quick_saves_land_in_order(domain: Domain, tmp_path: Path) ->
             )
         ]
     assert texts == [f"message {number}" for number in range(30)]
+
+
+async def test_action_calls_reuse_one_connection_and_survive_a_restart() -> None:
+    from aiohttp import web
+    from rasa.utils.endpoints import EndpointConfig
+
+    speedups.apply()
+    peers: list[object] = []
+
+    async def webhook(request: web.Request) -> web.Response:
+        peers.append(request.transport.get_extra_info("peername") if request.transport else None)
+        return web.json_response({"events": [], "responses": [], "echo": await request.json()})
+
+    async def serve(port: int = 0) -> tuple[web.AppRunner, int]:
+        app = web.Application()
+        app.router.add_post("/webhook", webhook)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", port)
+        await site.start()
+        return runner, site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    runner, port = await serve()
+    endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
+    try:
+        answers = [await endpoint.request(json={"n": n}, method="post") for n in range(3)]
+        assert [answer["echo"]["n"] for answer in answers] == [0, 1, 2]
+        assert len(peers) == 3 and len(set(peers)) == 1  # one kept-alive connection
+
+        await runner.cleanup()  # the action server restarts: the kept connection is closed
+        runner, _ = await serve(port)
+        answer = await endpoint.request(json={"n": 3}, method="post")
+        assert answer["echo"]["n"] == 3
+    finally:
+        await runner.cleanup()
