@@ -14,6 +14,7 @@ vector, whether it is a training example, a scheme passage, a query or a grievan
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import threading
 import warnings
@@ -21,6 +22,8 @@ from importlib.metadata import version
 from typing import Any, Literal
 
 import numpy as np
+
+log = logging.getLogger(__name__)
 
 Precision = Literal["int8", "float32"]
 
@@ -44,10 +47,19 @@ class Encoder:
 
     dimension = 384
 
-    def __init__(self, model: Any, model_id: str, *, one_text_per_pass: bool = False) -> None:
+    def __init__(
+        self,
+        model: Any,
+        model_id: str,
+        *,
+        one_text_per_pass: bool = False,
+        traced: Any = None,
+    ) -> None:
         self._model = model
         self.model_id = model_id
         self.one_text_per_pass = one_text_per_pass
+        # TorchScript of transformer + mean pooling + normalisation for one unpadded text.
+        self._traced = traced
 
     def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
         if not texts:
@@ -79,7 +91,10 @@ class Encoder:
 
         with torch.inference_mode():
             features = self._model.preprocess([text], prompt=self._prompt)
-            vector = self._model(features)["sentence_embedding"][0]
+            if self._traced is not None:
+                vector = self._traced(*_traced_inputs(features))
+            else:
+                vector = self._model(features)["sentence_embedding"][0]
         row = vector.numpy().astype(np.float32)
         return np.asarray(row / max(float(np.linalg.norm(row)), 1e-12), dtype=np.float32)
 
@@ -87,6 +102,59 @@ class Encoder:
     def _prompt(self) -> str | None:
         name = getattr(self._model, "default_prompt_name", None)
         return None if name is None else str(self._model.prompts[name])
+
+
+def _traced_inputs(features: dict[str, Any]) -> tuple[Any, Any, Any]:
+    import torch
+
+    ids = features["input_ids"]
+    types = features.get("token_type_ids")
+    return ids, features["attention_mask"], torch.zeros_like(ids) if types is None else types
+
+
+def _trace(model: Any) -> Any:
+    """The transformer with mean pooling and normalisation as TorchScript, for one text.
+
+    Eager Hugging Face BERT spends about a third of a short encode in Python (module calls,
+    output wrappers); the traced graph runs the same operations without it (route preview
+    encode p50 ~11 -> ~7.5 ms). Only for one unpadded text: the trace follows the all-ones
+    attention mask. Returns None, and the eager path is used, if tracing fails or the traced
+    vector differs from the model's own on check sentences."""
+    import torch
+
+    class MeanPooled(torch.nn.Module):
+        def __init__(self, transformer: Any) -> None:
+            super().__init__()
+            self.transformer = transformer
+
+        def forward(self, ids: Any, mask: Any, types: Any) -> Any:
+            hidden = self.transformer(
+                input_ids=ids, attention_mask=mask, token_type_ids=types
+            ).last_hidden_state[0]
+            vector = hidden.mean(0)
+            return vector / vector.norm()
+
+    checks = ["payment", "The buyer has not paid our invoices for eight months. " * 3]
+    try:
+        with torch.inference_mode(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            example = _traced_inputs(model.preprocess([checks[1]]))
+            traced = torch.jit.freeze(
+                torch.jit.trace(MeanPooled(model[0].model).eval(), example, check_trace=False)
+            )
+            for text in checks:
+                features = model.preprocess([text])
+                expected = model(features)["sentence_embedding"][0]
+                expected = expected / expected.norm()
+                for _ in range(3):  # the profiling executor optimises after a few runs
+                    got = traced(*_traced_inputs(features))
+                if float((got - expected).abs().max()) > 1e-4:
+                    log.warning("traced encoder differs from the model; using the eager one")
+                    return None
+    except Exception:
+        log.warning("could not trace the encoder; using the eager one", exc_info=True)
+        return None
+    return traced
 
 
 def _quantise(model: Any) -> None:
@@ -148,4 +216,4 @@ def _load(precision: Precision) -> Encoder:
         return Encoder(model.eval(), model_id(precision))
     _quantise(model)
     model.eval()  # once: the one-text path does not call encode(), which would each time
-    return Encoder(model, model_id(precision), one_text_per_pass=True)
+    return Encoder(model, model_id(precision), one_text_per_pass=True, traced=_trace(model))

@@ -58,8 +58,9 @@ def test_vectors_are_unit_rows_and_a_text_gets_the_same_vector_alone_or_in_a_bat
 def test_the_one_text_path_gives_what_sentence_transformers_encode_gives(
     encoder: Encoder,
 ) -> None:
+    assert encoder._traced is not None  # the shipped path: TorchScript, checked against this
     long_text = "The buyer has not paid. " * 80  # beyond the 256-token limit: cut the same way
-    for text in [*TEXTS, long_text]:
+    for text in [*TEXTS, long_text, "ok", "भुगतान नहीं हुआ"]:
         reference = encoder._model.encode([text], normalize_embeddings=True)[0]
         np.testing.assert_allclose(encoder.encode([text])[0], reference, atol=1e-5)
 
