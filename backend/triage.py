@@ -40,10 +40,10 @@ class Triage:
         if self._classifier is None:
             with self._lock:
                 if self._classifier is None:
-                    from backend.embeddings import get_encoder
+                    from backend.embeddings import get_route_encoder
                     from routing.classifier import Classifier
 
-                    built = Classifier.from_data(get_encoder().encode)
+                    built = Classifier.from_data(get_route_encoder().encode)
                     self._classifier = _RememberingPredictor(built)
                     log.info("route classifier ready")
         return self._classifier

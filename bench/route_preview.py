@@ -9,8 +9,9 @@ prediction cache, then the same texts again (hits: a filing after its preview).
     .venv/bin/python -m bench.route_preview [--passes 5] [--precision float32] [--torch-threads N]
     .venv/bin/python -m bench.route_preview --http
 
-The shipped encoder is int8 (backend/embeddings.py); ``--precision float32`` measures the float
-model for comparison. ``--torch-threads`` overrides the one thread that get_encoder() sets.
+The route classifier's encoder is int8 (``backend.embeddings.get_route_encoder``);
+``--precision float32`` measures the float model for comparison. ``--torch-threads`` overrides
+the one thread that get_encoder() sets.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import time
 
 import numpy as np
 
-from backend.embeddings import SHIPPED_PRECISION, get_encoder
+from backend.embeddings import ROUTE_PRECISION, get_encoder
 from bench.routing_accuracy import load_testset
 from routing.classifier import Classifier
 from routing.rules import route
@@ -34,7 +35,7 @@ def main() -> None:
     parser.add_argument(
         "--torch-threads", type=int, help="torch intra-op threads (default: 1, as shipped)"
     )
-    parser.add_argument("--precision", choices=("int8", "float32"), default=SHIPPED_PRECISION)
+    parser.add_argument("--precision", choices=("int8", "float32"), default=ROUTE_PRECISION)
     parser.add_argument("--http", action="store_true", help="time the endpoint of a real server")
     args = parser.parse_args()
     if args.http:

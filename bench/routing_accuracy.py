@@ -7,8 +7,9 @@ Items marked `set: fresh` were written after the classifier was frozen and are r
 
     .venv/bin/python -m bench.routing_accuracy [--tune] [--errors] [--precision float32]
 
-The shipped encoder is int8 (backend/embeddings.py); ``--precision float32`` measures the
-float model. The classifier is fitted on vectors of the same encoder it predicts with.
+The route classifier's encoder is int8 (``backend.embeddings.get_route_encoder``);
+``--precision float32`` measures the float model. The classifier is fitted on vectors of the
+same encoder it predicts with.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
-from backend.embeddings import SHIPPED_PRECISION, get_encoder
+from backend.embeddings import ROUTE_PRECISION, get_encoder
 from routing.classifier import Classifier, load_examples
 from routing.rules import OVERRIDE_CONFIDENCE, route
 
@@ -129,7 +130,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--tune", action="store_true", help="cross-validate on training data")
     parser.add_argument("--errors", action="store_true", help="print misclassified texts")
-    parser.add_argument("--precision", choices=("int8", "float32"), default=SHIPPED_PRECISION)
+    parser.add_argument("--precision", choices=("int8", "float32"), default=ROUTE_PRECISION)
     args = parser.parse_args()
 
     encoder = get_encoder(args.precision)

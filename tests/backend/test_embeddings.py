@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from backend.embeddings import Encoder, get_encoder, model_id
+from backend.embeddings import Encoder, get_encoder, get_route_encoder, model_id
 from backend.schemes.search import cached_embeddings, embedding_cache_key
 
 TEXTS = [
@@ -19,12 +19,16 @@ TEXTS = [
 
 @pytest.fixture(scope="module")
 def encoder() -> Encoder:
-    return get_encoder()
+    """The route classifier's (int8)."""
+    return get_route_encoder()
 
 
-def test_the_shipped_encoder_is_loaded_once_and_offline(encoder: Encoder) -> None:
-    assert get_encoder() is encoder
+def test_each_encoder_is_loaded_once_and_offline(encoder: Encoder) -> None:
+    assert get_route_encoder() is encoder
     assert get_encoder("int8") is encoder
+    shared = get_encoder()
+    assert shared is get_encoder("float32") and shared is not encoder
+    assert shared.model_id == model_id() == model_id("float32")
     assert os.environ["HF_HUB_OFFLINE"] == "1"
     with pytest.raises(ValueError, match="unknown precision"):
         get_encoder("float16")  # type: ignore[arg-type]

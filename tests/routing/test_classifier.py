@@ -19,6 +19,14 @@ from routing.rules import route
 TESTSET = Path(__file__).parents[2] / "bench" / "data" / "routing_testset.yaml"
 
 
+@pytest.fixture(scope="module")
+def classifier() -> Classifier:
+    """Fitted on the encoder the service routes with (int8, backend.embeddings)."""
+    from backend.embeddings import get_route_encoder
+
+    return Classifier.from_data(get_route_encoder().encode)
+
+
 def _unit_rows(texts: list[str]) -> np.ndarray:
     """A stand-in encoder: a fixed random direction per distinct text (no model needed)."""
     rows = []
