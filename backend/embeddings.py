@@ -224,7 +224,9 @@ def _load(precision: Precision) -> Encoder:
         return Encoder(model.eval(), model_id(precision))
     # The token embedding table (30522 x 384 floats, ~47 MB) is not quantised: share the
     # float encoder's, which the API process holds anyway for scheme search.
-    model[0].model.embeddings = _load("float32")._model[0].model.embeddings
+    shared: Any = _load("float32")._model[0].model
+    transformer: Any = model[0].model
+    transformer.embeddings = shared.embeddings
     _quantise(model)
     model.eval()  # once: the one-text path does not call encode(), which would each time
     return Encoder(model, model_id(precision), one_text_per_pass=True, traced=_trace(model))
