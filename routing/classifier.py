@@ -4,9 +4,10 @@ The encoder is injected (``encode(list[str]) -> ndarray`` of unit-length rows), 
 never loads a model. The embedding model is English-only, so before encoding a text is turned
 into a short English-leaning *digest*: Hindi and Hinglish words of ``data/lexicon.yaml`` are
 replaced by English ones, remaining Devanagari is transliterated, and a long grievance is cut
-down to its most telling sentences (encoding costs ~7 ms + ~0.1 ms per token on 2 CPU cores,
-and the route preview must stay under 20 ms). Keyword counts over the *whole* text are features
-next to the embedding, so what the digest leaves out still counts.
+down to its most telling sentences (the float encoder cost ~7 ms + ~0.1 ms per token on one
+thread, the service's int8 one about half; the route preview must stay under 20 ms). Keyword
+counts over the *whole* text are features next to the embedding, so what the digest leaves out
+still counts.
 
 A multinomial logistic regression over [embedding, keyword counts] is fitted once at start-up
 (scikit-learn); prediction is a matrix product in numpy.
