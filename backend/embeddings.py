@@ -40,6 +40,7 @@ ROUTE_PRECISION: Precision = "int8"  # the route classifier
 # One encode at a time per process: the tokenizer is not thread-safe, and two concurrent
 # forward passes would oversubscribe two shared cores.
 _lock = threading.Lock()
+_loading = threading.RLock()  # re-entrant: loading int8 loads float32 first
 
 
 class Encoder:
@@ -200,7 +201,8 @@ def get_encoder(precision: Precision = SHARED_PRECISION) -> Encoder:
     for scheme search and clusters; int8 is the route classifier's (``get_route_encoder``)."""
     if precision not in ("int8", "float32"):
         raise ValueError(f"unknown precision {precision!r}")
-    return _load(precision)
+    with _loading:  # the warm-up thread and a first request must not load the model twice
+        return _load(precision)
 
 
 @functools.cache
