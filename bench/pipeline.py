@@ -4,7 +4,8 @@ Five real processes as deployed on one machine: the gateway (``python -m bot ser
 (models/grievance.tar.gz, started as the Procfile starts it, with the memory-first SQLite
 tracker store of endpoints.yml), the action server, the backend API and
 the worker (SQLite database). Telegram is a fake Bot API served from this process; each turn is
-a Telegram update POSTed to the gateway's webhook (the category as an inline-button press) and
+a Telegram update POSTed to the gateway's webhook (the Udyam skip, the category and Submit as
+inline-button presses) and
 ends when the assistant's last reply for it reaches the fake (``sendMessage``). Each simulated
 user files grievances, a fresh chat per filing: the 13-turn conversation of
 ``bench/rasa_turns.py``, from "hello" to the ticket number and the user's list of tickets.
@@ -59,8 +60,10 @@ GATEWAY_BOT_TOKEN = "111111:BENCH-gateway"
 WORKER_BOT_TOKEN = "222222:BENCH-worker"
 SECRET = "bench-pipeline-webhook-secret"
 MODEL = ROOT / "models" / "grievance.tar.gz"
-# The category turn is a button press on Telegram: its callback_data is the button's payload.
-BUTTON_TURN = '/inform{"category":"delayed_payment"}'
+# Turns a Telegram user answers with an inline button ("I have no Udyam number", the category,
+# Submit): a callback query whose data is the button's payload. Typed, "/affirm" would be a bot
+# command, which the gateway passes on as the word "affirm".
+BUTTON_TURNS = frozenset({"/skip", '/inform{"category":"delayed_payment"}', "/affirm"})
 
 
 @dataclass
@@ -138,7 +141,7 @@ class Pipeline:
 
     def update(self, chat: int, text: str) -> dict[str, Any]:
         update_id = next(self._updates)
-        if text != BUTTON_TURN:
+        if text not in BUTTON_TURNS:
             return telegram_text_update(chat, text, update_id=update_id, first_name="Ramesh")
         return {
             "update_id": update_id,
