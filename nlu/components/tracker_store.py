@@ -8,9 +8,12 @@ to the same SQL table Rasa's store uses, in order, off the request path. A conve
 is not in memory (after a restart, or evicted as least recently used) is read from SQL, after
 any of its writes still queued have landed.
 
-Nothing is lost when a write fails: events are appended by count (the events of the session
-not yet in the table), so the next save of that conversation writes everything missing; the
-writer thread finishes its queue when the process exits normally.
+A failed write is made good by the conversation's next save: events are appended by count
+(the events of the session not yet in the table), so that save writes everything missing. The
+writer thread finishes its queue when the process exits normally. What this trades: a crash
+(SIGKILL, power) loses the turns whose write had not landed, milliseconds' worth; the
+conversation then resumes one step back (its question asked again), and messages Rasa had not
+answered are replayed by the gateway's inbox.
 
 It assumes that one Rasa process serves a conversation at a time (the gateway keeps a sender
 on one Rasa URL). Several replicas sharing a database use Rasa's own SQL store
