@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import collections
 import contextvars
 import functools
 import logging
@@ -73,6 +74,9 @@ class Inbox:
         # message is done, so a replay from the database never queues it twice.
         self._queues: dict[str, list[StoredMessage]] = {}
         self._queued: set[int] = set()
+        # Ids handled (done or given up) lately: a recovery pass that read a message as pending
+        # just before its worker finished it must not queue it again.
+        self._handled: collections.OrderedDict[int, None] = collections.OrderedDict()
         self._outage = False
         self._held_ids: set[int] = set()  # messages already held in the current outage
         # Senders told of the current outage; their flag is cleared once a message gets
@@ -127,7 +131,7 @@ class Inbox:
         return message_id
 
     def _enqueue(self, message: StoredMessage) -> None:
-        if message.id in self._queued:
+        if message.id in self._queued or message.id in self._handled:
             return
         self._queued.add(message.id)
         queue = self._queues.setdefault(message.sender_id, [])
@@ -136,6 +140,9 @@ class Inbox:
         bisect.insort(queue, message, key=lambda queued: queued.id)
 
     def _dequeue(self, message: StoredMessage) -> None:
+        self._handled[message.id] = None
+        while len(self._handled) > 10_000:
+            self._handled.popitem(last=False)
         queue = self._queues.get(message.sender_id)
         if queue and queue[0].id == message.id:
             queue.pop(0)

@@ -194,3 +194,25 @@ async def test_rasa_stopped_mid_conversation_user_told_then_answered_without_dup
     assert rasa.messages() == ["hello", "my payment is late", "it is 90 days now"]
     texts = [m["text"] for m in telegram.sent("sendMessage", CHAT)]
     assert texts[2:] == ["echo: my payment is late", "echo: it is 90 days now"]
+
+
+async def test_a_recovery_pass_that_read_a_message_as_pending_does_not_process_it_again(
+    store: GatewayStore,
+) -> None:
+    """The recovery pass reads pending messages on the DB thread; if the sender's worker
+    finishes the message meanwhile, that stale read must not queue it a second time."""
+    recorder = Recorder()
+    inbox = Inbox(store, recorder.process, recorder.on_held, recorder.probe)
+    await inbox.start()
+    assert await inbox.accept(inbound("web:race", "hello")) is not None
+    stale = store.pending_for("web:race", 10)  # read while it is still pending
+    assert [message.text for message in stale] == ["hello"]
+    await inbox.wait_idle()
+    assert recorder.processed == ["web:race/hello"]
+
+    for message in stale:  # what resume_pending does with its (now stale) read
+        inbox._enqueue(message)
+    inbox.schedule("web:race")
+    await inbox.wait_idle()
+    await inbox.stop()
+    assert recorder.processed == ["web:race/hello"]
