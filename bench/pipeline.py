@@ -45,7 +45,6 @@ from bench.rasa_turns import OUR_CONVERSATION, Load, rss_mb, run_stock
 from tests.support.fake_telegram import FakeTelegram, telegram_text_update
 from tests.support.processes import (
     APP_PYTHON,
-    MEMORY_FIRST_STORE,
     RASA,
     RASA_SERVER,
     ROOT,
@@ -53,6 +52,7 @@ from tests.support.processes import (
     backend_service,
     free_port,
     migrate,
+    write_endpoints,
 )
 
 TOKEN = "bench-pipeline-service-token"
@@ -244,13 +244,7 @@ def run_ours(tmp: Path, args: argparse.Namespace) -> dict[str, object]:
     telegram.start()
     actions_port, rasa_port, gateway_port = free_port(), free_port(), free_port()
     gateway_url = f"http://127.0.0.1:{gateway_port}"
-    endpoints = tmp / "endpoints.yml"
-    endpoints.write_text(
-        f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
-        f"tracker_store:\n  type: {MEMORY_FIRST_STORE}\n  dialect: sqlite\n"
-        f"  db: {tmp / 'tracker.db'}\n",
-        encoding="utf-8",
-    )
+    endpoints = write_endpoints(tmp / "endpoints.yml", actions_port, tmp / "tracker.db")
     quiet = {"LOG_LEVEL": "WARNING"}
     backend, backend_url = backend_service(database_url, TOKEN, tmp, LOG_LEVEL="WARNING")
     telegram_env = {

@@ -38,7 +38,6 @@ import httpx
 import yaml
 
 from tests.support.processes import (
-    MEMORY_FIRST_STORE,
     RASA,
     RASA_SERVER,
     ROOT,
@@ -46,6 +45,7 @@ from tests.support.processes import (
     backend_service,
     free_port,
     migrate,
+    write_endpoints,
 )
 
 TOKEN = "bench-service-token"
@@ -200,12 +200,8 @@ def measure(name: str, url: str, turns: list[str], pids: list[int], args) -> dic
 
 def run_ours(tmp: Path, model: Path, backend_url: str, name: str, args) -> dict[str, object]:
     actions_port, rasa_port = free_port(), free_port()
-    endpoints = tmp / f"endpoints-{name}.yml"
-    endpoints.write_text(
-        f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
-        f"tracker_store:\n  type: {MEMORY_FIRST_STORE}\n  dialect: sqlite\n"
-        f"  db: {tmp / f'tracker-{name}.db'}\n",
-        encoding="utf-8",
+    endpoints = write_endpoints(
+        tmp / f"endpoints-{name}.yml", actions_port, tmp / f"tracker-{name}.db"
     )
     actions = Service(f"actions-{name}", [str(RASA), "run", "actions", "--port",
                       str(actions_port)], {"BACKEND_URL": backend_url, "SERVICE_TOKEN": TOKEN},

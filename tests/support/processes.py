@@ -148,6 +148,19 @@ def rasa_skip_reason() -> str | None:
     return None
 
 
+def write_endpoints(path: Path, actions_port: int, tracker_db: Path | None = None) -> Path:
+    """A Rasa endpoints file: the action server at ``actions_port``; with ``tracker_db`` the
+    tracker store ``endpoints.yml`` ships (memory first, SQLite behind) on that file, without
+    it Rasa's in-memory store."""
+    text = f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
+    if tracker_db is not None:
+        text += (
+            f"tracker_store:\n  type: {MEMORY_FIRST_STORE}\n  dialect: sqlite\n  db: {tracker_db}\n"
+        )
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def rasa_server(
     log_dir: Path, port: int, actions_port: int, tracker_db: Path | None = None
 ) -> Service:
@@ -156,13 +169,7 @@ def rasa_server(
     With ``tracker_db`` conversations are kept in the tracker store ``endpoints.yml`` ships
     (memory first, SQLite behind), so that a restarted server continues them.
     """
-    endpoints = log_dir / f"endpoints-{port}.yml"
-    text = f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
-    if tracker_db is not None:
-        text += (
-            f"tracker_store:\n  type: {MEMORY_FIRST_STORE}\n  dialect: sqlite\n  db: {tracker_db}\n"
-        )
-    endpoints.write_text(text, encoding="utf-8")
+    endpoints = write_endpoints(log_dir / f"endpoints-{port}.yml", actions_port, tracker_db)
     command = [
         *RASA_SERVER, "run", "--enable-api", "-m", str(MODEL), "--port", str(port),
         "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml"),
