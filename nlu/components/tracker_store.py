@@ -74,13 +74,20 @@ class MemoryFirstSQLTrackerStore(SQLTrackerStore):
         # and no event object shares a dict with another turn's.
         self._live: OrderedDict[str, list[_StoredEvent]] = OrderedDict()
         self._max_conversations = max(1, int(max_conversations))
-        # sender id -> the newest tracker waiting to be written, and the write that will take
-        # it (one write at a time takes every tracker waiting then, in one transaction)
-        self._dirty: dict[str, DialogueStateTracker] = {}
+        # sender id -> its trackers waiting to be written, oldest first, and the write that will
+        # take them (one write at a time takes every tracker waiting then, in one transaction).
+        # All are kept, not only the newest: a turn that starts a new session saves a tracker
+        # holding both sessions, and the next turn's tracker holds only the new one.
+        self._dirty: dict[str, list[DialogueStateTracker]] = {}
         self._queued: dict[str, Future[None]] = {}
         self._guard = threading.Lock()
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tracker-writer")
         self._session: Session | None = None  # the writer thread's own, kept open
+        # sender id -> how many events of its latest session the table holds, and the last of
+        # them, as the writer last left it (writer thread only). Rasa's store asks the
+        # database (a COUNT over the session) before every append; this answers from memory
+        # when the tracker continues what was written, and asks the database otherwise.
+        self._stored: dict[str, _Stored] = {}
 
     # --- reads ------------------------------------------------------------------------------
 
@@ -113,7 +120,7 @@ class MemoryFirstSQLTrackerStore(SQLTrackerStore):
         with self._guard:
             # Rasa does not touch a tracker after saving it (the next turn builds a new one),
             # so the writer may read this one while the loop goes on.
-            self._dirty[sender_id] = tracker
+            self._dirty.setdefault(sender_id, []).append(tracker)
             if sender_id not in self._queued:
                 self._queued[sender_id] = self._writer.submit(self._write_waiting)
 
@@ -129,15 +136,19 @@ class MemoryFirstSQLTrackerStore(SQLTrackerStore):
             return
         session = self._writer_session()
         try:
-            for tracker in waiting.values():
-                self._append_new_events(session, tracker)
+            written = {
+                sender_id: self._append_trackers(session, sender_id, trackers)
+                for sender_id, trackers in waiting.items()
+            }
             session.commit()
+            self._note_stored(written)
         except Exception:
             session.rollback()
-            for tracker in waiting.values():
+            for sender_id, trackers in waiting.items():
                 try:
-                    self._append_new_events(session, tracker)
+                    stored = self._append_trackers(session, sender_id, trackers)
                     session.commit()
+                    self._note_stored({sender_id: stored})
                 except Exception:
                     # The events stay in memory; the next save of this conversation writes
                     # them (events are appended by count).
@@ -157,9 +168,33 @@ class MemoryFirstSQLTrackerStore(SQLTrackerStore):
             self._session = Session(bind=self.engine.connect())
         return self._session
 
-    def _append_new_events(self, session: Session, tracker: DialogueStateTracker) -> None:
+    def _append_trackers(
+        self, session: Session, sender_id: str, trackers: list[DialogueStateTracker]
+    ) -> _Stored | None:
+        known = self._stored.get(sender_id)
+        for tracker in trackers:
+            known = self._append_new_events(session, tracker, known)
+        return known
+
+    def _append_new_events(
+        self, session: Session, tracker: DialogueStateTracker, known: _Stored | None
+    ) -> _Stored:
+        """Append the events of ``tracker`` that the table does not hold yet.
+
+        As Rasa's ``SQLTrackerStore._additional_events`` does: the tracker holds the latest
+        session (as stored) plus what happened since, so the events after the stored count are
+        the new ones. ``known`` is what the table holds (None: ask it). Returns what the table
+        will hold once the transaction commits.
+        """
+        events = list(tracker.events)
+        if known is not None and known.continued_by(events):
+            start = known.count
+        else:
+            start = self._event_query(
+                session, tracker.sender_id, fetch_events_from_all_sessions=False
+            ).count()
         rows = []
-        for event in self._additional_events(session, tracker):
+        for event in events[start:]:
             data = event.as_dict()
             rows.append(
                 {
@@ -175,6 +210,15 @@ class MemoryFirstSQLTrackerStore(SQLTrackerStore):
             )
         if rows:
             session.execute(self.SQLEvent.__table__.insert(), rows)
+        return _Stored.after(events)
+
+    def _note_stored(self, written: dict[str, _Stored | None]) -> None:
+        """Remember what committed writes left in the table (writer thread only)."""
+        for sender_id, stored in written.items():
+            if stored is None:
+                self._stored.pop(sender_id, None)
+            else:
+                self._stored[sender_id] = stored
 
     async def _written(self, sender_id: str | None = None) -> None:
         """Wait until the queued writes (of one conversation, or all) have landed."""
@@ -208,6 +252,31 @@ class MemoryFirstSQLTrackerStore(SQLTrackerStore):
         self._live.move_to_end(tracker.sender_id)
         while len(self._live) > self._max_conversations:
             self._live.popitem(last=False)  # read from SQL again if it comes back
+
+
+class _Stored(NamedTuple):
+    """The table's share of a conversation: the events of its latest session (Rasa's SQL
+    store counts from the last ``session_started``), and the last of them."""
+
+    count: int
+    last_type: str | None
+    last_timestamp: float | None
+
+    @classmethod
+    def after(cls, events: list[Event]) -> _Stored:
+        starts = [index for index, event in enumerate(events) if isinstance(event, SessionStarted)]
+        count = len(events) - (starts[-1] if starts else 0)
+        last = events[-1] if events else None
+        return cls(count, last and last.type_name, last and last.timestamp)
+
+    def continued_by(self, events: list[Event]) -> bool:
+        """``events`` begins with the stored session (as a turn's tracker does)."""
+        if self.count == 0:
+            return False  # nothing to check against: ask the table
+        if len(events) < self.count:
+            return False
+        last = events[self.count - 1]
+        return last.type_name == self.last_type and last.timestamp == self.last_timestamp
 
 
 class _StoredEvent(NamedTuple):

@@ -215,12 +215,12 @@ async def test_a_failed_write_is_made_good_by_the_next_save(
     failures = {"tg:7": 2}  # its share of the batch, then its own transaction
 
     def append(
-        self: MemoryFirstSQLTrackerStore, session: Any, tracker: DialogueStateTracker
-    ) -> None:
+        self: MemoryFirstSQLTrackerStore, session: Any, tracker: DialogueStateTracker, known: Any
+    ) -> Any:
         if failures.get(tracker.sender_id, 0) > 0:
             failures[tracker.sender_id] -= 1
             raise OSError("disk full")
-        original(self, session, tracker)
+        return original(self, session, tracker, known)
 
     monkeypatch.setattr(MemoryFirstSQLTrackerStore, "_append_new_events", append)
     tracker = conversation("tg:7", "Pune")
@@ -259,6 +259,122 @@ async def test_many_quick_saves_land_in_order(domain: Domain, tmp_path: Path) ->
             )
         ]
     assert texts == [f"message {number}" for number in range(30)]
+
+
+def counting_table_reads(
+    monkeypatch: pytest.MonkeyPatch, tracker_store: MemoryFirstSQLTrackerStore
+) -> list[str]:
+    """Record each time the store asks the table how many events it holds."""
+    asked: list[str] = []
+    original = tracker_store._event_query
+
+    def event_query(session: Any, sender_id: str, fetch_events_from_all_sessions: bool) -> Any:
+        asked.append(sender_id)
+        return original(session, sender_id, fetch_events_from_all_sessions)
+
+    monkeypatch.setattr(tracker_store, "_event_query", event_query)
+    return asked
+
+
+async def test_turns_that_continue_the_table_do_not_count_it_again(
+    domain: Domain, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "tracker.db"
+    busy = store(domain, db)
+    asked = counting_table_reads(monkeypatch, busy)
+    await busy.save(conversation("tg:10", "Pune"))
+    await busy._written()
+    for number in range(5):
+        tracker = await busy.retrieve("tg:10")
+        assert tracker is not None
+        tracker.update(UserUttered(f"message {number}", {"name": "inform", "confidence": 1.0}))
+        await busy.save(tracker)
+        await busy._written()
+    assert asked == ["tg:10"]  # the first write only: the store knew nothing yet
+    plain = await SQLTrackerStore(domain, dialect="sqlite", db=str(db)).retrieve("tg:10")
+    remembered = await busy.retrieve("tg:10")
+    assert plain is not None and remembered is not None
+    assert list(plain.events) == list(remembered.events)
+
+
+async def test_a_new_session_is_written_once_and_counted_from_its_start(
+    domain: Domain, tmp_path: Path
+) -> None:
+    db = tmp_path / "tracker.db"
+    first = store(domain, db)
+    await first.save(conversation("wa:+919812345678", "Pune"))
+    await first._written()
+    tracker = await first.retrieve("wa:+919812345678")
+    assert tracker is not None
+    tracker.update(ActionExecuted("action_session_start"))
+    tracker.update(SessionStarted())
+    tracker.update(ActionExecuted("action_listen"))
+    tracker.update(UserUttered("Agra", {"name": "inform", "confidence": 1.0}))
+    await first.save(tracker)
+    later = await first.retrieve("wa:+919812345678")  # the new session only
+    assert later is not None and type(later.events[0]) is SessionStarted
+    later.update(UserUttered("Surat", {"name": "inform", "confidence": 1.0}))
+    await first.save(later)
+    await first._written()
+
+    assert rows(db, "wa:+919812345678") == [
+        *[event.type_name for event in conversation("x", "Pune").events],
+        "action", "session_started", "action", "user", "user",
+    ]  # fmt: skip
+    # A new process reads what Rasa's own store reads: the latest session, each event once.
+    plain = await SQLTrackerStore(domain, dialect="sqlite", db=str(db)).retrieve("wa:+919812345678")
+    assert plain is not None
+    assert [event.type_name for event in plain.events] == [
+        "session_started", "action", "user", "user",
+    ]  # fmt: skip
+
+
+async def test_a_new_session_and_the_next_turn_saved_before_either_is_written(
+    domain: Domain, tmp_path: Path
+) -> None:
+    # Under load the writer may take both trackers at once: the first holds both sessions,
+    # the second only the new one. Neither turn's events may be lost.
+    db = tmp_path / "tracker.db"
+    busy = store(domain, db)
+    await busy.save(conversation("tg:12", "Pune"))
+    await busy._written()
+    with busy._guard:  # hold the writer back until both turns are saved
+        tracker = await busy.retrieve("tg:12")
+        assert tracker is not None
+        tracker.update(ActionExecuted("action_session_start"))
+        tracker.update(SessionStarted())
+        tracker.update(ActionExecuted("action_listen"))
+        tracker.update(UserUttered("Agra", {"name": "inform", "confidence": 1.0}))
+        busy._dirty.setdefault("tg:12", []).append(tracker)
+        busy._remember(tracker)
+        later = await busy.retrieve("tg:12")
+        assert later is not None
+        later.update(UserUttered("Surat", {"name": "inform", "confidence": 1.0}))
+        busy._dirty["tg:12"].append(later)
+        busy._remember(later)
+        busy._queued["tg:12"] = busy._writer.submit(busy._write_waiting)
+    await busy._written()
+    plain = await SQLTrackerStore(domain, dialect="sqlite", db=str(db)).retrieve("tg:12")
+    assert plain is not None
+    assert [event.type_name for event in plain.events] == [
+        "session_started", "action", "user", "user",
+    ]  # fmt: skip
+    assert [e.text for e in plain.events if isinstance(e, UserUttered)] == ["Agra", "Surat"]
+
+
+async def test_a_tracker_that_does_not_continue_the_table_is_counted_again(
+    domain: Domain, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # E.g. the events replaced through Rasa's HTTP API: the remembered count no longer
+    # describes this tracker, so the store asks the table, as Rasa's store always does.
+    db = tmp_path / "tracker.db"
+    replaced = store(domain, db)
+    asked = counting_table_reads(monkeypatch, replaced)
+    await replaced.save(conversation("tg:11", "Pune", "Agra"))
+    await replaced._written()
+    await replaced.save(conversation("tg:11", "Surat", "Nashik", "Indore"))
+    await replaced._written()
+    assert asked == ["tg:11", "tg:11"]
 
 
 async def test_action_calls_reuse_one_connection_and_survive_a_restart() -> None:
