@@ -272,13 +272,25 @@ def _load(precision: Precision) -> Encoder:
         return Encoder(model.eval(), model_id(precision))
     # The token embedding table (30522 x 384 floats, ~47 MB) is not quantised: share the
     # float encoder's, which the API process holds anyway for scheme search.
-    shared: Any = _load("float32")._model[0].model
+    shared_module: Any = _load("float32")._model[0]
+    shared = shared_module.model
     transformer: Any = model[0].model
     transformer.embeddings = shared.embeddings
+    # The same tokenizer files, the same settings (max_seq_length), and every encode of either
+    # encoder runs under ``_lock``: one tokenizer (vocabulary, Rust state: ~10 MB) serves both.
+    # (sentence-transformers 6 keeps it as the module's ``processor`` and its input formatter's.)
+    own = getattr(model[0], "processor", None)
+    formatter: Any = getattr(model[0], "input_formatter", None)
+    if own is not None and own is model[0].tokenizer:
+        model[0].processor = shared_module.processor
+        if getattr(formatter, "processor", None) is own:
+            formatter.processor = shared_module.processor
     _own_memory(model, keep=shared.embeddings)
     _quantise(model)
     model.eval()  # once: the one-text path does not call encode(), which would each time
-    encoder = Encoder(model, model_id(precision), one_text_per_pass=True, traced=_trace(model))
+    with _lock:  # the trace's check sentences go through the tokenizer shared with float32
+        traced = _trace(model)
+    encoder = Encoder(model, model_id(precision), one_text_per_pass=True, traced=traced)
     # Loading, quantising and tracing leave garbage cycles (some holding the weight file's
     # second mapping) and freed heap: collect and give it back (~20 MB).
     gc.collect()

@@ -35,3 +35,9 @@ def test_releasing_free_memory_is_safe_anywhere() -> None:
     release_free_memory()
     assert sys.modules["backend.embeddings"]  # still importable and usable afterwards
     assert get_encoder().encode(["after a trim"]).shape == (1, 384)
+
+
+def test_both_encoders_use_one_tokenizer() -> None:
+    int8, float32 = get_route_encoder()._model, get_encoder()._model
+    assert int8.tokenizer is float32.tokenizer
+    assert int8[0].input_formatter.processor is float32[0].processor
