@@ -152,7 +152,10 @@ def write_endpoints(path: Path, actions_port: int, tracker_db: Path | None = Non
     """A Rasa endpoints file: the action server at ``actions_port``; with ``tracker_db`` the
     tracker store ``endpoints.yml`` ships (memory first, SQLite behind) on that file, without
     it Rasa's in-memory store."""
-    text = f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
+    text = (
+        f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
+        "  enable_selective_domain: true\n"
+    )
     if tracker_db is not None:
         text += (
             f"tracker_store:\n  type: {MEMORY_FIRST_STORE}\n  dialect: sqlite\n  db: {tracker_db}\n"
