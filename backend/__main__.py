@@ -8,7 +8,12 @@ import logging
 import sys
 from datetime import UTC, datetime
 
-from backend.config import Settings
+# `import httpx` also imports httpx's command-line client (httpx/_main.py, with click, rich and
+# pygments: ~5 MB per process) whenever those are installed, and falls back to a stub on
+# ImportError. No process started from here uses it: a None entry makes that import fail.
+sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+
+from backend.config import Settings  # noqa: E402
 
 
 def _as_of(text: str) -> datetime:

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 
-import uvicorn
+# `import httpx` also imports httpx's command-line client (httpx/_main.py, with click, rich and
+# pygments: ~5 MB) whenever those are installed, and falls back to a stub on ImportError; the
+# gateway never uses it, so a None entry makes that import fail (backend/__main__.py too).
+sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 
-from backend.config import Settings
-from backend.logs import configure_logging
-from bot.app import create_app
+import uvicorn  # noqa: E402
+
+from backend.config import Settings  # noqa: E402
+from backend.logs import configure_logging  # noqa: E402
+from bot.app import create_app  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> None:
