@@ -11,12 +11,13 @@ Warm-up, as in a day of use:
   bench/data/routing_testset.yaml through ``POST /api/v1/route/preview``, every question of
   bench/data/schemes_devset.yaml through ``GET /api/v1/schemes/search``, and some filings;
 - worker: delivers the filings' notifications to the fake Telegram and runs SLA sweeps (every
-  2 s here instead of 60 s) for ``--worker-seconds``;
+  2 s here instead of 60 s) during the ``--rest`` seconds before the reading;
 - gateway: Telegram updates through its webhook and web chat messages, answered by the stand-in.
 
-Then, per process (with its children): VmRSS, RssAnon, RssFile, RssShmem from
-/proc/<pid>/status, and Pss from smaps_rollup. With ``--restart-backend`` the backend is
-stopped and started again on the same (now warm) scheme-embedding cache and measured again:
+Then, after ``--rest`` seconds, per process (with its children): VmRSS, RssAnon, RssFile,
+RssShmem from /proc/<pid>/status, and Pss from smaps_rollup. With ``--restart-backend`` the
+backend is stopped and started again on the same (now warm) scheme-embedding cache and
+measured again:
 the first start encodes the scheme passages (cold cache), a restart reads them from disk.
 
     flock /tmp/bench.lock .venv/bin/python -m bench.memory [--restart-backend]
@@ -237,7 +238,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         result["backend_calls"] = warm_backend(backend_url, range(args.filings))
         warm_gateway(gateway_url, telegram, args.chats, args.turns)
         wait_notifications(telegram, args.filings)
-        time.sleep(args.worker_seconds)  # a few SLA sweeps and idle polls
+        time.sleep(args.rest)  # a few SLA sweeps and idle polls; the backend trims its heap
         result["rss_mb"] = {
             name: memory_mb(service.process.pid)  # type: ignore[union-attr]
             for name, service in services.items()
@@ -248,7 +249,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             result["backend_restart_ready_s"] = round(wait_ready(backend_url), 1)
             more = range(args.filings, 2 * args.filings)
             result["backend_restart_calls"] = warm_backend(backend_url, more)
-            time.sleep(2)
+            time.sleep(args.rest)
             pid = services["backend"].process.pid  # type: ignore[union-attr]
             result["backend_restart_rss_mb"] = memory_mb(pid)
     finally:
@@ -268,7 +269,13 @@ def main() -> None:
     parser.add_argument("--filings", type=int, default=20)
     parser.add_argument("--chats", type=int, default=10)
     parser.add_argument("--turns", type=int, default=3)
-    parser.add_argument("--worker-seconds", type=float, default=8.0)
+    parser.add_argument(
+        "--rest",
+        type=float,
+        default=12.0,
+        help="seconds between the last warm-up call and the reading (the backend gives freed "
+        "heap back within 10 s of its last encode: backend/embeddings.py)",
+    )
     parser.add_argument("--json", type=Path, default=None, help="also write the result here")
     args = parser.parse_args()
     result = run(args)
