@@ -17,7 +17,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
@@ -27,7 +27,6 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from telegram import Bot as TelegramBot
-from twilio.rest import Client as TwilioClient
 
 from backend.config import Settings
 from backend.metrics import LatencyMiddleware
@@ -45,6 +44,9 @@ from bot.texts import gateway_text, language_of
 from bot.throttle import RATE_LIMITED, SenderThrottle, retry_after
 from bot.webchat import InvalidWebMessage, WebChatChannel, web_id_of
 from bot.whatsapp_channel import DeliveryReceipts, WhatsAppChannel
+
+if TYPE_CHECKING:
+    from twilio.rest import Client as TwilioClient  # imported where WhatsApp is configured
 
 log = logging.getLogger(__name__)
 

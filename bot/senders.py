@@ -16,6 +16,7 @@ for each claimed row, recording the ``SendResult``: ``sent`` (with the provider'
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import time
@@ -28,10 +29,6 @@ import httpx
 from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
-from twilio.base.exceptions import TwilioException, TwilioRestException
-from twilio.http.http_client import TwilioHttpClient
-from twilio.http.response import Response as TwilioResponse
-from twilio.rest import Client as TwilioClient
 
 from bot.privacy import mask_phone, mask_sender
 from bot.rendering import (
@@ -46,7 +43,11 @@ from bot.telegram_request import AiohttpRequest
 from bot.texts import status_label
 
 if TYPE_CHECKING:
+    from twilio.rest import Client as TwilioClient
+
     from backend.config import Settings
+
+# twilio (with requests: ~5 MB) is imported only by processes that send on WhatsApp.
 
 log = logging.getLogger(__name__)
 
@@ -287,6 +288,8 @@ class WhatsAppSender:
                 "undeliverable",
                 error="outside the 24-hour window and no TWILIO_TEMPLATE_SID configured",
             )
+        from twilio.base.exceptions import TwilioException, TwilioRestException
+
         done = self._sent.get(notification.delivery_key)
         try:
             for request in requests[len(done) :]:
@@ -404,37 +407,55 @@ def make_telegram_bot(token: str, api_base_url: str = "", *, connections: int = 
 TWILIO_API_ORIGIN = "https://api.twilio.com"
 
 
-class LocalTwilioHttpClient(TwilioHttpClient):
-    """twilio's own HTTP client, sending what it would send to ``api.twilio.com`` to another
-    origin instead (``TWILIO_API_BASE_URL``: a local fake Twilio in end-to-end tests and
-    benchmarks, where the worker and the gateway are separate processes)."""
+@functools.cache
+def _local_twilio_http_client_class() -> Any:
+    """``LocalTwilioHttpClient``, made on first use: twilio is imported only where WhatsApp
+    is configured (``bot.senders.LocalTwilioHttpClient`` still names it: ``__getattr__``)."""
+    from twilio.http.http_client import TwilioHttpClient
+    from twilio.http.response import Response as TwilioResponse
 
-    def __init__(self, api_base_url: str, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.api_base_url = api_base_url.rstrip("/")
+    class LocalTwilioHttpClient(TwilioHttpClient):
+        """twilio's own HTTP client, sending what it would send to ``api.twilio.com`` to
+        another origin instead (``TWILIO_API_BASE_URL``: a local fake Twilio in end-to-end
+        tests and benchmarks, where the worker and the gateway are separate processes)."""
 
-    def request(
-        self,
-        method: str,
-        url: str,
-        params: dict[str, object] | None = None,
-        data: dict[str, object] | None = None,
-        headers: dict[str, str] | None = None,
-        auth: tuple[str, str] | None = None,
-        timeout: float | None = None,
-        allow_redirects: bool = False,
-    ) -> TwilioResponse:
-        if url.startswith(TWILIO_API_ORIGIN):
-            url = self.api_base_url + url[len(TWILIO_API_ORIGIN) :]
-        return super().request(method, url, params, data, headers, auth, timeout, allow_redirects)
+        def __init__(self, api_base_url: str, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.api_base_url = api_base_url.rstrip("/")
+
+        def request(
+            self,
+            method: str,
+            url: str,
+            params: dict[str, object] | None = None,
+            data: dict[str, object] | None = None,
+            headers: dict[str, str] | None = None,
+            auth: tuple[str, str] | None = None,
+            timeout: float | None = None,
+            allow_redirects: bool = False,
+        ) -> TwilioResponse:
+            if url.startswith(TWILIO_API_ORIGIN):
+                url = self.api_base_url + url[len(TWILIO_API_ORIGIN) :]
+            return super().request(
+                method, url, params, data, headers, auth, timeout, allow_redirects
+            )
+
+    return LocalTwilioHttpClient
+
+
+def __getattr__(name: str) -> Any:
+    if name == "LocalTwilioHttpClient":
+        return _local_twilio_http_client_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def make_twilio_client(account_sid: str, auth_token: str, api_base_url: str = "") -> TwilioClient:
     """twilio's ``Client``; ``TWILIO_API_BASE_URL`` points it at a local fake in tests."""
+    from twilio.rest import Client as TwilioClient
+
     if api_base_url:
-        return TwilioClient(
-            account_sid, auth_token, http_client=LocalTwilioHttpClient(api_base_url, timeout=10.0)
-        )
+        http_client = _local_twilio_http_client_class()(api_base_url, timeout=10.0)
+        return TwilioClient(account_sid, auth_token, http_client=http_client)
     return TwilioClient(account_sid, auth_token)
 
 

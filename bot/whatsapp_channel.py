@@ -15,13 +15,10 @@ import asyncio
 import logging
 from collections.abc import Mapping
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from twilio.base.exceptions import TwilioException
-from twilio.request_validator import RequestValidator, get_signature_algorithm
-from twilio.rest import Client as TwilioClient
 
 from bot.inbox import Inbound
 from bot.privacy import mask_name, mask_phone
@@ -29,6 +26,11 @@ from bot.rasa_client import RasaClient
 from bot.rendering import Button, Reply, match_option, render_whatsapp
 from bot.store import GatewayStore, StoredMessage, utcnow
 from bot.texts import gateway_text, language_of
+
+if TYPE_CHECKING:
+    from twilio.rest import Client as TwilioClient
+
+# twilio (with requests: ~5 MB) is imported where WhatsApp is used, not by every gateway.
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +60,11 @@ class WhatsAppChannel:
         self.client = client
         self._store = store
         self._rasa = rasa
-        self._validator = RequestValidator(auth_token) if auth_token else None
+        self._validator = None
+        if auth_token:
+            from twilio.request_validator import RequestValidator
+
+            self._validator = RequestValidator(auth_token)
         self._from = (
             whatsapp_from if whatsapp_from.startswith("whatsapp:") else f"whatsapp:{whatsapp_from}"
         )
@@ -82,6 +88,8 @@ class WhatsAppChannel:
         if self._validator is None or not self._public_base_url:
             log.error("twilio webhook refused: TWILIO_AUTH_TOKEN or PUBLIC_BASE_URL not set")
             return 403
+        from twilio.request_validator import get_signature_algorithm
+
         url = f"{self._public_base_url}{path_and_query}"
         algorithm = get_signature_algorithm(settings_header)
         if not self._validator.validate(url, form, signature, algorithm):
@@ -186,6 +194,8 @@ class WhatsAppChannel:
         if self.client is None:
             log.info("[whatsapp, no credentials] reply to %s: %s", mask_phone(number), body[:80])
             return
+        from twilio.base.exceptions import TwilioException
+
         for attempt in range(3):
             try:
                 await asyncio.to_thread(
