@@ -14,8 +14,10 @@ import html
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+if TYPE_CHECKING:  # imported by render_telegram: the backend API imports this module too
+    from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 TELEGRAM_TEXT_LIMIT = 4096
 WHATSAPP_TEXT_LIMIT = 1600
@@ -162,6 +164,8 @@ class TelegramMessage:
 
 def render_telegram(reply: Reply) -> list[TelegramMessage]:
     """Split the text; the keyboard goes under the last chunk."""
+    from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
     chunks = split_text(reply.text, TELEGRAM_TEXT_LIMIT) if reply.text else []
     if not chunks and reply.buttons:
         chunks = ["\U0001f447"]  # Telegram refuses an empty text under a keyboard

@@ -26,9 +26,6 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import httpx
-from telegram import Bot
-from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.privacy import mask_phone, mask_sender
 from bot.rendering import (
@@ -39,15 +36,18 @@ from bot.rendering import (
     whatsapp_markup,
 )
 from bot.store import GatewayStore, make_engine, utcnow
-from bot.telegram_request import AiohttpRequest
 from bot.texts import status_label
 
 if TYPE_CHECKING:
+    from telegram import Bot
+    from telegram.error import RetryAfter
     from twilio.rest import Client as TwilioClient
 
     from backend.config import Settings
 
-# twilio (with requests: ~5 MB) is imported only by processes that send on WhatsApp.
+# python-telegram-bot and aiohttp (~15 MB) are imported by processes that send on Telegram,
+# twilio (with requests: ~5 MB) by those that send on WhatsApp: the backend API imports this
+# module (through backend.outbox) and sends on neither.
 
 log = logging.getLogger(__name__)
 
@@ -193,6 +193,9 @@ class TelegramSender:
             chat_id = int(chat)
         except ValueError:
             return SendResult("undeliverable", error=f"not a Telegram chat id: {chat!r}")
+        from telegram.constants import ParseMode
+        from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
         parts = split_text(notification.text, TELEGRAM_TEXT_LIMIT)
         done = self._sent.get(notification.delivery_key)
         try:
@@ -395,6 +398,10 @@ def make_telegram_bot(token: str, api_base_url: str = "", *, connections: int = 
     """PTB's ``Bot`` over aiohttp (``bot/telegram_request.py``: a fraction of httpx's CPU per
     request), with up to ``connections`` requests in flight; long polling gets a connection
     of its own. ``TELEGRAM_API_BASE_URL`` points it at a local fake in tests."""
+    from telegram import Bot
+
+    from bot.telegram_request import AiohttpRequest
+
     requests: dict[str, Any] = {
         "request": AiohttpRequest(connection_pool_size=connections),
         "get_updates_request": AiohttpRequest(connection_pool_size=1),

@@ -41,3 +41,9 @@ def test_entry_points_keep_httpx_command_line_client_out(entry: str) -> None:
     modules = _modules_after(f"{entry}\nimport httpx\nassert callable(httpx.main)")
     assert "httpx" in modules
     assert not {"httpx._main", "rich", "pygments"} & modules
+
+
+def test_the_api_process_loads_no_chat_client_library() -> None:
+    # It imports bot.senders (through backend.outbox) but sends on no channel itself.
+    modules = _modules_after("import backend.__main__, backend.api.app")
+    assert not {m.split(".")[0] for m in modules} & {"telegram", "aiohttp", "twilio", "requests"}
