@@ -64,6 +64,7 @@ class MemoryFirstSQLTrackerStore(SQLTrackerStore):
         dialect: str = "sqlite",
         event_broker: EventBroker | None = None,
         max_conversations: int = 2000,
+        max_live_trackers: int = 200,
         **kwargs: Any,
     ) -> None:
         super().__init__(domain, dialect=dialect, event_broker=event_broker, **kwargs)
@@ -78,7 +79,7 @@ class MemoryFirstSQLTrackerStore(SQLTrackerStore):
         # take them (one write at a time takes every tracker waiting then, in one transaction).
         # All are kept, not only the newest: a turn that starts a new session saves a tracker
         # holding both sessions, and the next turn's tracker holds only the new one.
-        self._dirty: dict[str, list[DialogueStateTracker]] = {}
+        self._dirty: dict[str, list[_Snapshot]] = {}
         self._queued: dict[str, Future[None]] = {}
         self._guard = threading.Lock()
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tracker-writer")
@@ -88,6 +89,14 @@ class MemoryFirstSQLTrackerStore(SQLTrackerStore):
         # database (a COUNT over the session) before every append; this answers from memory
         # when the tracker continues what was written, and asks the database otherwise.
         self._stored: dict[str, _Stored] = {}
+        # sender id -> the tracker object its last turn saved, with its event count and last
+        # event then, for the most recent conversations. The next turn gets that object back
+        # instead of one rebuilt from JSON (a turn's largest fixed cost after NLU), and what
+        # the object has worked out about itself (its applied events, see speedups.py) carries
+        # over. An object that changed without being saved (its turn failed) is not handed
+        # out again: the next turn gets the saved state, rebuilt from JSON, as Rasa would.
+        self._objects: OrderedDict[str, _Held] = OrderedDict()
+        self._max_objects = max(0, int(max_live_trackers))
 
     # --- reads ------------------------------------------------------------------------------
 
@@ -95,8 +104,13 @@ class MemoryFirstSQLTrackerStore(SQLTrackerStore):
         stored = self._live.get(sender_id)
         if stored is not None:
             self._live.move_to_end(sender_id)
+            held = self._objects.pop(sender_id, None)
+            if held is not None and held.unchanged():
+                self._objects[sender_id] = held  # most recently used
+                return held.tracker
             events = json.loads("[" + ",".join(event.text for event in stored) + "]")
             return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        self._objects.pop(sender_id, None)
         await self._written(sender_id)
         tracker = await super().retrieve(sender_id)
         if tracker is not None:
@@ -117,10 +131,11 @@ class MemoryFirstSQLTrackerStore(SQLTrackerStore):
         await self.stream_events(tracker)
         self._remember(tracker)
         sender_id = tracker.sender_id
+        self._hold(tracker)
         with self._guard:
-            # Rasa does not touch a tracker after saving it (the next turn builds a new one),
-            # so the writer may read this one while the loop goes on.
-            self._dirty.setdefault(sender_id, []).append(tracker)
+            # The writer gets the events as they are now: the next turn goes on with the same
+            # tracker object (``_objects``) while the write may still be waiting.
+            self._dirty.setdefault(sender_id, []).append(_Snapshot(sender_id, list(tracker.events)))
             if sender_id not in self._queued:
                 self._queued[sender_id] = self._writer.submit(self._write_waiting)
 
@@ -169,7 +184,7 @@ class MemoryFirstSQLTrackerStore(SQLTrackerStore):
         return self._session
 
     def _append_trackers(
-        self, session: Session, sender_id: str, trackers: list[DialogueStateTracker]
+        self, session: Session, sender_id: str, trackers: list[_Snapshot]
     ) -> _Stored | None:
         known = self._stored.get(sender_id)
         for tracker in trackers:
@@ -177,7 +192,7 @@ class MemoryFirstSQLTrackerStore(SQLTrackerStore):
         return known
 
     def _append_new_events(
-        self, session: Session, tracker: DialogueStateTracker, known: _Stored | None
+        self, session: Session, tracker: _Snapshot, known: _Stored | None
     ) -> _Stored:
         """Append the events of ``tracker`` that the table does not hold yet.
 
@@ -251,7 +266,41 @@ class MemoryFirstSQLTrackerStore(SQLTrackerStore):
         self._live[tracker.sender_id] = stored
         self._live.move_to_end(tracker.sender_id)
         while len(self._live) > self._max_conversations:
-            self._live.popitem(last=False)  # read from SQL again if it comes back
+            evicted, _ = self._live.popitem(last=False)  # read from SQL again if it comes back
+            self._objects.pop(evicted, None)
+
+    def _hold(self, tracker: DialogueStateTracker) -> None:
+        """Keep the saved tracker object for the conversation's next turn, unless it holds
+        more than the latest session (then the next turn gets the latest session only, rebuilt
+        from memory, as Rasa's SQL store reads it back)."""
+        sender_id = tracker.sender_id
+        self._objects.pop(sender_id, None)
+        events = tracker.events
+        if self._max_objects == 0 or sender_id not in self._live:
+            return
+        if len(events) != len(self._live[sender_id]):
+            return  # more than the latest session
+        self._objects[sender_id] = _Held(tracker, len(events), events[-1] if events else None)
+        while len(self._objects) > self._max_objects:
+            self._objects.popitem(last=False)
+
+
+class _Snapshot(NamedTuple):
+    """What the writer needs of a saved tracker: its events as they were at the save."""
+
+    sender_id: str
+    events: list[Event]
+
+
+class _Held(NamedTuple):
+    tracker: DialogueStateTracker
+    count: int  # len(tracker.events) when saved
+    last: Event | None  # its last event then
+
+    def unchanged(self) -> bool:
+        """Nothing was added since the save (events are only ever appended)."""
+        events = self.tracker.events
+        return len(events) == self.count and (not events or events[-1] is self.last)
 
 
 class _Stored(NamedTuple):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -410,3 +411,141 @@ async def test_action_calls_reuse_one_connection_and_survive_a_restart() -> None
         assert answer["echo"]["n"] == 3
     finally:
         await runner.cleanup()
+
+
+# --- applied events, continued where they left off ----------------------------------------------
+
+
+def _story_event_lists() -> list[list[Event]]:
+    from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
+
+    reader = YAMLStoryReader(DOMAIN)
+    found = []
+    paths = [
+        *sorted((ROOT / "nlu").rglob("*.yml")),
+        *sorted((ROOT / "tests" / "stories").glob("*")),
+    ]
+    for path in paths:
+        if path.suffix in (".yml", ".yaml"):
+            found += [step.events for step in reader.read_from_file(path) if step.events]
+    return found
+
+
+def _random_event_lists(count: int, length: int) -> list[list[Event]]:
+    import random
+
+    chooser = random.Random(7)
+    loops = ["grievance_form", "reply_form", "feedback_form"]
+
+    def one() -> Event:
+        kind = chooser.randrange(12)
+        loop = chooser.choice(loops)
+        return [
+            lambda: UserUttered("x", {"name": "inform", "confidence": 1.0}),
+            lambda: ActionExecuted("action_listen"),
+            lambda: ActionExecuted(loop),
+            lambda: ActionExecuted("action_ask_name"),
+            lambda: ActiveLoop(loop),
+            lambda: ActiveLoop(None),
+            lambda: ActionExecutionRejected(loop),
+            lambda: UserUtteranceReverted(),
+            lambda: ActionReverted(),
+            lambda: SlotSet("district", "Pune"),
+            lambda: SessionStarted() if chooser.random() < 0.3 else Restarted(),
+            lambda: ActionExecuted(loop),
+        ][kind]()
+
+    return [[one() for _ in range(length)] for _ in range(count)]
+
+
+def test_applied_events_continue_exactly_as_rasa_computes_them() -> None:
+    speedups.apply()
+    rasa_applied_events = speedups._RASA_APPLIED_EVENTS
+    sequences = _story_event_lists() + _random_event_lists(150, 60)
+    assert len(sequences) > 150
+    compared = 0
+    for events in sequences:
+        growing = DialogueStateTracker("tg:1", DOMAIN.slots)  # asked after every event
+        for event in events:
+            growing.update(event)
+            ours = growing.applied_events()
+            assert [id(e) for e in ours] == [id(e) for e in rasa_applied_events(growing)]
+            compared += 1
+        # A tracker asked only at the end, and asked twice, answers the same.
+        whole = DialogueStateTracker("tg:2", DOMAIN.slots)
+        for event in events:
+            whole.update(event)
+        expected = [id(e) for e in rasa_applied_events(whole)]
+        assert [id(e) for e in whole.applied_events()] == expected
+        whole.applied_events().clear()  # a caller changing its copy changes nothing
+        assert [id(e) for e in whole.applied_events()] == expected
+    assert compared > 5000
+
+
+# --- the saved tracker object, handed to the next turn -------------------------------------------
+
+
+async def test_the_next_turn_continues_with_the_saved_tracker_object(
+    domain: Domain, tmp_path: Path
+) -> None:
+    live = store(domain, tmp_path / "tracker.db")
+    await live.save(conversation("tg:20", "Pune"))  # holds more than the latest session
+    first = await live.retrieve("tg:20")  # rebuilt: from `session_started` on
+    assert first is not None
+    first.update(UserUttered("Agra", {"name": "inform", "confidence": 1.0}))
+    await live.save(first)
+    assert await live.retrieve("tg:20") is first  # no JSON round trip
+    assert await live.retrieve("tg:20") is first
+
+
+async def test_a_turn_that_failed_is_not_seen_by_the_next_one(
+    domain: Domain, tmp_path: Path
+) -> None:
+    live = store(domain, tmp_path / "tracker.db")
+    await live.save(conversation("tg:21", "Pune"))
+    tracker = await live.retrieve("tg:21")
+    assert tracker is not None
+    await live.save(tracker)
+    saved = [event.type_name for event in tracker.events]
+    held = await live.retrieve("tg:21")
+    assert held is tracker
+    # The turn appends events, then fails before its save: Rasa would read the saved state.
+    held.update(UserUttered("Surat", {"name": "inform", "confidence": 1.0}))
+    held.update(SlotSet("district", "Surat"))
+    again = await live.retrieve("tg:21")
+    assert again is not None and again is not held
+    assert [event.type_name for event in again.events] == saved
+    assert again.get_slot("district") == "Pune"
+
+
+async def test_the_writer_writes_the_events_of_the_save_not_later_ones(
+    domain: Domain, tmp_path: Path
+) -> None:
+    db = tmp_path / "tracker.db"
+    live = store(domain, db)
+    tracker = conversation("tg:22", "Pune")
+    # The writer is busy until the next turn has changed the object.
+    release = threading.Event()
+    live._writer.submit(release.wait, 30)
+    await live.save(tracker)
+    tracker.update(UserUttered("not saved", {"name": "inform", "confidence": 1.0}))
+    release.set()
+    await live._written()
+    assert rows(db, "tg:22") == [event.type_name for event in tracker.events][:-1]
+
+
+async def test_a_turn_that_starts_a_new_session_hands_over_only_the_new_session(
+    domain: Domain, tmp_path: Path
+) -> None:
+    live = store(domain, tmp_path / "tracker.db")
+    await live.save(conversation("tg:23", "Pune"))
+    tracker = await live.retrieve("tg:23")
+    assert tracker is not None
+    await live.save(tracker)
+    tracker.update(ActionExecuted("action_session_start"))
+    tracker.update(SessionStarted())
+    tracker.update(ActionExecuted("action_listen"))
+    await live.save(tracker)
+    later = await live.retrieve("tg:23")
+    assert later is not None and later is not tracker
+    assert [event.type_name for event in later.events] == ["session_started", "action"]
