@@ -24,6 +24,11 @@ on one Rasa URL). Several replicas sharing a database use Rasa's own SQL store
       dialect: sqlite
       db: var/rasa_tracker.db
       max_conversations: 2000
+      max_live_trackers: 200
+
+The tracker object a turn saved is handed to the conversation's next turn as it is (for the
+``max_live_trackers`` most recent conversations), unless it changed without being saved (a
+failed turn): then the next turn gets the saved state, rebuilt from memory's JSON.
 """
 
 from __future__ import annotations
