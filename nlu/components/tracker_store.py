@@ -115,7 +115,6 @@ class MemoryFirstSQLTrackerStore(SQLTrackerStore):
                 return held.tracker
             events = json.loads("[" + ",".join(event.text for event in stored) + "]")
             return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
-        self._objects.pop(sender_id, None)
         await self._written(sender_id)
         tracker = await super().retrieve(sender_id)
         if tracker is not None:
@@ -134,13 +133,13 @@ class MemoryFirstSQLTrackerStore(SQLTrackerStore):
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         await self.stream_events(tracker)
-        self._remember(tracker)
+        events = self._remember(tracker)
         sender_id = tracker.sender_id
-        self._hold(tracker)
+        self._hold(tracker, events)
         with self._guard:
             # The writer gets the events as they are now: the next turn goes on with the same
             # tracker object (``_objects``) while the write may still be waiting.
-            self._dirty.setdefault(sender_id, []).append(_Snapshot(sender_id, list(tracker.events)))
+            self._dirty.setdefault(sender_id, []).append(_Snapshot(sender_id, events))
             if sender_id not in self._queued:
                 self._queued[sender_id] = self._writer.submit(self._write_waiting)
 
@@ -255,14 +254,13 @@ class MemoryFirstSQLTrackerStore(SQLTrackerStore):
 
     # --- memory -----------------------------------------------------------------------------
 
-    def _remember(self, tracker: DialogueStateTracker) -> None:
+    def _remember(self, tracker: DialogueStateTracker) -> list[Event]:
         """Keep the conversation as Rasa's SQL store would read it back: its latest session,
         from the last ``session_started`` on. (Rasa's in-memory store splits sessions at
         ``action_session_start`` instead; then the count of events already written would be
         off by one.)"""
         events = list(tracker.events)
-        starts = [index for index, event in enumerate(events) if isinstance(event, SessionStarted)]
-        latest = events[starts[-1] :] if starts else events
+        latest = events[_latest_session_start(events) :]
         known = self._live.get(tracker.sender_id)
         if known is not None and _continues(known, latest):
             stored = known + [_StoredEvent.of(event) for event in latest[len(known) :]]
@@ -273,21 +271,28 @@ class MemoryFirstSQLTrackerStore(SQLTrackerStore):
         while len(self._live) > self._max_conversations:
             evicted, _ = self._live.popitem(last=False)  # read from SQL again if it comes back
             self._objects.pop(evicted, None)
+        return events
 
-    def _hold(self, tracker: DialogueStateTracker) -> None:
-        """Keep the saved tracker object for the conversation's next turn, unless it holds
-        more than the latest session (then the next turn gets the latest session only, rebuilt
-        from memory, as Rasa's SQL store reads it back)."""
+    def _hold(self, tracker: DialogueStateTracker, events: list[Event]) -> None:
+        """Keep the saved tracker object (whose events are ``events``) for the conversation's
+        next turn, unless it holds more than the latest session (then the next turn gets the
+        latest session only, rebuilt from memory, as Rasa's SQL store reads it back)."""
         sender_id = tracker.sender_id
         self._objects.pop(sender_id, None)
-        events = tracker.events
-        if self._max_objects == 0 or sender_id not in self._live:
+        if self._max_objects == 0 or _latest_session_start(events) > 0:
             return
-        if len(events) != len(self._live[sender_id]):
-            return  # more than the latest session
         self._objects[sender_id] = _Held(tracker, len(events), events[-1] if events else None)
         while len(self._objects) > self._max_objects:
             self._objects.popitem(last=False)
+
+
+def _latest_session_start(events: list[Event]) -> int:
+    """Index of the last ``session_started`` (0 without one): where Rasa's SQL store reads a
+    conversation back from, and where it counts the stored events from."""
+    for index in range(len(events) - 1, -1, -1):
+        if isinstance(events[index], SessionStarted):
+            return index
+    return 0
 
 
 class _Snapshot(NamedTuple):
@@ -318,8 +323,7 @@ class _Stored(NamedTuple):
 
     @classmethod
     def after(cls, events: list[Event]) -> _Stored:
-        starts = [index for index, event in enumerate(events) if isinstance(event, SessionStarted)]
-        count = len(events) - (starts[-1] if starts else 0)
+        count = len(events) - _latest_session_start(events)
         last = events[-1] if events else None
         return cls(count, last and last.type_name, last and last.timestamp)
 

@@ -39,7 +39,7 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from nlu.components import speedups
-from nlu.components.tracker_store import MemoryFirstSQLTrackerStore
+from nlu.components.tracker_store import MemoryFirstSQLTrackerStore, _Snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -132,11 +132,16 @@ def test_event_types_resolve_as_before() -> None:
 # --- the memory-first tracker store -----------------------------------------------------------
 
 
-def conversation(sender: str, *texts: str) -> DialogueStateTracker:
-    tracker = DialogueStateTracker(sender, DOMAIN.slots)
+def start_session(tracker: DialogueStateTracker) -> None:
+    """What Rasa appends when a session starts."""
     tracker.update(ActionExecuted("action_session_start"))
     tracker.update(SessionStarted())
     tracker.update(ActionExecuted("action_listen"))
+
+
+def conversation(sender: str, *texts: str) -> DialogueStateTracker:
+    tracker = DialogueStateTracker(sender, DOMAIN.slots)
+    start_session(tracker)
     for text in texts:
         tracker.update(UserUttered(text, {"name": "inform", "confidence": 1.0}))
         tracker.update(SlotSet("district", text))
@@ -307,9 +312,7 @@ async def test_a_new_session_is_written_once_and_counted_from_its_start(
     await first._written()
     tracker = await first.retrieve("wa:+919812345678")
     assert tracker is not None
-    tracker.update(ActionExecuted("action_session_start"))
-    tracker.update(SessionStarted())
-    tracker.update(ActionExecuted("action_listen"))
+    start_session(tracker)
     tracker.update(UserUttered("Agra", {"name": "inform", "confidence": 1.0}))
     await first.save(tracker)
     later = await first.retrieve("wa:+919812345678")  # the new session only
@@ -342,16 +345,14 @@ async def test_a_new_session_and_the_next_turn_saved_before_either_is_written(
     with busy._guard:  # hold the writer back until both turns are saved
         tracker = await busy.retrieve("tg:12")
         assert tracker is not None
-        tracker.update(ActionExecuted("action_session_start"))
-        tracker.update(SessionStarted())
-        tracker.update(ActionExecuted("action_listen"))
+        start_session(tracker)
         tracker.update(UserUttered("Agra", {"name": "inform", "confidence": 1.0}))
-        busy._dirty.setdefault("tg:12", []).append(tracker)
+        busy._dirty.setdefault("tg:12", []).append(_Snapshot("tg:12", list(tracker.events)))
         busy._remember(tracker)
         later = await busy.retrieve("tg:12")
         assert later is not None
         later.update(UserUttered("Surat", {"name": "inform", "confidence": 1.0}))
-        busy._dirty["tg:12"].append(later)
+        busy._dirty["tg:12"].append(_Snapshot("tg:12", list(later.events)))
         busy._remember(later)
         busy._queued["tg:12"] = busy._writer.submit(busy._write_waiting)
     await busy._written()
@@ -542,9 +543,7 @@ async def test_a_turn_that_starts_a_new_session_hands_over_only_the_new_session(
     tracker = await live.retrieve("tg:23")
     assert tracker is not None
     await live.save(tracker)
-    tracker.update(ActionExecuted("action_session_start"))
-    tracker.update(SessionStarted())
-    tracker.update(ActionExecuted("action_listen"))
+    start_session(tracker)
     await live.save(tracker)
     later = await live.retrieve("tg:23")
     assert later is not None and later is not tracker
