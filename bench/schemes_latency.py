@@ -131,9 +131,9 @@ def main() -> None:
     parser.add_argument("--cache-dir", type=Path, default=ROOT / "var/cache/schemes")
     args = parser.parse_args()
 
-    from backend.embeddings import get_encoder
+    from backend.embeddings import get_scheme_encoder
 
-    encoder = get_encoder()
+    encoder = get_scheme_encoder()
     if args.torch_threads:
         # One short question gains little from a second thread, and on a busy machine two
         # OpenMP threads spinning for cores cost hundreds of milliseconds (see the doc).

@@ -44,7 +44,7 @@ _CACHE_PREFIX = "scheme-embeddings-"
 
 
 class TextEncoder(Protocol):
-    """What the engine needs from ``backend.embeddings.get_encoder()``."""
+    """What the engine needs from ``backend.embeddings.get_scheme_encoder()``."""
 
     model_id: str
 
@@ -63,7 +63,8 @@ class SearchTuning:
     these were already in use and sit among them), then the rule with the best end-to-end
     accuracy (right answer or honest refusal), taken in the middle of its plateau: with the
     knowledge base's 830 phrasings a single score threshold is as good as any floor-and-
-    margin rule. The thresholds live on the fused-score scale, so a change of encoder,
+    margin rule. For the int8 encoder of ``backend.embeddings.get_scheme_encoder()``. The
+    thresholds live on the fused-score scale, so a change of encoder,
     weight, saturation or knowledge base needs ``bench/schemes_eval.py --tune`` again.
     """
 
@@ -73,8 +74,8 @@ class SearchTuning:
     rrf_k: int = 60
     # Answer when the best score reaches confident_score, or reaches min_score with at least
     # min_margin over the second scheme; otherwise say "don't know".
-    min_score: float = 0.2705
-    confident_score: float = 0.2705
+    min_score: float = 0.2555
+    confident_score: float = 0.2555
     min_margin: float = 0.0
     # Entries whose scores are looked at when grouping by scheme (exact top-n, not ANN).
     candidates: int = 200
@@ -484,8 +485,8 @@ def lazy_scheme_search(cache_dir: Path, data_dir: Path = DATA_DIR) -> LazyScheme
     """The production engine: the shared encoder, the bundled knowledge base, a disk cache."""
 
     def build() -> SchemeSearch:
-        from backend.embeddings import get_encoder
+        from backend.embeddings import get_scheme_encoder
 
-        return SchemeSearch.from_directory(data_dir, get_encoder(), cache_dir / "schemes")
+        return SchemeSearch.from_directory(data_dir, get_scheme_encoder(), cache_dir / "schemes")
 
     return LazySchemeSearch(build)

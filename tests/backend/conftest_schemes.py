@@ -140,8 +140,8 @@ def small_engine(small_kb: Path, tmp_path: Path) -> SchemeSearch:
 @pytest.fixture(scope="session")
 def real_engine(tmp_path_factory: pytest.TempPathFactory) -> SchemeSearch:
     """The bundled knowledge base with the real model (encoded once per test session)."""
-    from backend.embeddings import get_encoder
+    from backend.embeddings import get_scheme_encoder
     from backend.schemes.knowledge import DATA_DIR
 
     cache = tmp_path_factory.mktemp("scheme-cache")
-    return SchemeSearch.from_directory(DATA_DIR, get_encoder(), cache)
+    return SchemeSearch.from_directory(DATA_DIR, get_scheme_encoder(), cache)
