@@ -39,6 +39,7 @@ from backend.schemes.evaluation import (  # noqa: E402
     score_questions,
     tune_fusion,
 )
+from backend.schemes.knowledge import load_out_of_scope  # noqa: E402
 from backend.schemes.search import RankingMode, SchemeSearch  # noqa: E402
 
 MODES: tuple[RankingMode, ...] = ("bm25", "dense", "hybrid", "rrf")
@@ -85,13 +86,21 @@ def main() -> None:
     parser.add_argument(
         "--show-misses", action="store_true", help="list tuning-split misses of every mode"
     )
+    parser.add_argument(
+        "--no-examples",
+        action="store_true",
+        help="without the out-of-scope examples (backend/schemes/out_of_scope.yaml)",
+    )
     args = parser.parse_args()
 
     from backend.embeddings import get_encoder, get_scheme_encoder
 
     encoder = get_scheme_encoder() if args.precision == "shipped" else get_encoder(args.precision)
     started = time.perf_counter()
-    engine = SchemeSearch.from_directory(ROOT / "backend/schemes/data", encoder, args.cache_dir)
+    examples = () if args.no_examples else load_out_of_scope()
+    engine = SchemeSearch.from_directory(
+        ROOT / "backend/schemes/data", encoder, args.cache_dir, out_of_scope=examples
+    )
     built = time.perf_counter() - started
     questions = load_devset(args.devset)
     scored = score_questions(engine, questions)
@@ -104,14 +113,17 @@ def main() -> None:
 
     tuning = engine.tuning
     if args.tune:
-        tuning = tune_fusion(engine, tune_split)
+        # The gap rule is placed on the whole dev set: the tuning split's out-of-scope
+        # questions are all refused by the floor already (docs/PERFORMANCE.md).
+        tuning = tune_fusion(engine, tune_split, gap_questions=scored)
         print(f"tuned on {len(tune_split)} questions: {tuning}\n")
 
     hybrid_thresholds = Thresholds(tuning.min_score, tuning.confident_score, tuning.min_margin)
     print(f"encoder: {encoder.model_id}")
     print(
         f"knowledge base: {len(engine.schemes)} schemes, {engine.entry_count} FAQ entries, "
-        f"{engine.passage_count} passages (built in {built:.1f} s)"
+        f"{engine.passage_count} passages (built in {built:.1f} s); "
+        f"{len(examples)} out-of-scope examples"
     )
     print(
         f"dev set: {sum(q.scheme_id is not None for q in questions)} in scope, "

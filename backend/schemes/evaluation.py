@@ -41,15 +41,19 @@ class ScoredQuestion:
     bm25: np.ndarray
     # On a declined topic (SchemeSearch.declines): refused whatever the scores.
     declined: bool = False
+    # Cosine to the nearest known out-of-scope request minus cosine to the nearest passage.
+    neighbour_gap: float = float("-inf")
 
 
 @dataclass(frozen=True)
 class Ranked:
-    """One question's ranking in one mode, and whether the topic rule refuses it."""
+    """One question's ranking in one mode, and whether the topic rule or the out-of-scope
+    examples refuse it."""
 
     question: LabelledQuestion
     results: list[SearchResult]
     declined: bool = False
+    near_out_of_scope: bool = False
 
 
 @dataclass(frozen=True)
@@ -104,10 +108,12 @@ def load_devset(path: Path, all_held_out: bool = False) -> list[LabelledQuestion
 def score_questions(
     engine: SchemeSearch, questions: Sequence[LabelledQuestion]
 ) -> list[ScoredQuestion]:
-    scores = engine.entry_scores_many([question.text for question in questions])
+    texts = [question.text for question in questions]
+    scores = engine.entry_scores_many(texts)
+    gaps = engine.neighbour_gaps_many(texts)
     return [
-        ScoredQuestion(question, dense, bm25, engine.declines(question.text))
-        for question, (dense, bm25) in zip(questions, scores, strict=True)
+        ScoredQuestion(question, dense, bm25, engine.declines(question.text), gap)
+        for question, (dense, bm25), gap in zip(questions, scores, gaps, strict=True)
     ]
 
 
@@ -124,12 +130,23 @@ def rank_all(
     mode: RankingMode,
     tuning: SearchTuning,
 ) -> list[Ranked]:
-    """Every question ranked in one mode (the topic rule applies alike to every mode)."""
-    return [Ranked(s.question, ranked(engine, s, mode, tuning), s.declined) for s in scored]
+    """Every question ranked in one mode (the topic rule and the out-of-scope examples apply
+    alike to every mode)."""
+    return [
+        Ranked(
+            s.question,
+            ranked(engine, s, mode, tuning),
+            s.declined,
+            s.neighbour_gap >= tuning.out_of_scope_gap,
+        )
+        for s in scored
+    ]
 
 
 def _answers(item: Ranked, tuning: SearchTuning) -> bool:
-    return not item.declined and should_answer([r.score for r in item.results], tuning)
+    if item.declined or item.near_out_of_scope:
+        return False
+    return should_answer([r.score for r in item.results], tuning)
 
 
 def report(mode: str, rankings: Sequence[Ranked], thresholds: Thresholds) -> ModeReport:
@@ -229,12 +246,15 @@ def tune_fusion(
     scored: Sequence[ScoredQuestion],
     weights: Sequence[float] = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8),
     saturations: Sequence[float] = (2.0, 4.0, 8.0, 16.0, 32.0, 64.0),
+    gap_questions: Sequence[ScoredQuestion] | None = None,
 ) -> SearchTuning:
     """The weight and saturation with the best recall@1, then its thresholds.
 
     The engine's current weight and saturation stay if they are among the best (recall@1
     moves in steps of one question, and many settings tie: a move needs a gain); otherwise
-    MRR breaks the tie.
+    MRR breaks the tie. The out-of-scope-example gap is calibrated last, on
+    ``gap_questions`` if given (the dev set's tuning split refuses all its out-of-scope
+    questions by the floor alone, so it cannot place that rule), else on ``scored``.
     """
     current = (engine.tuning.dense_weight, engine.tuning.bm25_saturation)
     best: tuple[tuple[float, bool, float], SearchTuning] | None = None
@@ -246,4 +266,50 @@ def tune_fusion(
             best = (key, tuning)
     assert best is not None
     tuning = best[1]
-    return calibrate(rank_all(engine, scored, "hybrid", tuning)).as_tuning(tuning)
+    tuning = calibrate(rank_all(engine, scored, "hybrid", tuning)).as_tuning(tuning)
+    gap = calibrate_gap(engine, scored if gap_questions is None else gap_questions, tuning)
+    return replace(tuning, out_of_scope_gap=gap)
+
+
+def calibrate_gap(
+    engine: SchemeSearch, scored: Sequence[ScoredQuestion], tuning: SearchTuning
+) -> float:
+    """The out-of-scope-example gap with the best end-to-end accuracy, given the thresholds.
+
+    Like the floor, without the topic list (the examples must refuse on their own). Gaps
+    halfway between observed ones; the middle of the plateau of equally good values; the rule
+    is off (infinite gap) unless it helps.
+    """
+    answered = [
+        should_answer([r.score for r in item.results], tuning)
+        for item in rank_all(engine, scored, "hybrid", replace(tuning, out_of_scope_gap=np.inf))
+    ]
+    hybrid = rank_all(engine, scored, "hybrid", tuning)
+    right = np.array(
+        [
+            item.question.scheme_id is not None
+            and bool(item.results)
+            and item.results[0].scheme_id == item.question.scheme_id
+            for item in hybrid
+        ]
+    )
+    out = np.array([s.question.scheme_id is None for s in scored])
+    gaps = np.array([s.neighbour_gap for s in scored])
+    finite = np.unique(gaps[np.isfinite(gaps)])
+    if not len(finite):
+        return float("inf")
+    grid = np.concatenate(((finite[:-1] + finite[1:]) / 2, [finite[-1] + 1e-6]))
+    base = np.array(answered)
+
+    def accuracy(limit: float) -> float:
+        kept = base & (gaps < limit)
+        return float(np.where(out, ~kept, kept & right).mean())
+
+    without = accuracy(float("inf"))
+    scored_grid = [(accuracy(float(limit)), float(limit)) for limit in grid]
+    best = max(value for value, _ in scored_grid)
+    if best <= without:
+        return float("inf")
+    tied = sorted(limit for value, limit in scored_grid if value == best)
+    centre = (tied[0] + tied[-1]) / 2
+    return min(tied, key=lambda limit: (abs(limit - centre), limit))

@@ -163,3 +163,28 @@ def check_unique(schemes: Iterable[Scheme]) -> tuple[Scheme, ...]:
     if duplicates:
         raise KnowledgeBaseError(f"duplicate scheme ids: {sorted(duplicates)}")
     return ordered
+
+
+# Requests the knowledge base does not answer (Aadhaar changes, GST returns, personal loans...),
+# as users type them: the search refuses a question nearer to one of these than to anything
+# the knowledge base says (``backend.schemes.search``).
+OUT_OF_SCOPE_FILE = Path(__file__).resolve().parent / "out_of_scope.yaml"
+
+
+def load_out_of_scope(path: Path = OUT_OF_SCOPE_FILE) -> tuple[str, ...]:
+    """The example requests of ``path`` (``questions: [{lang, q}, ...]``), in file order."""
+    try:
+        with Path(path).open(encoding="utf-8") as handle:
+            document = yaml.safe_load(handle)
+    except yaml.YAMLError as error:
+        raise KnowledgeBaseError(f"{Path(path).name}: not valid YAML ({error})") from error
+    items = document.get("questions") if isinstance(document, dict) else None
+    if not isinstance(items, list) or not items:
+        raise KnowledgeBaseError(f"{Path(path).name}: needs a non-empty 'questions' list")
+    questions: list[str] = []
+    for number, item in enumerate(items, start=1):
+        text = item.get("q") if isinstance(item, dict) else None
+        if not isinstance(text, str) or not text.strip():
+            raise KnowledgeBaseError(f"{Path(path).name}: question {number} has no text 'q'")
+        questions.append(text.strip())
+    return tuple(questions)

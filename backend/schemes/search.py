@@ -28,7 +28,14 @@ from typing import Literal, Protocol
 import bm25s
 import numpy as np
 
-from backend.schemes.knowledge import DATA_DIR, FaqEntry, Scheme, load_knowledge_base
+from backend.schemes.knowledge import (
+    DATA_DIR,
+    OUT_OF_SCOPE_FILE,
+    FaqEntry,
+    Scheme,
+    load_knowledge_base,
+    load_out_of_scope,
+)
 from backend.schemes.language import (
     AliasTable,
     NormalisedQuery,
@@ -79,6 +86,11 @@ class SearchTuning:
     min_margin: float = 0.0
     # Entries whose scores are looked at when grouping by scheme (exact top-n, not ANN).
     candidates: int = 200
+    # Refuse when the question's cosine to the nearest known out-of-scope request
+    # (knowledge.OUT_OF_SCOPE_FILE) exceeds its cosine to the nearest passage by this much
+    # (no effect without examples). Placed on the whole dev set, in the middle of the values
+    # that refuse no in-scope question (its largest gap is 0.044) and the most out-of-scope.
+    out_of_scope_gap: float = 0.0995
 
 
 @dataclass(frozen=True)
@@ -297,6 +309,7 @@ class SchemeSearch:
         encoder: TextEncoder,
         passage_vectors: np.ndarray,
         tuning: SearchTuning | None = None,
+        out_of_scope_vectors: np.ndarray | None = None,
     ) -> None:
         self.schemes = tuple(schemes)
         self.tuning = tuning or SearchTuning()
@@ -305,6 +318,13 @@ class SchemeSearch:
         if passage_vectors.shape[0] != len(passages):
             raise ValueError(f"{passage_vectors.shape[0]} vectors for {len(passages)} passages")
         self._vectors = np.ascontiguousarray(passage_vectors, dtype=np.float32)
+        # Known out-of-scope requests (prepared like queries, then encoded): may be empty.
+        self._out_of_scope = np.ascontiguousarray(
+            np.zeros((0, self._vectors.shape[1]), dtype=np.float32)
+            if out_of_scope_vectors is None
+            else out_of_scope_vectors,
+            dtype=np.float32,
+        )
         self._bm25 = bm25s.BM25()
         self._bm25.index([_bm25_document(entry) for entry in self._entries], show_progress=False)
         self._vocabulary = frozenset(self._bm25.vocab_dict)
@@ -319,10 +339,18 @@ class SchemeSearch:
         encoder: TextEncoder,
         cache_dir: Path | None = None,
         tuning: SearchTuning | None = None,
+        out_of_scope: Sequence[str] = (),
     ) -> SchemeSearch:
+        """The engine over ``schemes``; ``out_of_scope`` are example requests it should refuse
+        (read like queries: Hindi and Hinglish rewritten for the model)."""
         _, passages, _ = _entries_and_passages(schemes)
-        vectors = cached_embeddings(encoder, passages, cache_dir)
-        return cls(schemes, encoder, vectors, tuning)
+        aliases = alias_table(schemes)
+        examples = [normalise_query(text, aliases).dense_text for text in out_of_scope]
+        # One cache file for both: the cache keeps one file per encoder.
+        vectors = cached_embeddings(encoder, [*passages, *examples], cache_dir)
+        return cls(
+            schemes, encoder, vectors[: len(passages)], tuning, vectors[len(passages) :]
+        )
 
     @classmethod
     def from_directory(
@@ -331,8 +359,11 @@ class SchemeSearch:
         encoder: TextEncoder,
         cache_dir: Path | None = None,
         tuning: SearchTuning | None = None,
+        out_of_scope: Sequence[str] = (),
     ) -> SchemeSearch:
-        return cls.from_schemes(load_knowledge_base(directory), encoder, cache_dir, tuning)
+        return cls.from_schemes(
+            load_knowledge_base(directory), encoder, cache_dir, tuning, out_of_scope
+        )
 
     def with_encoder(self, encoder: TextEncoder) -> SchemeSearch:
         """The same index queried through another encoder (benchmarks time retrieval alone)."""
@@ -344,11 +375,30 @@ class SchemeSearch:
     def entry_count(self) -> int:
         return len(self._entries)
 
+    def _query_vector(self, text: str) -> np.ndarray:
+        return np.asarray(self._encoder.encode([text]), dtype=np.float32)[0]
+
     def _dense_scores(self, text: str) -> np.ndarray:
-        query = np.asarray(self._encoder.encode([text]), dtype=np.float32)[0]
-        per_passage = self._vectors @ query
+        return self._entry_scores(self._query_vector(text))
+
+    def _entry_scores(self, query: np.ndarray) -> np.ndarray:
         # Passages are stored grouped by entry: an entry scores as its best passage.
-        return np.maximum.reduceat(per_passage, self._starts)
+        return np.maximum.reduceat(self._vectors @ query, self._starts)
+
+    def _neighbour_gap(self, query: np.ndarray, entry_scores: np.ndarray) -> float:
+        """Cosine to the nearest known out-of-scope request minus that to the nearest passage
+        (-inf without examples): above ``tuning.out_of_scope_gap``, the question is refused."""
+        if not len(self._out_of_scope):
+            return float("-inf")
+        return float(np.max(self._out_of_scope @ query) - np.max(entry_scores))
+
+    def neighbour_gaps_many(self, queries: Sequence[str]) -> list[float]:
+        """``_neighbour_gap`` of many queries (for evaluation)."""
+        vectors = np.asarray(
+            self._encoder.encode([self.prepare(query).dense_text for query in queries]),
+            dtype=np.float32,
+        )
+        return [self._neighbour_gap(v, self._entry_scores(v)) for v in vectors]
 
     def _bm25_scores(self, tokens: Sequence[str]) -> np.ndarray:
         known = [token for token in tokens if token in self._vocabulary]
@@ -441,8 +491,14 @@ class SchemeSearch:
         """Hybrid search with the no-answer rule: nothing is returned rather than a guess."""
         if self.declines(query):
             return SearchAnswer(answered=False, results=())
+        prepared = self.prepare(query)
+        vector = self._query_vector(prepared.dense_text)
+        dense = self._entry_scores(vector)
+        if self._neighbour_gap(vector, dense) >= self.tuning.out_of_scope_gap:
+            return SearchAnswer(answered=False, results=())
+        scores = self.fused_scores(dense, self._bm25_scores(prepared.lexical_tokens))
         # Two results are needed for the margin even when one is asked for.
-        ranked = self.rank(query, max(k, 2), mode="hybrid")
+        ranked = self.best_per_scheme(scores, max(k, 2))
         if not should_answer([result.score for result in ranked], self.tuning):
             return SearchAnswer(answered=False, results=())
         return SearchAnswer(answered=True, results=tuple(ranked[:k]))
@@ -481,12 +537,20 @@ class LazySchemeSearch:
         return self._engine
 
 
-def lazy_scheme_search(cache_dir: Path, data_dir: Path = DATA_DIR) -> LazySchemeSearch:
-    """The production engine: the shared encoder, the bundled knowledge base, a disk cache."""
+def lazy_scheme_search(
+    cache_dir: Path, data_dir: Path = DATA_DIR, out_of_scope_file: Path = OUT_OF_SCOPE_FILE
+) -> LazySchemeSearch:
+    """The production engine: the shared encoder, the bundled knowledge base and its
+    out-of-scope examples, a disk cache."""
 
     def build() -> SchemeSearch:
         from backend.embeddings import get_scheme_encoder
 
-        return SchemeSearch.from_directory(data_dir, get_scheme_encoder(), cache_dir / "schemes")
+        return SchemeSearch.from_directory(
+            data_dir,
+            get_scheme_encoder(),
+            cache_dir / "schemes",
+            out_of_scope=load_out_of_scope(out_of_scope_file),
+        )
 
     return LazySchemeSearch(build)

@@ -141,7 +141,9 @@ def small_engine(small_kb: Path, tmp_path: Path) -> SchemeSearch:
 def real_engine(tmp_path_factory: pytest.TempPathFactory) -> SchemeSearch:
     """The bundled knowledge base with the real model (encoded once per test session)."""
     from backend.embeddings import get_scheme_encoder
-    from backend.schemes.knowledge import DATA_DIR
+    from backend.schemes.knowledge import DATA_DIR, load_out_of_scope
 
     cache = tmp_path_factory.mktemp("scheme-cache")
-    return SchemeSearch.from_directory(DATA_DIR, get_scheme_encoder(), cache)
+    return SchemeSearch.from_directory(
+        DATA_DIR, get_scheme_encoder(), cache, out_of_scope=load_out_of_scope()
+    )
