@@ -108,12 +108,10 @@ def load_devset(path: Path, all_held_out: bool = False) -> list[LabelledQuestion
 def score_questions(
     engine: SchemeSearch, questions: Sequence[LabelledQuestion]
 ) -> list[ScoredQuestion]:
-    texts = [question.text for question in questions]
-    scores = engine.entry_scores_many(texts)
-    gaps = engine.neighbour_gaps_many(texts)
+    scores = engine.entry_scores_many([question.text for question in questions])
     return [
         ScoredQuestion(question, dense, bm25, engine.declines(question.text), gap)
-        for question, (dense, bm25), gap in zip(questions, scores, gaps, strict=True)
+        for question, (dense, bm25, gap) in zip(questions, scores, strict=True)
     ]
 
 
@@ -180,6 +178,31 @@ def report(mode: str, rankings: Sequence[Ranked], thresholds: Thresholds) -> Mod
     )
 
 
+def _right_first(rankings: Sequence[Ranked]) -> np.ndarray:
+    """Per question: in scope, and the right scheme ranked first."""
+    return np.array(
+        [
+            item.question.scheme_id is not None
+            and bool(item.results)
+            and item.results[0].scheme_id == item.question.scheme_id
+            for item in rankings
+        ]
+    )
+
+
+def _midpoints(values: np.ndarray) -> np.ndarray:
+    """Halfway between neighbouring distinct values: every place a threshold can sit."""
+    distinct = np.unique(values)
+    return (distinct[:-1] + distinct[1:]) / 2
+
+
+def _middle(values: Iterable[float]) -> float:
+    """Of equally good thresholds (a plateau), the one nearest its middle, not an edge."""
+    ordered = sorted(set(values))
+    centre = (ordered[0] + ordered[-1]) / 2
+    return min(ordered, key=lambda value: (abs(value - centre), value))
+
+
 def calibrate(rankings: Sequence[Ranked], steps: int = 40) -> Thresholds:
     """Thresholds that maximise end-to-end accuracy (right answer or honest refusal).
 
@@ -192,21 +215,11 @@ def calibrate(rankings: Sequence[Ranked], steps: int = 40) -> Thresholds:
     tops = np.array([i.results[0].score if i.results else 0.0 for i in rankings])
     seconds = np.array([i.results[1].score if len(i.results) > 1 else 0.0 for i in rankings])
     margins = tops - seconds
-    want = np.array(
-        [
-            i.question.scheme_id is not None
-            and bool(i.results)
-            and i.results[0].scheme_id == i.question.scheme_id
-            for i in rankings
-        ]
-    )
+    want = _right_first(rankings)
     out = np.array([i.question.scheme_id is None for i in rankings])
     # Every distinct rule: floors and confident scores halfway between neighbouring top
     # scores (a quantile grid was too coarse to see where a plateau of good rules ends).
-    distinct = np.unique(tops)
-    score_grid = np.concatenate(
-        ([distinct[0] - 1e-6], (distinct[:-1] + distinct[1:]) / 2, [distinct[-1] + 1e-6])
-    )
+    score_grid = np.concatenate(([tops.min() - 1e-6], _midpoints(tops), [tops.max() + 1e-6]))
     margin_grid = np.unique(np.quantile(margins, np.linspace(0.0, 0.9, steps // 2)))
     # answers_by_margin[m, i]: question i clears margin m.
     answers_by_margin = margins[None, :] >= margin_grid[:, None]
@@ -225,20 +238,15 @@ def calibrate(rankings: Sequence[Ranked], steps: int = 40) -> Thresholds:
     # right answer: take one near its middle, not an edge (the highest floor sat next to the
     # in-scope cliff and refused unseen in-scope questions). A single threshold (floor and
     # confident score equal, margin unused) is preferred when one is among the best.
-    def middle(values: Iterable[float]) -> float:
-        ordered = sorted(set(values))
-        centre = (ordered[0] + ordered[-1]) / 2
-        return min(ordered, key=lambda value: (abs(value - centre), value))
-
     single = [rule for rule in tied if rule.min_score == rule.confident_score]
     if single:
-        floor = middle(rule.min_score for rule in single)
+        floor = _middle(rule.min_score for rule in single)
         return Thresholds(floor, floor, 0.0)
-    floor = middle(rule.min_score for rule in tied)
+    floor = _middle(rule.min_score for rule in tied)
     tied = [rule for rule in tied if rule.min_score == floor]
-    confident = middle(rule.confident_score for rule in tied)
+    confident = _middle(rule.confident_score for rule in tied)
     tied = [rule for rule in tied if rule.confident_score == confident]
-    return Thresholds(floor, confident, middle(rule.min_margin for rule in tied))
+    return Thresholds(floor, confident, _middle(rule.min_margin for rule in tied))
 
 
 def tune_fusion(
@@ -280,26 +288,15 @@ def calibrate_gap(
     halfway between observed ones; the middle of the plateau of equally good values; the rule
     is off (infinite gap) unless it helps.
     """
-    answered = [
-        should_answer([r.score for r in item.results], tuning)
-        for item in rank_all(engine, scored, "hybrid", replace(tuning, out_of_scope_gap=np.inf))
-    ]
     hybrid = rank_all(engine, scored, "hybrid", tuning)
-    right = np.array(
-        [
-            item.question.scheme_id is not None
-            and bool(item.results)
-            and item.results[0].scheme_id == item.question.scheme_id
-            for item in hybrid
-        ]
-    )
+    base = np.array([should_answer([r.score for r in item.results], tuning) for item in hybrid])
+    right = _right_first(hybrid)
     out = np.array([s.question.scheme_id is None for s in scored])
     gaps = np.array([s.neighbour_gap for s in scored])
-    finite = np.unique(gaps[np.isfinite(gaps)])
+    finite = gaps[np.isfinite(gaps)]
     if not len(finite):
         return float("inf")
-    grid = np.concatenate(((finite[:-1] + finite[1:]) / 2, [finite[-1] + 1e-6]))
-    base = np.array(answered)
+    grid = np.concatenate((_midpoints(finite), [finite.max() + 1e-6]))
 
     def accuracy(limit: float) -> float:
         kept = base & (gaps < limit)
@@ -310,6 +307,4 @@ def calibrate_gap(
     best = max(value for value, _ in scored_grid)
     if best <= without:
         return float("inf")
-    tied = sorted(limit for value, limit in scored_grid if value == best)
-    centre = (tied[0] + tied[-1]) / 2
-    return min(tied, key=lambda limit: (abs(limit - centre), limit))
+    return _middle(limit for value, limit in scored_grid if value == best)

@@ -392,14 +392,6 @@ class SchemeSearch:
             return float("-inf")
         return float(np.max(self._out_of_scope @ query) - np.max(entry_scores))
 
-    def neighbour_gaps_many(self, queries: Sequence[str]) -> list[float]:
-        """``_neighbour_gap`` of many queries (for evaluation)."""
-        vectors = np.asarray(
-            self._encoder.encode([self.prepare(query).dense_text for query in queries]),
-            dtype=np.float32,
-        )
-        return [self._neighbour_gap(v, self._entry_scores(v)) for v in vectors]
-
     def _bm25_scores(self, tokens: Sequence[str]) -> np.ndarray:
         known = [token for token in tokens if token in self._vocabulary]
         if not known:
@@ -418,15 +410,22 @@ class SchemeSearch:
             self._bm25_scores(prepared.lexical_tokens),
         )
 
-    def entry_scores_many(self, queries: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray]]:
-        """``entry_scores`` for many queries, encoded in one batch (for evaluation)."""
+    def entry_scores_many(
+        self, queries: Sequence[str]
+    ) -> list[tuple[np.ndarray, np.ndarray, float]]:
+        """``entry_scores`` for many queries, encoded in one batch (for evaluation), each with
+        its out-of-scope-example gap (``_neighbour_gap``) from the same vector."""
         prepared = [self.prepare(query) for query in queries]
         vectors = np.asarray(
             self._encoder.encode([p.dense_text for p in prepared]), dtype=np.float32
         )
         dense = np.maximum.reduceat(self._vectors @ vectors.T, self._starts, axis=0)
         return [
-            (dense[:, row], self._bm25_scores(query.lexical_tokens))
+            (
+                dense[:, row],
+                self._bm25_scores(query.lexical_tokens),
+                self._neighbour_gap(vectors[row], dense[:, row]),
+            )
             for row, query in enumerate(prepared)
         ]
 
