@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from backend.tickets import NewTicket, create_ticket, find_by_external_ref
+from backend.tickets import NewTicket, create_ticket, find_by_external_ref, is_placeholder
 from backend.triage import Triage
 from routing.contact import normalize_mobile
 from routing.directory import map_cpgrams_path
@@ -179,7 +179,8 @@ def parse_date(text: str) -> datetime:
 
 def new_ticket(row: dict[str, Any], source: str, now: datetime) -> tuple[NewTicket, RouteDecision]:
     """Check one row and build the ticket and its route; RowError says what is wrong."""
-    missing = [name for name in REQUIRED if not _text(row, name)]
+    # A blank cell and a placeholder ("None", "NA", "-") are the same: no answer.
+    missing = [name for name in REQUIRED if is_placeholder(_text(row, name))]
     if missing:
         raise RowError(f"missing {', '.join(missing)}")
     reference = _text(row, "registration_number")
@@ -199,17 +200,21 @@ def new_ticket(row: dict[str, Any], source: str, now: datetime) -> tuple[NewTick
     description = str(row.get("text") or "").strip()
     if len(description) < MIN_TEXT:
         raise RowError(f"text shorter than {MIN_TEXT} characters")
+    if len(description) > MAX_TEXT:  # refused, never cut
+        raise RowError(f"text longer than {MAX_TEXT} characters ({len(description)})")
     name = _text(row, "name")[:120]
+    enterprise = _text(row, "enterprise_name")
+    mobile = _text(row, "mobile")
     data = NewTicket(
         channel=CHANNEL,
         channel_user_id=reference,
         name=name,
-        enterprise_name=(_text(row, "enterprise_name") or name)[:200],
+        enterprise_name=(name if is_placeholder(enterprise) else enterprise)[:200],
         state=state,
         district=_text(row, "district")[:80],
         category=category,
-        description=description[:MAX_TEXT],
-        mobile=normalize_mobile(_text(row, "mobile")) if _text(row, "mobile") else None,
+        description=description,
+        mobile=None if is_placeholder(mobile) else normalize_mobile(mobile),
         external_source=source,
         external_ref=reference,
         created_at=filed,

@@ -78,6 +78,29 @@ SYSTEM_SLA = Actor("system:sla")
 SYSTEM_ROUTER = Actor("system:router")
 
 
+# What a form or a client writes for "no answer": a skipped question, a serialised None.
+# Never the value of a required field (``TicketCreate``, the CPGRAMS import).
+PLACEHOLDERS = frozenset(
+    {"none", "null", "nil", "n/a", "na", "n.a.", "-", "--", "undefined", "skip", "nan"}
+)
+REQUIRED_FIELDS = (
+    "name",
+    "mobile",
+    "enterprise_name",
+    "state",
+    "district",
+    "category",
+    "description",
+)
+
+
+def is_placeholder(value: object) -> bool:
+    """True for None, an empty or blank string, or a placeholder word in any case."""
+    if value is None:
+        return True
+    return isinstance(value, str) and value.strip().casefold() in PLACEHOLDERS | {""}
+
+
 @dataclass
 class NewTicket:
     channel: str

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from backend.tickets import REQUIRED_FIELDS, is_placeholder
 from routing.categories import CATEGORIES
 from routing.contact import normalize_mobile, normalize_udyam
 from routing.states import canonical_state
@@ -28,7 +29,7 @@ class ChannelIdentity(_Strict):
 class TicketCreate(ChannelIdentity):
     idempotency_key: str | None = Field(default=None, min_length=8, max_length=128)
     name: str = Field(min_length=1, max_length=120)
-    mobile: str | None = Field(default=None, max_length=32)
+    mobile: str = Field(max_length=32)
     enterprise_name: str = Field(min_length=1, max_length=200)
     udyam_number: str | None = Field(default=None, max_length=40)
     state: str = Field(min_length=1, max_length=60)
@@ -37,11 +38,18 @@ class TicketCreate(ChannelIdentity):
     description: str = Field(min_length=10, max_length=MAX_DESCRIPTION)
     language: Language = "en"
 
+    @field_validator(*REQUIRED_FIELDS, mode="before")
+    @classmethod
+    def _required(cls, value: object, info: ValidationInfo) -> object:
+        """A required field holds a real answer: not empty, blank or a placeholder ("None",
+        "null", "n/a", "skip"...); refused with the field's name, and nothing is stored."""
+        if is_placeholder(value):
+            raise ValueError(f"{info.field_name} is required (empty or a placeholder: {value!r})")
+        return value
+
     @field_validator("mobile")
     @classmethod
-    def _mobile(cls, value: str | None) -> str | None:
-        if value is None or value == "":
-            return None
+    def _mobile(cls, value: str) -> str:
         mobile = normalize_mobile(value)
         if mobile is None:
             raise ValueError("not an Indian mobile number (10 digits starting 6-9, +91 optional)")
@@ -50,7 +58,7 @@ class TicketCreate(ChannelIdentity):
     @field_validator("udyam_number")
     @classmethod
     def _udyam(cls, value: str | None) -> str | None:
-        if value is None or value == "":
+        if value is None or is_placeholder(value):  # optional: no Udyam number is null
             return None
         udyam = normalize_udyam(value)
         if udyam is None:

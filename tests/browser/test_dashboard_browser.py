@@ -115,6 +115,7 @@ def file_ticket(backend: Backend, **overrides: str) -> str:
         "channel": "telegram",
         "channel_user_id": overrides.pop("channel_user_id", "5550001"),
         "name": "Meena Kumari",
+        "mobile": "+91 98765 43210",
         "enterprise_name": overrides.pop("enterprise_name", "Meena Textiles"),
         "state": "Maharashtra",
         "district": "Pune",
