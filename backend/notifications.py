@@ -71,7 +71,7 @@ _OFFICER_TEXTS: dict[str, str] = {
     "assigned": "New grievance {number} ({category}, {state}) assigned to you.",
     "escalated": "Grievance {number} is overdue (escalation level {level}); please act now.",
     "citizen_message": "Grievance {number}: the citizen wrote: {note}",
-    "reopened": "Grievance {number} was reopened by the citizen (escalation level {level}).",
+    "reopened": "Grievance {number} was reopened by the citizen (escalation level {level}): {note}",
 }
 
 LEVEL_NAMES = {

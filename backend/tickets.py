@@ -58,7 +58,14 @@ class NotOwner(Exception):
 
 
 class FeedbackRefused(Exception):
-    pass
+    """Feedback the ticket's state does not take, with a stable ``code`` for clients:
+    ``ticket_final`` (rejected or closed), ``not_resolved`` (still open),
+    ``reopen_window_passed`` (resolved too long ago to reopen)."""
+
+    def __init__(self, code: str, message: str, status: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.status = status
 
 
 @dataclass(frozen=True)
@@ -208,8 +215,10 @@ class Filed:
     status: str = ""
     department_code: str = ""
     department_name: str = ""
+    department_name_hi: str = ""
     ack_due_at: datetime | None = None
     resolve_due_at: datetime | None = None
+    duplicate_of: str | None = None  # the number of the open ticket this one repeats
 
 
 @dataclass(frozen=True)
@@ -246,13 +255,18 @@ def create_ticket(
 def ticket_for(factory: sessionmaker[Session], filed: Filed) -> Ticket:
     """A detached Ticket carrying what callers read (number, status, department, deadlines).
 
-    A new filing is answered from what it wrote; a repeated one reads the earlier ticket.
+    A new filing is answered from what it wrote; a repeated one reads the earlier ticket (and
+    sets ``filed.duplicate_of`` from it, so a replay answers as the first filing did).
     """
     if not filed.created:
         with factory() as session:
             ticket = session.get(Ticket, filed.ticket_id)
             if ticket is None:  # pragma: no cover - the id came from this database
                 raise TicketNotFound(filed.ticket_id)
+            if ticket.duplicate_of_id is not None:
+                filed.duplicate_of = session.scalar(
+                    select(Ticket.number).where(Ticket.id == ticket.duplicate_of_id)
+                )
             session.expunge(ticket)
             return ticket
     assert filed.ack_due_at is not None and filed.resolve_due_at is not None
@@ -264,7 +278,9 @@ def ticket_for(factory: sessionmaker[Session], filed: Filed) -> Ticket:
         ack_due_at=filed.ack_due_at,
         resolve_due_at=filed.resolve_due_at,
     )
-    ticket.department = Department(code=filed.department_code, name=filed.department_name)
+    ticket.department = Department(
+        code=filed.department_code, name=filed.department_name, name_hi=filed.department_name_hi
+    )
     return ticket
 
 
@@ -320,6 +336,7 @@ class FilingSql:
             " WHERE o.department_code = :department AND o.role = 'officer'"
             " AND o.active = :active"
         )
+        self.number_of = self._sql("SELECT number FROM tickets WHERE id = :id")
         self.duplicate_candidates = self._sql(
             "SELECT id, duplicate_of_id, description FROM tickets"  # noqa: S608
             " WHERE channel = :channel AND channel_user_id = :user"
@@ -455,6 +472,10 @@ def _file_rows(cursor: Any, sql: FilingSql, routed: Routed, cache: FilingCache) 
         sql.duplicate_candidates, {"channel": data.channel, "user": data.channel_user_id}
     )
     duplicate_of = _repeated_ticket(data.description, cursor.fetchall())
+    duplicate_number = None
+    if duplicate_of is not None:  # rare: told to the citizen by number
+        cursor.execute(sql.number_of, {"id": duplicate_of})
+        duplicate_number = str(cursor.fetchone()[0])
     number = ticket_number.generate()
     routed_status = next_status(Status.NEW, Action.ROUTE).value
     ticket = {
@@ -530,8 +551,10 @@ def _file_rows(cursor: Any, sql: FilingSql, routed: Routed, cache: FilingCache) 
         status=routed_status,
         department_code=department_code,
         department_name=known.name,
+        department_name_hi=known.name_hi,
         ack_due_at=due.ack_due_at,
         resolve_due_at=due.resolve_due_at,
+        duplicate_of=duplicate_number,
     )
 
 
@@ -659,6 +682,29 @@ def _resume_clocks(ticket: Ticket, now: datetime) -> None:
     ticket.paused_at = None
 
 
+def officer_questions(session: Session, ticket_ids: list[int]) -> dict[int, str]:
+    """The latest request for information of each ticket (its event note), by ticket id."""
+    if not ticket_ids:
+        return {}
+    rows = session.execute(
+        select(TicketEvent.ticket_id, TicketEvent.note)
+        .where(
+            TicketEvent.ticket_id.in_(ticket_ids),
+            TicketEvent.action == Action.REQUEST_INFO.value,
+        )
+        .order_by(TicketEvent.id)
+    )
+    return {int(ticket_id): note for ticket_id, note in rows}  # the last one wins
+
+
+def reopen_allowed(ticket: Ticket, now: datetime, reopen_window: timedelta) -> bool:
+    """The citizen may still reopen: resolved, within the window after resolution."""
+    if ticket.status != Status.RESOLVED.value:
+        return False
+    resolved_at = ticket.resolved_at or ticket.updated_at
+    return now - resolved_at <= reopen_window
+
+
 def is_owner(ticket: Ticket, channel: str | None, channel_user_id: str | None) -> bool:
     return bool(channel) and ticket.channel == channel and ticket.channel_user_id == channel_user_id
 
@@ -703,8 +749,26 @@ def give_feedback(
     if not is_owner(ticket, channel, channel_user_id):
         raise NotOwner(ticket.number)
     current = Status(ticket.status)
+    if current in (Status.REJECTED, Status.CLOSED):
+        raise FeedbackRefused(
+            "ticket_final",
+            f"ticket {ticket.number} is {current.value}: it can no longer be rated or reopened",
+            current.value,
+        )
     if current != Status.RESOLVED:
-        raise InvalidTransition(current, Action.REOPEN if reopen else Action.CLOSE)
+        raise FeedbackRefused(
+            "not_resolved",
+            f"ticket {ticket.number} is still open ({current.value}): rate or reopen it once "
+            "it is resolved",
+            current.value,
+        )
+    if reopen and not reopen_allowed(ticket, now, reopen_window):
+        # Checked before anything changes: a refused reopening keeps no rating either.
+        raise FeedbackRefused(
+            "reopen_window_passed",
+            f"the reopening window of {reopen_window.days} days after resolution has passed",
+            current.value,
+        )
     if rating is not None:
         ticket.rating = rating
     if comment:
@@ -721,13 +785,9 @@ def give_feedback(
             f"rating {rating}: {comment or ''}".strip(),
             now,
         )
-    resolved_at = ticket.resolved_at or ticket.updated_at
-    if now - resolved_at > reopen_window:
-        raise FeedbackRefused(
-            f"the reopening window of {reopen_window.days} days after resolution has passed"
-        )
     ticket.status = next_status(current, Action.REOPEN).value
     ticket.escalation_level = min(MAX_LEVEL, ticket.escalation_level + 1)
+    reason = (comment or "").strip()
     add_event(
         session,
         ticket,
@@ -735,9 +795,11 @@ def give_feedback(
         Action.REOPEN.value,
         current.value,
         ticket.status,
-        comment or "",
+        reason,
         now,
     )
+    if reason:  # the officers' thread carries why the citizen reopened it
+        session.add(TicketMessage(ticket_id=ticket.id, at=now, author="citizen", text=reason))
     due = deadlines(now, *sla_days)
     ticket.ack_due_at, ticket.resolve_due_at = due.ack_due_at, due.resolve_due_at
     ticket.resolved_at = None
@@ -755,5 +817,5 @@ def give_feedback(
     )
     ticket.status = routed
     notify_citizen(session, ticket, "reopened", event.id)
-    notify_officers(session, ticket, "reopened", event.id)
+    notify_officers(session, ticket, "reopened", event.id, reason or "no reason given")
     return event

@@ -178,7 +178,8 @@ def create_app(
 
     @app.exception_handler(FeedbackRefused)
     async def _refused(_: Request, exc: FeedbackRefused) -> JSONResponse:
-        return _error(409, str(exc), code="feedback_refused")
+        # code: ticket_final | not_resolved | reopen_window_passed (backend.tickets)
+        return _error(409, str(exc), code=exc.code, status=exc.status)
 
     @app.exception_handler(LookupError)
     async def _lookup(_: Request, exc: LookupError) -> JSONResponse:

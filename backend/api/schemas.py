@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
@@ -81,9 +81,24 @@ class TicketCreate(ChannelIdentity):
         return value
 
 
+class _HasDepartmentNames(Protocol):
+    @property
+    def code(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def name_hi(self) -> str: ...
+
+
 class DepartmentView(BaseModel):
     code: str
     name: str
+    name_hi: str = ""  # the directory's Hindi name, for Hindi conversations
+
+    @classmethod
+    def of(cls, department: _HasDepartmentNames) -> DepartmentView:
+        """From a directory entry or a departments row."""
+        return cls(code=department.code, name=department.name, name_hi=department.name_hi or "")
 
 
 class TicketCreated(BaseModel):
@@ -92,20 +107,27 @@ class TicketCreated(BaseModel):
     department: DepartmentView
     ack_due_at: datetime
     resolve_due_at: datetime
+    # The number of the caller's open ticket that this one repeats (backend.duplicates).
+    duplicate_of: str | None = None
 
 
-class TicketStatusView(BaseModel):
-    """What anyone with the number may see."""
+class TicketPublicView(BaseModel):
+    """What anyone with the number may see: no personal detail, no hint of what may be done."""
 
     number: str
     status: str
     department: DepartmentView
+    is_owner: bool = False
+
+
+class TicketStatusView(TicketPublicView):
+    """The status as its owner sees it (also the answer to their messages and feedback)."""
+
     escalation_level: int
     ack_due_at: datetime
     resolve_due_at: datetime
     created_at: datetime
     updated_at: datetime
-    is_owner: bool = False
 
 
 class TicketOwnerView(TicketStatusView):
@@ -124,10 +146,21 @@ class TicketOwnerView(TicketStatusView):
     rejection_reason: str | None
     rating: int | None
     last_reply: str | None = None
+    # What the officer asked (the latest request for information) while awaiting_info.
+    officer_question: str | None = None
+    # Resolved, and still within the reopening window after resolution.
+    reopen_allowed: bool = False
+
+
+class TicketSummary(TicketStatusView):
+    """One of the caller's tickets in their list."""
+
+    category: str
+    officer_question: str | None = None
 
 
 class TicketList(BaseModel):
-    tickets: list[TicketStatusView]
+    tickets: list[TicketSummary]
 
 
 class CitizenMessage(ChannelIdentity):

@@ -16,7 +16,7 @@ async def preview(body: RoutePreviewRequest, triage: TriageDep) -> RoutePreview:
     decision = await run_in_threadpool(triage.route, body.category, body.state, body.description)
     department = triage.directory.departments[decision.department_code]
     return RoutePreview(
-        department=DepartmentView(code=department.code, name=department.name),
+        department=DepartmentView.of(department),
         category=decision.category,
         confidence=round(float(decision.confidence), 3),
         reason=decision.reason,

@@ -27,7 +27,9 @@ from backend.api.schemas import (
     TicketCreated,
     TicketList,
     TicketOwnerView,
+    TicketPublicView,
     TicketStatusView,
+    TicketSummary,
 )
 from backend.models import Ticket, TicketMessage
 from backend.tickets import (
@@ -37,30 +39,45 @@ from backend.tickets import (
     get_ticket,
     give_feedback,
     is_owner,
+    officer_questions,
+    reopen_allowed,
     route_filing,
     ticket_for,
 )
+from routing.lifecycle import Status
 
 router = APIRouter(prefix="/api/v1/tickets", tags=["service: tickets"])
 
 
-def status_view(ticket: Ticket, owner: bool = False) -> TicketStatusView:
+def public_view(ticket: Ticket) -> TicketPublicView:
+    return TicketPublicView(
+        number=ticket.number, status=ticket.status, department=DepartmentView.of(ticket.department)
+    )
+
+
+def status_view(ticket: Ticket) -> TicketStatusView:
     return TicketStatusView(
-        number=ticket.number,
-        status=ticket.status,
-        department=DepartmentView(code=ticket.department.code, name=ticket.department.name),
+        **public_view(ticket).model_dump(exclude={"is_owner"}),
+        is_owner=True,
         escalation_level=ticket.escalation_level,
         ack_due_at=ticket.ack_due_at,
         resolve_due_at=ticket.resolve_due_at,
         created_at=ticket.created_at,
         updated_at=ticket.updated_at,
-        is_owner=owner,
     )
 
 
-def owner_view(ticket: Ticket, last_reply: str | None = None) -> TicketOwnerView:
+def owner_view(
+    ticket: Ticket,
+    last_reply: str | None = None,
+    *,
+    officer_question: str | None = None,
+    reopen_allowed: bool = False,
+) -> TicketOwnerView:
+    awaiting = ticket.status == Status.AWAITING_INFO.value
+    concluded = ticket.status in (Status.RESOLVED.value, Status.CLOSED.value)
     return TicketOwnerView(
-        **status_view(ticket, owner=True).model_dump(),
+        **status_view(ticket).model_dump(),
         name=ticket.name,
         mobile=ticket.mobile,
         enterprise_name=ticket.enterprise_name,
@@ -70,10 +87,14 @@ def owner_view(ticket: Ticket, last_reply: str | None = None) -> TicketOwnerView
         category=ticket.category,
         description=ticket.description,
         language=ticket.language,
-        resolution=ticket.resolution,
-        rejection_reason=ticket.rejection_reason,
+        resolution=ticket.resolution if concluded else None,
+        rejection_reason=(
+            ticket.rejection_reason if ticket.status == Status.REJECTED.value else None
+        ),
         rating=ticket.rating,
         last_reply=last_reply,
+        officer_question=officer_question if awaiting else None,
+        reopen_allowed=reopen_allowed,
     )
 
 
@@ -106,9 +127,10 @@ async def file_ticket(
     answer = TicketCreated(
         number=ticket.number,
         status=ticket.status,
-        department=DepartmentView(code=ticket.department.code, name=ticket.department.name),
+        department=DepartmentView.of(ticket.department),
         ack_due_at=ticket.ack_due_at,
         resolve_due_at=ticket.resolve_due_at,
+        duplicate_of=filed.duplicate_of,
     )
     # A Response as is: FastAPI would otherwise validate and encode the model a second time.
     return Response(
@@ -125,6 +147,8 @@ def my_tickets(
     channel_user_id: Annotated[str, Query(min_length=1, max_length=64)],
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> TicketList:
+    """The caller's tickets, newest first (index ix_tickets_owner), each awaiting ticket with
+    the officer's question (one more query for all of them)."""
     with factory() as session:
         tickets = session.scalars(
             select(Ticket)
@@ -132,27 +156,50 @@ def my_tickets(
             .order_by(Ticket.created_at.desc(), Ticket.id.desc())
             .limit(limit)
         ).all()
-        return TicketList(tickets=[status_view(t, owner=True) for t in tickets])
+        awaiting = [t.id for t in tickets if t.status == Status.AWAITING_INFO.value]
+        questions = officer_questions(session, awaiting)
+        return TicketList(
+            tickets=[
+                TicketSummary(
+                    **status_view(t).model_dump(),
+                    category=t.category,
+                    officer_question=questions.get(t.id),
+                )
+                for t in tickets
+            ]
+        )
 
 
-@router.get("/{number}", response_model=TicketOwnerView | TicketStatusView)
+@router.get("/{number}", response_model=TicketOwnerView | TicketPublicView)
 def ticket_status(
     number: str,
     factory: ReaderDep,
+    now: NowDep,
+    settings: SettingsDep,
     channel: Annotated[Channel | None, Query()] = None,
     channel_user_id: Annotated[str | None, Query(max_length=64)] = None,
-) -> TicketOwnerView | TicketStatusView:
+) -> TicketOwnerView | TicketPublicView:
+    """Number, status and department for anyone; for the owner, the ticket with what the
+    officer asked or decided and whether it may still be reopened."""
     with factory() as session:
         ticket = get_ticket(session, number)
         if not is_owner(ticket, channel, channel_user_id):
-            return status_view(ticket)
+            return public_view(ticket)
         last_reply = session.scalars(
             select(TicketMessage.text)
             .where(TicketMessage.ticket_id == ticket.id, TicketMessage.author != "citizen")
             .order_by(TicketMessage.id.desc())
             .limit(1)
         ).first()
-        return owner_view(ticket, last_reply)
+        question = None
+        if ticket.status == Status.AWAITING_INFO.value:
+            question = officer_questions(session, [ticket.id]).get(ticket.id)
+        return owner_view(
+            ticket,
+            last_reply,
+            officer_question=question,
+            reopen_allowed=reopen_allowed(ticket, now, timedelta(days=settings.reopen_window_days)),
+        )
 
 
 @router.post(
@@ -164,7 +211,7 @@ def write_on_ticket(
     with factory() as session, session.begin():
         ticket = get_ticket(session, number, for_update=True)
         add_citizen_message(session, ticket, body.channel, body.channel_user_id, body.text, now)
-        return status_view(ticket, owner=True)
+        return status_view(ticket)
 
 
 @router.post("/{number}/feedback", response_model=TicketStatusView)
@@ -194,4 +241,4 @@ def rate_or_reopen(
             timedelta(days=settings.reopen_window_days),
             triage.sla_for(ticket.category),
         )
-        return status_view(ticket, owner=True)
+        return status_view(ticket)
