@@ -1,8 +1,8 @@
-"""Validation of the three forms: filing a grievance, replying to an officer, rating a ticket.
+"""The forms' one-line questions, and validation of the reply and rating forms.
 
-One ``validate_<slot>`` per slot; each turns what the person typed into the value to store or
-re-asks with the expected format. After three failed answers in a row to the same question the
-person is offered a way out: skip (optional questions) or stop filing.
+The filing form reads its answers in context in ``actions.filing``; the reply and rating
+forms validate one ``validate_<slot>`` per slot. After three failed answers in a row to the
+same question the person is offered a way out.
 """
 
 from __future__ import annotations
@@ -12,27 +12,14 @@ from abc import ABC, abstractmethod
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import ticket_number
+from actions import reading, ticket_number
 from actions.chat import current_language
-from actions.grievance_fields import (
-    CATEGORIES,
-    NO_UDYAM,
-    category_from_text,
-    clean_description,
-    clean_district,
-    clean_enterprise_name,
-    clean_person_name,
-    normalize_mobile,
-    normalize_udyam,
-    says_no_udyam,
-    to_ascii_digits,
-)
-from actions.messages import button, category_title, say
-from actions.states import canonical_state
+from actions.grievance_fields import is_placeholder, to_ascii_digits
+from actions.messages import button, say
 
 MAX_FAILURES = 3
 OPTIONAL_SLOTS = frozenset({"udyam_number"})
@@ -91,57 +78,6 @@ def checked(
     return {slot: None, "failed_attempts": float(failures)}
 
 
-class ValidateGrievanceForm(FormValidationAction):
-    def name(self) -> str:
-        return "validate_grievance_form"
-
-    async def validate_name(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        return checked("name", clean_person_name(str(value)), dispatcher, tracker)
-
-    async def validate_mobile(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        return checked("mobile", normalize_mobile(str(value)), dispatcher, tracker)
-
-    async def validate_enterprise_name(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        return checked("enterprise_name", clean_enterprise_name(str(value)), dispatcher, tracker)
-
-    async def validate_udyam_number(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        text = str(value)
-        found = NO_UDYAM if text == NO_UDYAM else normalize_udyam(text)
-        if found is None and says_no_udyam(text):
-            found = NO_UDYAM
-        return checked("udyam_number", found, dispatcher, tracker)
-
-    async def validate_state(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        return checked("state", canonical_state(str(value)), dispatcher, tracker)
-
-    async def validate_district(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        return checked("district", clean_district(str(value)), dispatcher, tracker)
-
-    async def validate_category(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        text = str(value)
-        found = text if text in CATEGORIES else category_from_text(text)
-        return checked("category", found, dispatcher, tracker)
-
-    async def validate_description(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        return checked("description", clean_description(str(value)), dispatcher, tracker)
-
-
 class SlotQuestion(Action, ABC):
     """A form's question for one slot, in the conversation's language (``action_ask_<slot>``;
     Rasa's form calls it whenever it needs that slot)."""
@@ -193,21 +129,6 @@ class AskDistrict(SlotQuestion):
     slot = "district"
 
 
-class AskCategory(SlotQuestion):
-    """One short button per backend category."""
-
-    slot = "category"
-
-    def buttons(self, language: str) -> list[dict[str, str]]:
-        return [
-            {
-                "title": category_title(code, language),
-                "payload": f'/inform{{"category":"{code}"}}',
-            }
-            for code in CATEGORIES
-        ]
-
-
 class AskDescription(SlotQuestion):
     slot = "description"
 
@@ -243,7 +164,36 @@ def _followup_ticket(value: Any, dispatcher: CollectingDispatcher, tracker: Trac
     return {"followup_ticket": number, "failed_attempts": 0.0}
 
 
-class ValidateReplyForm(FormValidationAction):
+class ContextFormValidation(FormValidationAction, ABC):
+    """A form whose messages are read in context: a bare "cancel" (the whole message) stops
+    it; anything else is an answer, whatever intent the NLU read. A turn always returns a
+    slot event, so Rasa never hands the message to another policy mid-form."""
+
+    @abstractmethod
+    def name(self) -> str: ...
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        text = str(tracker.latest_message.get("text") or "")
+        if tracker.get_slot("requested_slot") and (
+            reading.command_in(text) in ("cancel", "menu") or text.strip() == "/cancel"
+        ):
+            dispatcher.utter_message(response="utter_anything_else")
+            return [
+                SlotSet("followup_ticket", None),
+                SlotSet("reply_text", None),
+                SlotSet("feedback_rating", None),
+                SlotSet("feedback_reopen", None),
+                SlotSet("reopen_reason", None),
+                SlotSet("requested_slot", None),
+            ]
+        events = await super().run(dispatcher, tracker, domain)
+        failures = float(tracker.get_slot("failed_attempts") or 0)
+        return [*events, SlotSet("failed_attempts", failures)]
+
+
+class ValidateReplyForm(ContextFormValidation):
     def name(self) -> str:
         return "validate_reply_form"
 
@@ -252,22 +202,108 @@ class ValidateReplyForm(FormValidationAction):
     ) -> dict[str, Any]:
         return _followup_ticket(value, dispatcher, tracker)
 
+    async def extract_reply_text(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """The answer exactly as written (not the NLU's reading of it)."""
+        if tracker.get_slot("requested_slot") != "reply_text":
+            return {}
+        text = str(tracker.latest_message.get("text") or "").strip()
+        return {"reply_text": text} if text and not text.startswith("/") else {}
+
     async def validate_reply_text(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        text = " ".join(str(value or "").split())
+        text = str(value or "").strip()
         usable = text if len(text) >= 3 and re.search(r"[^\W\d_]", text) else None
         return checked("reply_text", usable, dispatcher, tracker)
 
 
-class ValidateFeedbackForm(FormValidationAction):
+_KEEP_CLOSED = re.compile(
+    r"^(?:keep (?:it )?closed|keep closed|leave it|no reopen|don'?t reopen|do not reopen|"
+    r"band rehne do|band rahne do|band hi rehne do|बंद रहने दें|बंद रहने दो|रहने दो)$",
+    re.IGNORECASE,
+)
+_REOPEN = re.compile(
+    r"^(?:reopen|reopen it|please reopen|open again|dobara kholo|dobara khol do|phir se kholo|"
+    r"दोबारा खोलें|दोबारा खोलो|फिर से खोलें)$",
+    re.IGNORECASE,
+)
+LOW_RATING = 2
+
+
+def reopen_answer(text: str) -> bool | None:
+    """Reopen (True), keep closed (False), or neither, from a typed answer or a button."""
+    folded = reading.fold(text)
+    if text.strip() == "/affirm" or _REOPEN.match(folded) or reading.is_yes(text):
+        return True
+    if text.strip() == "/deny" or _KEEP_CLOSED.match(folded) or reading.is_no(text):
+        return False
+    return None
+
+
+class ValidateFeedbackForm(ContextFormValidation):
+    """Rating, then after a low rating "reopen?", then when reopening the reason (stored on
+    the ticket). Typed answers are read in context: "Keep closed" is an answer, not a new
+    rating."""
+
     def name(self) -> str:
         return "validate_feedback_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        slots = ["followup_ticket", "feedback_rating"]
+        reopen = tracker.get_slot("feedback_reopen")
+        rating = tracker.get_slot("feedback_rating")
+        low = rating is not None and float(rating) <= LOW_RATING
+        if reopen is not None or low:  # asked after a low rating, or asked for up front
+            slots.append("feedback_reopen")
+        if reopen:
+            slots.append("reopen_reason")
+        return slots
+
+    async def extract_feedback_reopen(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") != "feedback_reopen":
+            return {}
+        answer = reopen_answer(str(tracker.latest_message.get("text") or ""))
+        if answer is None:
+            dispatcher.utter_message(text=say("invalid_feedback_reopen", current_language(tracker)))
+            return {}
+        return {"feedback_reopen": answer}
+
+    async def extract_reopen_reason(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") != "reopen_reason":
+            return {}
+        text = " ".join(str(tracker.latest_message.get("text") or "").split())
+        if text.startswith("/") or len(text) < 3 or is_placeholder(text):
+            dispatcher.utter_message(text=say("ask_reopen_reason", current_language(tracker)))
+            return {}
+        return {"reopen_reason": text}
 
     async def validate_followup_ticket(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         return _followup_ticket(value, dispatcher, tracker)
+
+    # Extracted above, valid as extracted; returned so that Rasa stores them.
+    async def validate_feedback_reopen(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return {"feedback_reopen": value}
+
+    async def validate_reopen_reason(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return {"reopen_reason": value}
 
     async def validate_feedback_rating(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -31,9 +31,16 @@ CATEGORIES: tuple[str, ...] = (
 # answered, and the ticket is sent without one.
 NO_UDYAM = "none"
 MIN_DESCRIPTION_LENGTH = 20
-MAX_DESCRIPTION_LENGTH = 2000
+# The chat accepts 4,000 characters, and so does the backend: a description is kept whole.
+MAX_DESCRIPTION_LENGTH = 4000
+# What a form must never store as a value: placeholders that code or people type for "nothing".
+PLACEHOLDERS = frozenset(
+    {"", "none", "null", "nil", "n/a", "na", "-", "--", "undefined", "skip", "nan", ".", "?"}
+)
 
 _DEVANAGARI_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
+# A landline as Indians write it: an STD code with its 0, then a separator ("080-2839 1234").
+_LANDLINE = re.compile(r"^\(?0[1-8]\d{1,3}\)?[\s\-]+\d")
 _MOBILE_CANDIDATE = re.compile(r"(?:\+|00)?\d[\d\s\-().]{8,18}\d")
 _UDYAM = re.compile(r"UDYAM[\s\-_./]*([A-Z]{2})[\s\-_./]*(\d{2})[\s\-_./]*(\d{7})(?!\d)")
 _NO_UDYAM = re.compile(
@@ -186,6 +193,11 @@ def to_ascii_digits(text: str) -> str:
     return text.translate(_DEVANAGARI_DIGITS)
 
 
+def is_placeholder(value: object) -> bool:
+    """None, blank, or a word that stands for "nothing" ("None", "null", "skip", "-")."""
+    return value is None or " ".join(str(value).split()).strip(" .'\"").lower() in PLACEHOLDERS
+
+
 def normalize_mobile(text: str) -> str | None:
     """An Indian mobile in any common writing -> E.164 ``+91XXXXXXXXXX``.
 
@@ -193,6 +205,8 @@ def normalize_mobile(text: str) -> str | None:
     the ten-digit number must start with 6-9 (Indian mobile numbering)."""
     text = to_ascii_digits(text or "")
     for candidate in _MOBILE_CANDIDATE.findall(text):
+        if _LANDLINE.match(candidate.strip()):
+            continue  # "080-2839 1234": an STD code, not a mobile
         digits = re.sub(r"\D", "", candidate)
         for prefix in ("0091", "091", "91", "0"):
             if len(digits) == 10 + len(prefix) and digits.startswith(prefix):
@@ -233,6 +247,8 @@ def _title(text: str) -> str:
 
 def clean_person_name(text: str) -> str | None:
     name = _tidy(_NAME_SUFFIX.sub("", _NAME_PREFIX.sub("", _tidy(text))))
+    if is_placeholder(name):
+        return None
     if not (2 <= len(name) <= 80) or not _has_letters(name) or re.search(r"\d", name):
         return None
     if len(name.split()) > 6:  # a sentence, not a name
@@ -242,6 +258,8 @@ def clean_person_name(text: str) -> str | None:
 
 def clean_enterprise_name(text: str) -> str | None:
     name = _tidy(_ENTERPRISE_PREFIX.sub("", _tidy(text)))
+    if is_placeholder(name):
+        return None
     if not (2 <= len(name) <= 120) or not _has_letters(name):
         return None
     return _title(name) if name.islower() else name
@@ -250,6 +268,8 @@ def clean_enterprise_name(text: str) -> str | None:
 def clean_district(text: str) -> str | None:
     district = _tidy(_DISTRICT_AFFIX.sub("", _tidy(text)))
     district = _tidy(_DISTRICT_AFFIX.sub("", district))
+    if is_placeholder(district):
+        return None
     if not (2 <= len(district) <= 60) or not _has_letters(district) or re.search(r"\d", district):
         return None
     if len(district.split()) > 4:
@@ -258,10 +278,15 @@ def clean_district(text: str) -> str | None:
 
 
 def clean_description(text: str) -> str | None:
-    description = " ".join((text or "").split())
+    """The problem as written: line breaks kept (spaces within a line collapsed); None when
+    too short or longer than the limit (the person is told, never cut silently)."""
+    lines = [" ".join(line.split()) for line in (text or "").replace("\r\n", "\n").split("\n")]
+    description = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
     if len(description) < MIN_DESCRIPTION_LENGTH or not _has_letters(description, 10):
         return None
-    return description[:MAX_DESCRIPTION_LENGTH]
+    if len(description) > MAX_DESCRIPTION_LENGTH:
+        return None
+    return description
 
 
 def category_from_text(text: str) -> str | None:

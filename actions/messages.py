@@ -153,6 +153,69 @@ MESSAGES: dict[str, dict[str, str]] = {
         "badalna hai?",
     },
     "no_udyam": {"en": "not given", "hi": "नहीं दिया", "hinglish": "nahi diya"},
+    "summary_reason": {
+        "en": "Why: {reason}",
+        "hi": "कारण: {reason}",
+        "hinglish": "Kyun: {reason}",
+    },
+    "propose_category": {
+        "en": "From what you wrote, this is about: {category}. It would go to {department}. "
+        "Is that right? Tap Yes, or pick the right topic:",
+        "hi": "आपने जो लिखा उससे यह इस बारे में लगता है: {category}। यह {department} को जाएगी। "
+        "क्या यह सही है? हाँ दबाएं, या सही विषय चुनें:",
+        "hinglish": "Aapne jo likha usse yeh is baare mein lagta hai: {category}. Yeh "
+        "{department} ko jayegi. Kya yeh sahi hai? Haan dabaiye, ya sahi topic chuniye:",
+    },
+    "back_to_filing": {
+        "en": "Now, back to your complaint.",
+        "hi": "अब आपकी शिकायत पर लौटते हैं।",
+        "hinglish": "Ab aapki complaint par wapas aate hain.",
+    },
+    "restarted": {
+        "en": "OK, starting again from the beginning.",
+        "hi": "ठीक है, फिर से शुरू करते हैं।",
+        "hinglish": "Theek hai, phir se shuru karte hain.",
+    },
+    "noted": {
+        "en": "Noted:\n{values}",
+        "hi": "नोट कर लिया:\n{values}",
+        "hinglish": "Note kar liya:\n{values}",
+    },
+    "noted_story": {
+        "en": "and your description of the problem.",
+        "hi": "और आपकी समस्या का विवरण।",
+        "hinglish": "aur aapki problem ki details.",
+    },
+    "noted_opening": {
+        "en": "Thank you, I have noted what you told me. A few more details:",
+        "hi": "धन्यवाद, आपने जो बताया वह नोट कर लिया है। कुछ और जानकारी:",
+        "hinglish": "Dhanyavaad, aapne jo bataya woh note kar liya hai. Kuch aur jaankari:",
+    },
+    "reusing_profile": {
+        "en": "I've kept your details from your last complaint ({name}); you can change them "
+        "in the summary.",
+        "hi": "आपकी पिछली शिकायत की जानकारी ({name}) रख ली है; सारांश में बदल सकते हैं।",
+        "hinglish": "Aapki pichhli complaint ki details ({name}) rakh li hain; summary mein "
+        "badal sakte hain.",
+    },
+    "field_required": {
+        "en": "The {field} is needed to file the complaint; it can't be skipped.",
+        "hi": "शिकायत दर्ज करने के लिए {field} ज़रूरी है; इसे छोड़ा नहीं जा सकता।",
+        "hinglish": "Complaint ke liye {field} zaroori hai; ise skip nahi kar sakte.",
+    },
+    "description_too_long": {
+        "en": "That is {length} characters; please keep the description under 4,000 "
+        "(send the main points; an officer can ask for more).",
+        "hi": "यह {length} अक्षर है; कृपया विवरण 4,000 अक्षरों से कम रखें (मुख्य बातें भेजें; "
+        "अधिकारी और जानकारी मांग सकते हैं)।",
+        "hinglish": "Yeh {length} akshar hai; details 4,000 se kam rakhiye (main points "
+        "bhejiye; officer aur jaankari maang sakte hain).",
+    },
+    "possible_duplicate": {
+        "en": "This looks like your earlier complaint {number}; the officer will see both.",
+        "hi": "यह आपकी पिछली शिकायत {number} जैसी लगती है; अधिकारी दोनों देखेंगे।",
+        "hinglish": "Yeh aapki pichhli complaint {number} jaisi lagti hai; officer dono dekhenge.",
+    },
     "filed": {
         "en": "Your complaint is filed. Ticket number: {number}\nIt goes to {department}. "
         "An officer will attend to it within 3 days and it will be concluded within 7 days. "
@@ -250,11 +313,30 @@ MESSAGES: dict[str, dict[str, str]] = {
         "hi": "अधिकारी का पिछला संदेश: {text}",
         "hinglish": "Officer ka pichhla message: {text}",
     },
+    "ticket_officer_question": {
+        "en": "The officer asked: {text}",
+        "hi": "अधिकारी ने पूछा: {text}",
+        "hinglish": "Officer ne poochha: {text}",
+    },
+    "ticket_resolution": {
+        "en": "Resolution: {text}",
+        "hi": "समाधान: {text}",
+        "hinglish": "Samadhan: {text}",
+    },
+    "ticket_rejection": {
+        "en": "Reason: {text}",
+        "hi": "कारण: {text}",
+        "hinglish": "Kaaran: {text}",
+    },
+    "other_tickets": {
+        "en": "Your other complaints:",
+        "hi": "आपकी दूसरी शिकायतें:",
+        "hinglish": "Aapki doosri complaints:",
+    },
     "ticket_awaiting_info": {
-        "en": 'The officer needs information from you: say "reply to officer" to answer.',
-        "hi": 'अधिकारी को आपसे जानकारी चाहिए: जवाब देने के लिए "अधिकारी को जवाब" लिखें।',
-        "hinglish": 'Officer ko aapse jaankari chahiye: jawab dene ke liye "officer ko '
-        'jawab" likhiye.',
+        "en": "Write your answer here and I'll send it to the officer.",
+        "hi": "अपना जवाब यहीं लिखें, मैं उसे अधिकारी को भेज दूंगा।",
+        "hinglish": "Apna jawab yahin likhiye, main use officer ko bhej dunga.",
     },
     "ticket_resolved_hint": {
         "en": "Not happy with the outcome? You can rate it or ask to reopen it.",
@@ -306,9 +388,18 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     # --- after filing ---------------------------------------------------------------------
     "reply_sent": {
-        "en": "Sent to the officer on ticket {number}. The clock restarts now.",
-        "hi": "टिकट {number} पर आपका जवाब अधिकारी को भेज दिया गया।",
-        "hinglish": "Ticket {number} par aapka jawab officer ko bhej diya gaya.",
+        "en": 'Sent to the officer on ticket {number}, exactly as you wrote it:\n"{text}"',
+        "hi": 'टिकट {number} पर आपका जवाब अधिकारी को भेज दिया गया, जैसा आपने लिखा:\n"{text}"',
+        "hinglish": "Ticket {number} par aapka jawab officer ko bhej diya gaya, jaisa aapne "
+        'likha:\n"{text}"',
+    },
+    "reply_not_sent": {
+        "en": "Sorry, I could not send your answer on ticket {number} just now: the complaint "
+        "system is not answering. Please send it again in a few minutes.",
+        "hi": "माफ़ कीजिए, टिकट {number} पर आपका जवाब अभी नहीं भेजा जा सका: शिकायत सिस्टम जवाब "
+        "नहीं दे रहा। कृपया कुछ मिनट बाद फिर भेजें।",
+        "hinglish": "Sorry, ticket {number} par aapka jawab abhi nahi bheja ja saka: complaint "
+        "system jawab nahi de raha. Kuch minute baad phir bhejiye.",
     },
     "not_your_ticket": {
         "en": "Ticket {number} was not filed from this chat, so I can't do that here.",
@@ -336,6 +427,25 @@ MESSAGES: dict[str, dict[str, str]] = {
         "hi": "कृपया अधिकारी के लिए अपना जवाब लिखें (कुछ शब्द)।",
         "hinglish": "Officer ke liye apna jawab likhiye (kuch shabd).",
     },
+    "ask_reopen_reason": {
+        "en": "What is still wrong? Your words go to the senior officer with the reopened ticket.",
+        "hi": "अभी भी क्या समस्या है? आपकी बात दोबारा खुली शिकायत के साथ वरिष्ठ अधिकारी को जाएगी।",
+        "hinglish": "Abhi bhi kya problem hai? Aapki baat dobara khuli complaint ke saath senior "
+        "officer ko jayegi.",
+    },
+    "invalid_feedback_reopen": {
+        "en": 'Please tap "Reopen" or "Keep closed".',
+        "hi": 'कृपया "दोबारा खोलें" या "बंद रहने दें" चुनें।',
+        "hinglish": 'Please "Dobara kholo" ya "Band rehne do" chuniye.',
+    },
+    "ticket_final": {
+        "en": "Ticket {number} is final and can't be reopened. If the problem remains, you "
+        "can file a new complaint.",
+        "hi": "टिकट {number} अंतिम रूप से बंद है और दोबारा नहीं खुल सकता। समस्या बनी है तो नई "
+        "शिकायत दर्ज कर सकते हैं।",
+        "hinglish": "Ticket {number} final hai aur dobara nahi khul sakta. Problem bani hai to "
+        "nayi complaint darj kar sakte hain.",
+    },
     "feedback_thanks": {
         "en": "Thank you for rating ticket {number} ({rating}/5).",
         "hi": "टिकट {number} को रेटिंग ({rating}/5) देने के लिए धन्यवाद।",
@@ -359,6 +469,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "hinglish": "Theek hai, ticket {number} band hi rahega.",
     },
     # --- conversation ---------------------------------------------------------------------
+    "out_of_scope": {
+        "en": "Sorry, I can't help with that. I help with MSME complaints and schemes:",
+        "hi": "माफ़ कीजिए, इसमें मैं मदद नहीं कर सकता। मैं MSME की शिकायतों और योजनाओं में मदद करता हूं:",
+        "hinglish": "Sorry, isme main madad nahi kar sakta. Main MSME complaints aur yojanaon "
+        "mein madad karta hoon:",
+    },
+    "nothing_to_correct": {
+        "en": "No complaint is being filled in right now, so there is nothing to change. If an "
+        "officer asked you for information, just write it here.",
+        "hi": "अभी कोई शिकायत भरी नहीं जा रही, इसलिए बदलने को कुछ नहीं है। अगर अधिकारी ने "
+        "जानकारी मांगी है, तो उसे यहीं लिख दें।",
+        "hinglish": "Abhi koi complaint bhari nahi ja rahi, isliye badalne ko kuch nahi hai. "
+        "Agar officer ne jaankari maangi hai, to yahin likh dijiye.",
+    },
     "fallback": {
         "en": "Sorry, I didn't understand that. Could you say it differently?",
         "hi": "माफ़ कीजिए, मैं समझ नहीं पाया। क्या आप दूसरे शब्दों में बता सकते हैं?",
@@ -415,6 +539,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "button_help": {"en": "Help", "hi": "मदद", "hinglish": "Help"},
     "button_no_thanks": {"en": "No, thanks", "hi": "नहीं, धन्यवाद", "hinglish": "Nahi, thanks"},
+    "button_yes_category": {
+        "en": "Yes, that's right",
+        "hi": "हाँ, सही है",
+        "hinglish": "Haan, sahi hai",
+    },
     "button_reopen": {"en": "Reopen", "hi": "दोबारा खोलें", "hinglish": "Dobara kholo"},
     "button_keep_closed": {"en": "Keep closed", "hi": "बंद रहने दें", "hinglish": "Band rehne do"},
 }
@@ -545,3 +674,12 @@ def field_label(field: str, language: Any) -> str:
 
 def button(key: str, language: Any, payload: str) -> dict[str, str]:
     return {"title": say(f"button_{key}", language), "payload": payload}
+
+
+def menu_buttons(language: Any) -> list[dict[str, str]]:
+    """The main menu (as the domain's greeting shows it)."""
+    return [
+        button("file", language, "/file_grievance"),
+        button("status", language, "/check_status"),
+        button("scheme", language, "/ask_scheme"),
+    ]

@@ -31,23 +31,44 @@ def readable_date(value: Any, language: str) -> str | None:
 
 
 def describe_ticket(ticket: dict[str, Any], language: str) -> str:
-    """Status for anyone; department, due date and hints when the backend gave them (owner)."""
+    """Status for anyone; for the owner also the department, the due date and what the officer
+    asked or decided (the question awaiting an answer, the resolution, the rejection reason)."""
     number = str(ticket.get("number", ""))
     status = str(ticket.get("status", ""))
+    owner = bool(ticket.get("is_owner"))
     lines = [say("ticket_status", language, number=number, status=status_name(status, language))]
-    department = (ticket.get("department") or {}).get("name")
+    department = department_name(ticket.get("department"), language)
     if department:
         lines.append(say("ticket_department", language, department=department))
     due = readable_date(ticket.get("resolve_due_at"), language)
     if due and status not in ("resolved", "closed", "rejected"):
         lines.append(say("ticket_due", language, date=due))
-    if ticket.get("last_reply"):  # only the owner's view carries the officer's words
-        lines.append(say("ticket_last_reply", language, text=ticket["last_reply"]))
+    if not owner:  # a stranger learns the status, nothing private and no offers to act
+        return "\n".join(lines)
     if status == "awaiting_info":
+        question = ticket.get("officer_question") or ticket.get("last_reply")
+        if question:
+            lines.append(say("ticket_officer_question", language, text=question))
         lines.append(say("ticket_awaiting_info", language))
-    if status == "resolved":
+    elif status in ("resolved", "closed") and ticket.get("resolution"):
+        lines.append(say("ticket_resolution", language, text=ticket["resolution"]))
+    elif status == "rejected" and ticket.get("rejection_reason"):
+        lines.append(say("ticket_rejection", language, text=ticket["rejection_reason"]))
+    elif ticket.get("last_reply"):
+        lines.append(say("ticket_last_reply", language, text=ticket["last_reply"]))
+    if status == "resolved" and ticket.get("reopen_allowed", True):
         lines.append(say("ticket_resolved_hint", language))
     return "\n".join(lines)
+
+
+def department_name(department: Any, language: str) -> str | None:
+    """The department's name in the conversation's language when the backend gives it."""
+    if not isinstance(department, dict):
+        return None
+    if language == "hi" and department.get("name_hi"):
+        return str(department["name_hi"])
+    name = department.get("name")
+    return str(name) if name else None
 
 
 def mentioned_number(tracker: Tracker) -> str | None:
@@ -62,29 +83,59 @@ class ActionCheckStatus(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        language = current_language(tracker)
         written = mentioned_number(tracker)
         if written is None and ticket_number.looks_like_number(latest_text(tracker)):
             written = latest_text(tracker)
-        if written is None:
-            dispatcher.utter_message(text=say("ask_ticket_number", language))
-            return []
-        number = ticket_number.normalize(written)
-        if number is None:  # caught here, without asking the backend
-            dispatcher.utter_message(
-                text=say("mistyped_number", language, number=written.strip().upper())
-            )
-            return []
-        try:
-            ticket = await backend(tracker).get_ticket(number, chat_identity(tracker))
-        except (BackendUnavailable, BackendRefused):
-            dispatcher.utter_message(text=say("backend_down", language))
-            return []
-        if ticket is None:
-            dispatcher.utter_message(text=say("ticket_not_found", language, number=number))
-            return []
-        dispatcher.utter_message(text=describe_ticket({"number": number, **ticket}, language))
-        return [SlotSet("last_ticket", number)]
+        return await tell_status(dispatcher, tracker, written)
+
+
+async def tell_status(
+    dispatcher: CollectingDispatcher, tracker: Tracker, written: str | None
+) -> list[EventType]:
+    """The status of the ticket written, or without a number the caller's own: their only or
+    latest ticket told, and the others listed to pick from."""
+    language = current_language(tracker)
+    if written is None:
+        return await _status_of_own(dispatcher, tracker, language)
+    number = ticket_number.normalize(written)
+    if number is None:  # caught here, without asking the backend
+        dispatcher.utter_message(
+            text=say("mistyped_number", language, number=written.strip().upper())
+        )
+        return []
+    try:
+        ticket = await backend(tracker).get_ticket(number, chat_identity(tracker))
+    except (BackendUnavailable, BackendRefused):
+        dispatcher.utter_message(text=say("backend_down", language))
+        return []
+    if ticket is None:
+        dispatcher.utter_message(text=say("ticket_not_found", language, number=number))
+        return []
+    dispatcher.utter_message(text=describe_ticket({"number": number, **ticket}, language))
+    return [SlotSet("last_ticket", number)]
+
+
+async def _status_of_own(
+    dispatcher: CollectingDispatcher, tracker: Tracker, language: str
+) -> list[EventType]:
+    try:
+        tickets = await backend(tracker).list_tickets(chat_identity(tracker))
+    except (BackendUnavailable, BackendRefused):
+        tickets = []
+    if not tickets:
+        dispatcher.utter_message(text=say("ask_ticket_number", language))
+        return []
+    latest = str(tickets[0].get("number"))
+    events = await tell_status(dispatcher, tracker, latest)
+    if len(tickets) > 1:
+        dispatcher.utter_message(
+            text=say("other_tickets", language),
+            buttons=[
+                {"title": str(t.get("number")), "payload": f"status {t.get('number')}"}
+                for t in tickets[1:6]
+            ],
+        )
+    return events
 
 
 class ActionListMyTickets(Action):

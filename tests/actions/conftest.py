@@ -57,6 +57,7 @@ def make_tracker(
     set_this_turn: dict[str, Any] | None = None,
     events: list[dict[str, Any]] | None = None,
     metadata: dict[str, Any] | None = None,
+    active_loop: str | None = None,
 ) -> Tracker:
     """A tracker whose latest user message is ``text``; ``set_this_turn`` are slots set after
     it (what a form's validation action is asked to validate)."""
@@ -84,7 +85,7 @@ def make_tracker(
             "events": history,
             "paused": False,
             "followup_action": None,
-            "active_loop": {},
+            "active_loop": {"name": active_loop} if active_loop else {},
             "latest_action_name": "action_listen",
         }
     )

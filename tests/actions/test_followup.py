@@ -3,17 +3,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 import respx
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.followup import (
-    ActionKeepClosed,
-    ActionPrepareFollowup,
-    ActionReopenTicket,
-    ActionSendOfficerReply,
-    ActionSubmitFeedback,
-)
-from tests.actions.conftest import buttons, make_tracker, slot_events, texts
+from actions.followup import ActionPrepareFollowup, ActionSendOfficerReply, ActionSubmitFeedback
+from actions.forms import ValidateFeedbackForm
+from tests.actions.conftest import make_tracker, slot_events, texts
 
 VALID = "MS-CZ6EP3-5"
 
@@ -96,28 +92,57 @@ async def test_a_good_rating_is_sent_at_once(
     assert "(5/5)" in texts(dispatcher)[0]
 
 
-async def test_a_low_rating_offers_to_reopen_before_sending_anything(
+@pytest.mark.parametrize(
+    ("typed", "reopen"),
+    [("Keep closed", False), ("/deny", False), ("band rehne do", False), ("नहीं", False),
+     ("Reopen", True), ("/affirm", True), ("haan", True), ("दोबारा खोलें", True), ("2", None)],
+)  # fmt: skip
+async def test_after_a_low_rating_the_reopen_question_reads_the_answer_in_context(
+    domain: dict[str, Any], typed: str, reopen: bool | None
+) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        text=typed,
+        intent="cancel" if typed == "Keep closed" else "rate",
+        slots={
+            "followup_ticket": VALID,
+            "feedback_rating": 2.0,
+            "requested_slot": "feedback_reopen",
+        },
+        active_loop="feedback_form",
+    )
+    slots = slot_events(await ValidateFeedbackForm().run(dispatcher, tracker, domain))
+    assert slots.get("feedback_reopen") == reopen
+    assert slots.get("feedback_rating", 2.0) == 2.0  # "2" here is no new rating
+    expected_next = {True: "reopen_reason", False: None, None: "feedback_reopen"}[reopen]
+    # With every question of the form required, rasa-sdk leaves the next one to Rasa's form.
+    assert slots.get("requested_slot", "reopen_reason") == expected_next
+
+
+async def test_a_low_rating_with_reopen_sends_the_reason_once(
     domain: dict[str, Any], backend: respx.MockRouter
 ) -> None:
     route = backend.post(f"/api/v1/tickets/{VALID}/feedback").respond(200, json={})
-    low = {"followup_ticket": VALID, "feedback_rating": 1.0}
-    offer = CollectingDispatcher()
-    events = await ActionSubmitFeedback().run(offer, make_tracker(slots=low), domain)
-    assert not route.called
-    assert slot_events(events) == {"confirmation": "reopen"}
-    assert [b["payload"] for b in buttons(offer)] == ["/affirm", "/deny"]
+    slots = {
+        "followup_ticket": VALID,
+        "feedback_rating": 1.0,
+        "feedback_reopen": True,
+        "reopen_reason": "The buyer still has not paid",
+    }
+    dispatcher = CollectingDispatcher()
+    await ActionSubmitFeedback().run(dispatcher, make_tracker(slots=slots), domain)
+    sent = json.loads(route.calls.last.request.content)
+    assert sent["reopen"] is True and sent["comment"] == "The buyer still has not paid"
+    assert "reopened" in texts(dispatcher)[1] and route.call_count == 1
 
-    reopened = CollectingDispatcher()
-    pending = make_tracker(slots={**low, "confirmation": "reopen"})
-    await ActionReopenTicket().run(reopened, pending, domain)
-    assert json.loads(route.calls.last.request.content)["reopen"] is True
-    assert "reopened" in texts(reopened)[1]
 
-    kept = CollectingDispatcher()
-    await ActionKeepClosed().run(kept, pending, domain)
-    assert json.loads(route.calls.last.request.content)["reopen"] is False
-    assert "stays closed" in texts(kept)[1]
-    assert route.call_count == 2
+async def test_a_stopped_rating_sends_nothing(
+    domain: dict[str, Any], backend: respx.MockRouter
+) -> None:
+    route = backend.post(f"/api/v1/tickets/{VALID}/feedback").respond(200, json={})
+    dispatcher = CollectingDispatcher()
+    await ActionSubmitFeedback().run(dispatcher, make_tracker(slots={}), domain)
+    assert not route.called and texts(dispatcher) == []
 
 
 async def test_reopen_outside_the_window_says_why(
@@ -131,3 +156,17 @@ async def test_reopen_outside_the_window_says_why(
     )
     await ActionSubmitFeedback().run(dispatcher, tracker, domain)
     assert "the reopen window has closed" in texts(dispatcher)[0]
+
+
+async def test_a_final_ticket_is_said_plainly_not_with_the_backends_words(
+    dispatcher: CollectingDispatcher, domain: dict[str, Any], backend: respx.MockRouter
+) -> None:
+    backend.post(f"/api/v1/tickets/{VALID}/feedback").respond(
+        409, json={"detail": {"code": "ticket_final", "message": "allowed actions: none"}}
+    )
+    tracker = make_tracker(
+        slots={"followup_ticket": VALID, "feedback_rating": 1.0, "feedback_reopen": True}
+    )
+    await ActionSubmitFeedback().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)[0]
+    assert "final" in said and "allowed actions" not in said and "new complaint" in said

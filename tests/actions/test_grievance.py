@@ -9,15 +9,8 @@ import respx
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import backend_client
-from actions.grievance import (
-    GRIEVANCE_FIELDS,
-    ActionApplyCorrection,
-    ActionAskCancelConfirmation,
-    ActionCancelGrievance,
-    ActionGrievanceSummary,
-    ActionStartGrievance,
-    ActionSubmitGrievance,
-)
+from actions.filing import GRIEVANCE_FIELDS, AskConfirmed
+from actions.grievance import ActionCancelGrievance, ActionStartGrievance, ActionSubmitGrievance
 from tests.actions.conftest import SERVICE_TOKEN, buttons, make_tracker, slot_events, texts
 
 FILLED = {
@@ -30,6 +23,7 @@ FILLED = {
     "category": "delayed_payment",
     "description": "A PSU has not paid my invoices worth 4 lakh since March",
 }
+CONFIRMED = {**FILLED, "confirmed": True}
 DEPARTMENT = {"code": "MSEFC-MH", "name": "MSE Facilitation Council, Maharashtra"}
 CREATED = {
     "number": "MS-CZ6EP3-5",
@@ -41,8 +35,9 @@ CREATED = {
 
 
 async def test_start_makes_a_fresh_key_and_clears_old_answers(
-    dispatcher: CollectingDispatcher, domain: dict[str, Any]
+    dispatcher: CollectingDispatcher, domain: dict[str, Any], backend: respx.MockRouter
 ) -> None:
+    backend.get("/api/v1/tickets").respond(200, json=[])
     tracker = make_tracker(
         text="I want to complain, my number is 98765 43210",
         intent="file_grievance",
@@ -56,8 +51,9 @@ async def test_start_makes_a_fresh_key_and_clears_old_answers(
 
 
 async def test_start_keeps_a_state_named_in_the_opening_message(
-    dispatcher: CollectingDispatcher, domain: dict[str, Any]
+    dispatcher: CollectingDispatcher, domain: dict[str, Any], backend: respx.MockRouter
 ) -> None:
+    backend.get("/api/v1/tickets").respond(200, json=[])
     tracker = make_tracker(text="complaint from Gujarat about payment", intent="file_grievance")
     slots = slot_events(await ActionStartGrievance().run(dispatcher, tracker, domain))
     assert slots["state"] == "Gujarat"
@@ -69,7 +65,7 @@ async def test_summary_names_the_department_and_offers_submit_change_cancel(
     route = backend.post("/api/v1/route/preview").respond(
         200, json={"department": DEPARTMENT, "confidence": 0.91}
     )
-    events = await ActionGrievanceSummary().run(dispatcher, make_tracker(slots=FILLED), domain)
+    events = await AskConfirmed().run(dispatcher, make_tracker(slots=FILLED), domain)
     sent = json.loads(route.calls.last.request.content)
     assert sent == {
         "description": FILLED["description"],
@@ -81,7 +77,7 @@ async def test_summary_names_the_department_and_offers_submit_change_cancel(
     assert "MSE Facilitation Council, Maharashtra" in text
     assert "Delayed payment" in text and "Udyam: not given" in text
     assert [b["payload"] for b in buttons(dispatcher)] == ["/affirm", "/correct", "/cancel"]
-    assert slot_events(events)["confirmation"] == "submit"
+    assert slot_events(events)["department_preview"] == DEPARTMENT["name"]
 
 
 async def test_summary_in_hindi_without_the_backend_still_works(
@@ -89,7 +85,7 @@ async def test_summary_in_hindi_without_the_backend_still_works(
 ) -> None:
     backend.post("/api/v1/route/preview").mock(side_effect=httpx.ConnectError("down"))
     tracker = make_tracker(slots={**FILLED, "language": "hi"})
-    await ActionGrievanceSummary().run(dispatcher, tracker, domain)
+    await AskConfirmed().run(dispatcher, tracker, domain)
     text = texts(dispatcher)[0]
     assert "महाराष्ट्र" in text and "भुगतान में देरी" in text
     assert "सही विभाग दर्ज करते समय" in text
@@ -100,7 +96,7 @@ async def test_submit_sends_the_ticket_and_promises_the_deadlines(
 ) -> None:
     route = backend.post("/api/v1/tickets").respond(201, json=CREATED)
     tracker = make_tracker(
-        slots={**FILLED, "idempotency_key": "k-1", "language": "hinglish"},
+        slots={**CONFIRMED, "idempotency_key": "k-1", "language": "hinglish"},
         sender="wa:+919812345678",
     )
     events = await ActionSubmitGrievance().run(dispatcher, tracker, domain)
@@ -132,7 +128,7 @@ async def test_backend_down_keeps_the_answers_and_a_retry_files_exactly_one_tick
         httpx.ConnectError("backend still down"),
         httpx.Response(201, json=CREATED),
     ]
-    tracker = make_tracker(slots={**FILLED, "idempotency_key": "k-42"})
+    tracker = make_tracker(slots={**CONFIRMED, "idempotency_key": "k-42"})
 
     first = CollectingDispatcher()
     events = await ActionSubmitGrievance().run(first, tracker, domain)
@@ -153,38 +149,41 @@ async def test_submit_without_a_key_makes_one_and_keeps_it_for_the_retry(
     dispatcher: CollectingDispatcher, domain: dict[str, Any], backend: respx.MockRouter
 ) -> None:
     backend.post("/api/v1/tickets").respond(503)
-    events = await ActionSubmitGrievance().run(dispatcher, make_tracker(slots=FILLED), domain)
+    events = await ActionSubmitGrievance().run(dispatcher, make_tracker(slots=CONFIRMED), domain)
     assert len(slot_events(events)["idempotency_key"]) == 32
 
 
-async def test_refused_ticket_says_why_and_offers_to_change(
+async def test_refused_ticket_says_why_and_asks_that_field_again(
     dispatcher: CollectingDispatcher, domain: dict[str, Any], backend: respx.MockRouter
 ) -> None:
     backend.post("/api/v1/tickets").respond(
         422, json={"detail": [{"loc": ["body", "district"], "msg": "unknown district"}]}
     )
-    tracker = make_tracker(slots={**FILLED, "idempotency_key": "k"})
-    await ActionSubmitGrievance().run(dispatcher, tracker, domain)
+    tracker = make_tracker(slots={**CONFIRMED, "idempotency_key": "k"})
+    events = await ActionSubmitGrievance().run(dispatcher, tracker, domain)
     assert "district: unknown district" in texts(dispatcher)[0]
-    assert "/correct" in [b["payload"] for b in buttons(dispatcher)]
+    slots = slot_events(events)
+    assert slots["district"] is None and slots["requested_slot"] == "district"
+    assert any(e.get("event") == "followup" and e["name"] == "grievance_form" for e in events)
 
 
-async def test_submit_with_nothing_collected_files_nothing(
+async def test_submit_never_files_a_missing_or_placeholder_answer(
     dispatcher: CollectingDispatcher, domain: dict[str, Any], backend: respx.MockRouter
 ) -> None:
     route = backend.post("/api/v1/tickets").respond(201, json=CREATED)
-    await ActionSubmitGrievance().run(dispatcher, make_tracker(), domain)
-    assert not route.called
-    assert "no complaint waiting" in texts(dispatcher)[0]
+    for broken in ({}, {**CONFIRMED, "name": "None"}, {**CONFIRMED, "district": " "}):
+        events = await ActionSubmitGrievance().run(dispatcher, make_tracker(slots=broken), domain)
+        assert not route.called
+        if broken:  # confirmed: back to the form at the missing answer
+            assert slot_events(events)["requested_slot"] in ("name", "district")
 
 
-async def test_cancel_asks_first_and_closes_the_open_question(
-    dispatcher: CollectingDispatcher, domain: dict[str, Any]
+async def test_a_stopped_form_files_nothing_and_says_nothing(
+    dispatcher: CollectingDispatcher, domain: dict[str, Any], backend: respx.MockRouter
 ) -> None:
-    tracker = make_tracker(slots={"requested_slot": "udyam_number"})
-    slots = slot_events(await ActionAskCancelConfirmation().run(dispatcher, tracker, domain))
-    assert slots == {"confirmation": "cancel_filing", "requested_slot": None}
-    assert [b["payload"] for b in buttons(dispatcher)] == ["/affirm", "/deny"]
+    route = backend.post("/api/v1/tickets").respond(201, json=CREATED)
+    assert await ActionSubmitGrievance().run(dispatcher, make_tracker(slots=FILLED), domain) == []
+    assert not route.called and texts(dispatcher) == []
 
 
 async def test_cancel_discards_everything(
@@ -197,55 +196,6 @@ async def test_cancel_discards_everything(
     assert "Nothing was filed" in texts(dispatcher)[0]
 
 
-async def _correct(text: str, entities: dict[str, str], language: str = "en") -> tuple:
-    dispatcher = CollectingDispatcher()
-    tracker = make_tracker(
-        text=text, intent="correct", entities=entities, slots={**FILLED, "language": language}
-    )
-    events = await ActionApplyCorrection().run(dispatcher, tracker, {})
-    return slot_events(events), texts(dispatcher)
-
-
-async def test_change_the_state_to_gujarat() -> None:
-    slots, said = await _correct(
-        "change the state to Gujarat", {"field": "state", "state": "Gujarat"}
-    )
-    assert slots["state"] == "Gujarat"
-    assert slots["requested_slot"] is None and slots["confirmation"] is None
-    assert said == ["Changed state to Gujarat."]
-
-
-async def test_corrections_in_hindi_and_hinglish() -> None:
-    slots, said = await _correct("राज्य बदलकर गुजरात करो", {"field": "state"}, "hi")
-    assert slots["state"] == "Gujarat" and said == ["राज्य बदलकर Gujarat कर दिया।"]
-    slots, _ = await _correct("district Indore kar do", {"field": "district"}, "hinglish")
-    assert slots["district"] == "Indore"
-
-
-async def test_change_the_mobile_normalises_it() -> None:
-    slots, _ = await _correct("wrong mobile, it is 091234 56789", {"field": "mobile"})
-    assert slots["mobile"] == "+919123456789"
-
-
-async def test_change_the_name_to_a_new_value() -> None:
-    slots, _ = await _correct("change the name to suresh patil", {"field": "name"})
-    assert slots["name"] == "Suresh Patil"
-
-
-async def test_a_field_without_a_usable_value_is_cleared_so_the_form_asks_again() -> None:
-    slots, said = await _correct("my mobile is wrong", {"field": "mobile"})
-    assert slots["mobile"] is None and said == []
-    slots, said = await _correct("my name is wrong", {"field": "name"})
-    assert slots["name"] is None and said == []
-    slots, _ = await _correct('/correct{"field":"category"}', {"field": "category"})
-    assert slots["category"] is None
-
-
-async def test_an_invalid_new_value_is_not_stored() -> None:
-    slots, _ = await _correct("change the state to Narnia", {"field": "state"})
-    assert slots["state"] is None
-
-
 async def test_a_create_that_times_out_is_retried_once_and_confirmed_once(
     dispatcher: CollectingDispatcher, domain: dict[str, Any], backend: respx.MockRouter
 ) -> None:
@@ -254,7 +204,7 @@ async def test_a_create_that_times_out_is_retried_once_and_confirmed_once(
     route = backend.post("/api/v1/tickets")
     route.side_effect = [httpx.ReadTimeout("slow backend"), httpx.Response(201, json=CREATED)]
     tracker = make_tracker(
-        slots={**FILLED, "idempotency_key": "k-7"}, metadata={"request_id": "gw-turn-1"}
+        slots={**CONFIRMED, "idempotency_key": "k-7"}, metadata={"request_id": "gw-turn-1"}
     )
     events = await ActionSubmitGrievance().run(dispatcher, tracker, domain)
     assert route.call_count == 2

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 import respx
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -24,6 +25,7 @@ async def test_status_for_the_owner_with_department_and_due_date(
             "department": {"code": "DFO-MH", "name": "MSME-DFO Mumbai"},
             "resolve_due_at": "2026-12-03T10:00:00+00:00",
             "last_reply": "Please send the invoice copy.",
+            "is_owner": True,
         },
     )
     tracker = make_tracker(
@@ -109,3 +111,60 @@ async def test_my_tickets_when_there_are_none(
     )
     assert texts(dispatcher) == ["Is chat se aapki koi complaint abhi tak darj nahi hai."]
     assert dispatcher.messages[0]["buttons"][0]["payload"] == "/file_grievance"
+
+
+@pytest.mark.parametrize(
+    ("ticket", "said", "not_said"),
+    [
+        ({"status": "awaiting_info", "officer_question": "Send the invoice number."},
+         ["The officer asked: Send the invoice number.", "Write your answer here"], []),
+        ({"status": "resolved", "resolution": "The buyer paid on 2 Dec.",
+          "last_reply": "We wrote to the buyer."},
+         ["Resolution: The buyer paid on 2 Dec.", "rate it or ask to reopen"],
+         ["We wrote to the buyer."]),
+        ({"status": "rejected", "rejection_reason": "Not an MSME matter."},
+         ["Reason: Not an MSME matter."], ["reopen"]),
+    ],
+)  # fmt: skip
+async def test_status_says_what_the_officer_asked_or_decided(
+    domain: dict[str, Any],
+    backend: respx.MockRouter,
+    ticket: dict[str, Any],
+    said: list[str],
+    not_said: list[str],
+) -> None:
+    backend.get(f"/api/v1/tickets/{VALID}").respond(200, json={**ticket, "is_owner": True})
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text=f"status {VALID}", entities={"ticket_number": VALID})
+    await ActionCheckStatus().run(dispatcher, tracker, domain)
+    text = texts(dispatcher)[0]
+    assert all(part in text for part in said), text
+    assert not any(part in text for part in not_said), text
+
+
+async def test_a_stranger_is_not_offered_to_rate_or_reopen(
+    dispatcher: CollectingDispatcher, domain: dict[str, Any], backend: respx.MockRouter
+) -> None:
+    backend.get(f"/api/v1/tickets/{VALID}").respond(
+        200, json={"status": "resolved", "is_owner": False}
+    )
+    tracker = make_tracker(text=f"status {VALID}", entities={"ticket_number": VALID})
+    await ActionCheckStatus().run(dispatcher, tracker, domain)
+    assert texts(dispatcher) == [f"Ticket {VALID}: resolved."]
+
+
+async def test_status_without_a_number_tells_the_latest_ticket_and_lists_the_others(
+    dispatcher: CollectingDispatcher, domain: dict[str, Any], backend: respx.MockRouter
+) -> None:
+    other = "MS-GNB45J-R"
+    backend.get("/api/v1/tickets").respond(
+        200, json=[{"number": VALID, "status": "routed"}, {"number": other, "status": "closed"}]
+    )
+    backend.get(f"/api/v1/tickets/{VALID}").respond(
+        200, json={"status": "routed", "is_owner": True}
+    )
+    tracker = make_tracker(text="what is the status of my complaint", intent="check_status")
+    events = await ActionCheckStatus().run(dispatcher, tracker, domain)
+    assert texts(dispatcher)[0].startswith(f"Ticket {VALID}: sent to the department.")
+    assert dispatcher.messages[1]["buttons"] == [{"title": other, "payload": f"status {other}"}]
+    assert slot_events(events) == {"last_ticket": VALID}

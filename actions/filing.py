@@ -1,0 +1,483 @@
+"""The filing form, answers read in context.
+
+While the grievance form is active, every message reaches ``validate_grievance_form`` (the
+form has no mid-form rules): the NLU's intent is not trusted to tell an answer from a command,
+because names of people and enterprises hold intent words ("Status Garments", "Helpline
+Printers", "Cancel Traders"). ``actions.reading`` decides what a message is; this module acts
+on it and tells the form which question comes next.
+
+Besides the eight fields the form has three questions of its own: ``category`` is asked as a
+proposal made from the story (with the department it would go to), ``confirmed`` is the summary
+(Submit / Change / Cancel), ``stop_filing`` asks before discarding the answers, and
+``field_to_change`` asks which field to change. When ``confirmed`` is set the form ends and the
+rules file the ticket.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
+
+from actions import reading
+from actions.backend_client import BackendRefused, BackendUnavailable, backend
+from actions.chat import current_language, latest_entity, latest_text
+from actions.districts import district_in_state
+from actions.grievance_fields import CATEGORIES, NO_UDYAM, is_placeholder
+from actions.messages import button, category_title, field_label, say
+from actions.schemes import answer_scheme_question
+from actions.states import hindi_name
+from actions.status import department_name, tell_status
+
+GRIEVANCE_FIELDS = (
+    "name",
+    "mobile",
+    "enterprise_name",
+    "udyam_number",
+    "state",
+    "district",
+    "category",
+    "description",
+)
+# The form's own questions, asked after (or between) the fields.
+STEP_SLOTS = ("confirmed", "stop_filing", "field_to_change", "resume_slot", "category_proposal")
+MAX_FAILURES = 3
+REQUIRED = frozenset(GRIEVANCE_FIELDS) - {"udyam_number"}
+
+
+def reset_filing(keep: dict[str, Any] | None = None) -> list[EventType]:
+    """Every answer cleared except ``keep``, and the form's own questions closed."""
+    keep = keep or {}
+    return [SlotSet(name, keep.get(name)) for name in GRIEVANCE_FIELDS] + [
+        *(SlotSet(name, None) for name in STEP_SLOTS),
+        SlotSet("failed_attempts", 0.0),
+        SlotSet("confirmation", None),
+    ]
+
+
+def missing_fields(slots: dict[str, Any]) -> list[str]:
+    """The required answers not (or not really) given, in the form's order."""
+    return [
+        name for name in GRIEVANCE_FIELDS if name in REQUIRED and is_placeholder(slots.get(name))
+    ]
+
+
+class ValidateGrievanceForm(FormValidationAction):
+    """One turn of the filing form: what the message is, and which question comes next."""
+
+    def name(self) -> str:
+        return "validate_grievance_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        asked = tracker.get_slot("requested_slot")
+        if not asked or (tracker.active_loop or {}).get("name") != "grievance_form":
+            # The form starting (or coming back after a failed submit): the message that
+            # started it was read by the action that started it.
+            return []
+        turn = FilingTurn(dispatcher, tracker)
+        events = await turn.handle(str(asked))
+        # A SlotSet always comes back, so the form never rejects the turn to another policy.
+        return [*events, SlotSet("failed_attempts", turn.failures)]
+
+
+class FilingTurn:
+    def __init__(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+        self.dispatcher = dispatcher
+        self.tracker = tracker
+        self.language = current_language(tracker)
+        self.text = latest_text(tracker).strip()
+        self.intent = (tracker.latest_message.get("intent") or {}).get("name")
+        self.failures = float(tracker.get_slot("failed_attempts") or 0)
+        self.slots = {name: tracker.get_slot(name) for name in GRIEVANCE_FIELDS}
+
+    def say(self, key: str, buttons: list[dict[str, str]] | None = None, **values: Any) -> None:
+        self.dispatcher.utter_message(text=say(key, self.language, **values), buttons=buttons)
+
+    async def handle(self, asked: str) -> list[EventType]:
+        if self.text.startswith("/"):
+            return await self.payload(asked)
+        command = reading.command_in(self.text)
+        if command:
+            return await self.command(command, asked)
+        if asked == "stop_filing":
+            return self.stop_answer(asked)
+        if asked == "confirmed":
+            return await self.at_summary()
+        if asked == "field_to_change":
+            return self.choose_field()
+        if reading.is_continue(self.text):
+            self.say("continue_filing")
+            return []
+        if reading.asks_status(self.text):
+            events = await tell_status(
+                self.dispatcher, self.tracker, reading.ticket_number_in(self.text)
+            )
+            self.say("back_to_filing")
+            return events
+        if asked not in ("description",) and reading.is_question(self.text):
+            await answer_scheme_question(self.dispatcher, self.tracker, self.text, False)
+            self.say("back_to_filing")
+            return []
+        # A correction is short; a long message (a description above all) that happens to
+        # say "change" and "company" is an answer.
+        words = len(self.text.split())
+        short = words <= (8 if asked == "description" else 12)
+        named = (
+            reading.corrected_field_named(self.text, self.intent == "correct") if short else None
+        )
+        if named and named != asked and named in GRIEVANCE_FIELDS:
+            return self.correct(named, reading.correction_value(self.text))
+        return self.answer(asked)
+
+    # --- buttons ---------------------------------------------------------------------------
+    async def payload(self, asked: str) -> list[EventType]:
+        intent = self.intent
+        if intent in ("cancel", "help", "restart"):
+            return await self.command(str(intent), asked)
+        if intent == "change_language":
+            wanted = latest_entity(self.tracker, "language")
+            return await self.command(f"language:{wanted}", asked)
+        if asked == "stop_filing":
+            return self.stop_answer(asked)
+        if asked == "confirmed":
+            return await self.at_summary()
+        if intent == "correct":
+            field = latest_entity(self.tracker, "field")
+            if field in GRIEVANCE_FIELDS:
+                return [SlotSet(str(field), None), SlotSet("requested_slot", field)]
+            return [SlotSet("requested_slot", "field_to_change")]
+        if intent == "skip" and asked == "udyam_number":
+            return [SlotSet("udyam_number", NO_UDYAM)]
+        category = latest_entity(self.tracker, "category")
+        if asked == "category" and category in CATEGORIES:
+            return [SlotSet("category", category)]
+        if intent == "check_status":
+            events = await tell_status(self.dispatcher, self.tracker, None)
+            self.say("back_to_filing")
+            return events
+        if intent == "ask_scheme":
+            self.say("scheme_prompt")
+            return []
+        return []  # any other button: the question is asked again
+
+    # --- commands --------------------------------------------------------------------------
+    async def command(self, command: str, asked: str) -> list[EventType]:
+        if command in ("cancel", "menu"):
+            if asked == "stop_filing":
+                return self.discard()
+            resume = asked if asked != "field_to_change" else "confirmed"
+            return [SlotSet("resume_slot", resume), SlotSet("requested_slot", "stop_filing")]
+        if command == "help":
+            self.dispatcher.utter_message(response="utter_help")
+            self.say("back_to_filing")
+            return []
+        if command == "restart":
+            self.say("restarted")
+            return [
+                *reset_filing(),
+                SlotSet("idempotency_key", uuid.uuid4().hex),
+                SlotSet("requested_slot", "name"),
+            ]
+        if command.startswith("language:"):
+            wanted = command.split(":", 1)[1]
+            if wanted in ("en", "hi", "hinglish"):
+                self.language = wanted
+                self.say("language_changed")
+                return [SlotSet("language", wanted)]
+        return []
+
+    def stop_answer(self, asked: str) -> list[EventType]:
+        if self.intent == "affirm" or reading.is_yes(self.text):
+            return self.discard()
+        resume = self.tracker.get_slot("resume_slot") or None
+        self.say("continue_filing")
+        return [SlotSet("resume_slot", None), SlotSet("requested_slot", resume)]
+
+    def discard(self) -> list[EventType]:
+        self.say("cancelled")
+        self.failures = 0.0
+        return [
+            *reset_filing(),
+            SlotSet("idempotency_key", None),
+            SlotSet("department_preview", None),
+            SlotSet("requested_slot", None),
+        ]
+
+    # --- the summary -----------------------------------------------------------------------
+    async def at_summary(self) -> list[EventType]:
+        if (self.intent == "affirm" and self.text.startswith("/")) or reading.is_yes(self.text):
+            missing = missing_fields(self.slots)
+            if missing:  # never file a placeholder: ask what is missing instead
+                return [SlotSet("requested_slot", missing[0])]
+            return [SlotSet("confirmed", True), SlotSet("requested_slot", None)]
+        if (self.intent == "correct" and self.text.startswith("/")) or reading.is_no(self.text):
+            return [SlotSet("requested_slot", "field_to_change")]
+        if self.text.startswith("/"):
+            return []
+        named = reading.corrected_field_named(
+            self.text, self.intent == "correct"
+        ) or reading.field_from_label(self.text)
+        if named:
+            events = self.correct(named, reading.correction_value(self.text))
+            return [*events, SlotSet("requested_slot", "confirmed")] if self.changed else events
+        if reading.asks_status(self.text):
+            return await tell_status(
+                self.dispatcher, self.tracker, reading.ticket_number_in(self.text)
+            )
+        if reading.is_question(self.text):
+            await answer_scheme_question(self.dispatcher, self.tracker, self.text, False)
+            return []
+        return []  # the summary is shown again with its buttons
+
+    def choose_field(self) -> list[EventType]:
+        named = reading.field_from_label(self.text) or reading.corrected_field_named(self.text)
+        if named in GRIEVANCE_FIELDS:
+            value = reading.correction_value(self.text)
+            events = self.correct(str(named), value)
+            return events if not self.changed else [*events, SlotSet("requested_slot", "confirmed")]
+        return []
+
+    # --- answers and corrections -----------------------------------------------------------
+    changed = False
+
+    def correct(self, field: str, value_text: str | None) -> list[EventType]:
+        """Set ``field`` from the correction's value, or ask for it when none is usable."""
+        state = self.slots.get("state") if field != "state" else None
+        value = reading.answer_for(field, value_text, state) if value_text else None
+        if value is None:
+            return [SlotSet(field, None), SlotSet("requested_slot", field)]
+        self.changed = True
+        self.say(
+            "field_changed", field=field_label(field, self.language), value=self.shown(field, value)
+        )
+        events: list[EventType] = [SlotSet(field, value)]
+        if field == "state":
+            events += self.district_still_fits(value)
+        if field == "category":
+            events.append(SlotSet("category_proposal", None))
+        return events
+
+    def district_still_fits(self, state: str) -> list[EventType]:
+        district = self.slots.get("district")
+        if district and not district_in_state(str(district), state):
+            return [SlotSet("district", None)]
+        return []
+
+    def answer(self, asked: str) -> list[EventType]:
+        if asked == "category" and (reading.is_yes(self.text)):
+            proposal = self.tracker.get_slot("category_proposal")
+            if proposal in CATEGORIES:
+                return [SlotSet("category", proposal)]
+        state = self.slots.get("state")
+        stated: dict[str, str] = {}
+        if asked != "description":
+            stated = reading.stated_fields(self.text, state)
+        value = stated.get(asked) or reading.answer_for(asked, self._head(asked), state)
+        if value is None and asked != "description":
+            value = reading.answer_for(asked, self.text, state)
+        events: list[EventType] = []
+        filled: dict[str, str] = {}
+        if value is not None:
+            filled[asked] = value
+        for name, found in stated.items():
+            if name != asked and is_placeholder(self.slots.get(name)):
+                filled[name] = found
+        for name, found in filled.items():
+            events.append(SlotSet(name, found))
+        if "state" in filled and "district" not in filled:
+            events += self.district_still_fits(filled["state"])
+        extra = {name: v for name, v in filled.items() if name != asked}
+        if extra:
+            self.say("noted", values=self.listing(extra))
+        if value is None:
+            self.refuse(asked)
+        else:
+            self.failures = 0.0
+        return events
+
+    def _head(self, asked: str) -> str:
+        """The part of an answer before a clause that states something else ("Ram Prasad,
+        from Kanpur"): what a bare answer to the question is."""
+        if asked in ("description", "category"):
+            return self.text
+        head = reading.clause_head(asked, self.text)
+        return head or self.text
+
+    def refuse(self, asked: str) -> None:
+        self.failures += 1
+        if reading.is_skip(self.text) and asked in REQUIRED:
+            self.say("field_required", field=field_label(asked, self.language))
+        elif asked == "description" and len(self.text) > 4000:
+            self.say("description_too_long", length=len(self.text))
+        else:
+            self.say(f"invalid_{asked}")
+        if self.failures < MAX_FAILURES:
+            return
+        stop = button("stop", self.language, "/cancel")
+        if asked in REQUIRED:
+            self.say("too_many_failures_required", buttons=[stop])
+        else:
+            skip = button("skip", self.language, "/skip")
+            self.say("too_many_failures_optional", buttons=[skip, stop])
+
+    def shown(self, field: str, value: str) -> str:
+        if field == "category":
+            return category_title(value, self.language)
+        if value == NO_UDYAM:
+            return say("no_udyam", self.language)
+        if field == "state" and self.language == "hi":
+            return hindi_name(value)
+        return value
+
+    def listing(self, values: dict[str, str]) -> str:
+        return "\n".join(
+            f"{field_label(name, self.language).capitalize()}: {self.shown(name, value)}"
+            for name, value in values.items()
+            if name != "description"
+        ) + ("\n" + say("noted_story", self.language) if "description" in values else "")
+
+
+# --- the form's questions that are more than a line ----------------------------------------
+class AskCategory(Action):
+    """The category proposed from the story, with the department it would go to; one tap
+    confirms it, the other buttons choose another."""
+
+    def name(self) -> str:
+        return "action_ask_category"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        language = current_language(tracker)
+        description = str(tracker.get_slot("description") or "")
+        proposal, department = None, None
+        if description:
+            try:
+                preview = await backend(tracker).preview_route(
+                    description, None, tracker.get_slot("state")
+                )
+                proposal = preview.get("category")
+                department = department_name(preview.get("department"), language)
+            except (BackendUnavailable, BackendRefused):
+                proposal = None
+        others = [code for code in CATEGORIES if code != proposal]
+        buttons = [
+            {"title": category_title(code, language), "payload": f'/inform{{"category":"{code}"}}'}
+            for code in others
+        ]
+        if proposal in CATEGORIES:
+            dispatcher.utter_message(
+                text=say(
+                    "propose_category",
+                    language,
+                    category=category_title(str(proposal), language),
+                    department=department or "-",
+                ),
+                buttons=[
+                    {
+                        "title": say("button_yes_category", language),
+                        "payload": f'/inform{{"category":"{proposal}"}}',
+                    },
+                    *buttons,
+                ],
+            )
+            return [SlotSet("category_proposal", proposal)]
+        dispatcher.utter_message(text=say("ask_category", language), buttons=buttons)
+        return [SlotSet("category_proposal", None)]
+
+
+def summary_fields(tracker: Tracker, language: str) -> dict[str, str]:
+    values = {name: str(tracker.get_slot(name) or "-") for name in GRIEVANCE_FIELDS}
+    if values["udyam_number"] in (NO_UDYAM, "-"):
+        values["udyam_number"] = say("no_udyam", language)
+    if values["category"] in CATEGORIES:
+        values["category"] = category_title(values["category"], language)
+    if language == "hi" and tracker.get_slot("state"):
+        values["state"] = hindi_name(str(tracker.get_slot("state")))
+    description = values["description"]
+    values["description"] = description if len(description) <= 300 else description[:297] + "..."
+    return values
+
+
+def summary_buttons(language: str) -> list[dict[str, str]]:
+    return [
+        button("submit", language, "/affirm"),
+        button("change", language, "/correct"),
+        button("cancel", language, "/cancel"),
+    ]
+
+
+class AskConfirmed(Action):
+    """The summary: everything collected, where it will go and why, Submit / Change / Cancel."""
+
+    def name(self) -> str:
+        return "action_ask_confirmed"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        language = current_language(tracker)
+        department, reason = None, None
+        try:
+            preview = await backend(tracker).preview_route(
+                str(tracker.get_slot("description") or ""),
+                tracker.get_slot("category"),
+                tracker.get_slot("state"),
+            )
+            department = department_name(preview.get("department"), language)
+            reason = preview.get("reason")
+        except (BackendUnavailable, BackendRefused):
+            department = None  # the summary is still useful; routing happens on submit
+        text = say("summary", language, **summary_fields(tracker, language))
+        if department:
+            text += "\n\n" + say("summary_department", language, department=department)
+            if reason and language == "en":
+                text += "\n" + say("summary_reason", language, reason=reason)
+        else:
+            text += "\n\n" + say("summary_no_department", language)
+        dispatcher.utter_message(text=text, buttons=summary_buttons(language))
+        return [SlotSet("department_preview", department)]
+
+
+class AskStopFiling(Action):
+    def name(self) -> str:
+        return "action_ask_stop_filing"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        language = current_language(tracker)
+        dispatcher.utter_message(
+            text=say("confirm_cancel", language),
+            buttons=[
+                button("yes_stop", language, "/affirm"),
+                button("no_continue", language, "/deny"),
+            ],
+        )
+        return []
+
+
+class AskFieldToChange(Action):
+    def name(self) -> str:
+        return "action_ask_field_to_change"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        language = current_language(tracker)
+        buttons = [
+            {
+                "title": field_label(name, language).capitalize(),
+                "payload": f'/correct{{"field":"{name}"}}',
+            }
+            for name in GRIEVANCE_FIELDS
+        ]
+        dispatcher.utter_message(text=say("which_field", language), buttons=buttons)
+        return []

@@ -1,0 +1,371 @@
+"""The filing form read in context (issue 13's reproductions), over the real actions in Rasa's
+form loop (tests/actions/form_loop.py); the backend is faked at its HTTP edge.
+
+Every typed message is given the NLU intent ``inform`` (or the misreading the issue reports):
+the form must not depend on the intent to tell an answer from a command.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+import respx
+
+from tests.actions.form_loop import FormLoop
+
+NUMBER = "MS-ABC234-X"
+
+
+@pytest.fixture
+def filed(backend: respx.MockRouter) -> list[dict[str, Any]]:
+    """The tickets the backend was asked to create; route previews answer by keyword."""
+    created: list[dict[str, Any]] = []
+
+    def create(request: httpx.Request) -> httpx.Response:
+        created.append(json.loads(request.content))
+        return httpx.Response(
+            201,
+            json={
+                "number": NUMBER,
+                "status": "routed",
+                "department": {"code": "X", "name": "MSEFC"},
+            },
+        )
+
+    def preview(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        text = body["description"].lower()
+        category = body.get("category") or ("delayed_payment" if "paid" in text else "other")
+        return httpx.Response(
+            200,
+            json={
+                "department": {"code": "MSEFC-MH", "name": "MSEFC Maharashtra"},
+                "category": category,
+                "confidence": 0.9,
+                "reason": "category",
+            },
+        )
+
+    backend.post("/api/v1/tickets").mock(side_effect=create)
+    backend.post("/api/v1/route/preview").mock(side_effect=preview)
+    backend.get("/api/v1/tickets").mock(return_value=httpx.Response(200, json=[]))
+    return created
+
+
+def bot_texts(messages: list[dict[str, Any]]) -> str:
+    return "\n".join(m.get("text") or "" for m in messages)
+
+
+async def file_all(loop: FormLoop, answers: list[str], opening: str = "complaint") -> None:
+    await loop.say(opening, intent="file_grievance")
+    for answer in answers:
+        await loop.say(answer)
+
+
+STANDARD = [
+    "Ramesh Kumar",
+    "98765 43210",
+    "Shree Ganesh Textiles",
+    "no",
+    "Maharashtra",
+    "Pune",
+    "A central PSU has not paid our invoices worth 4 lakh since March",
+    "yes",
+    "yes",
+]
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "complaint",
+        "file grievance",
+        "/file_grievance",
+        "file a complaint",
+        "new complaint",
+        "register complaint",
+    ],
+)
+async def test_a_bare_request_to_file_asks_the_name_first_and_nothing_is_none(
+    domain: dict[str, Any], filed: list[dict[str, Any]], opening: str
+) -> None:
+    loop = FormLoop(domain)
+    first = bot_texts(await loop.say(opening, intent="file_grievance"))
+    assert "name" in first.lower()
+    assert "mobile" not in first.lower() and "state" not in first.lower()
+    for answer in STANDARD:
+        await loop.say(answer)
+    assert len(filed) == 1
+    ticket = filed[0]
+    assert ticket["name"] == "Ramesh Kumar" and ticket["district"] == "Pune"
+    assert ticket["enterprise_name"] == "Shree Ganesh Textiles"
+    assert "None" not in json.dumps(ticket)
+
+
+@pytest.mark.parametrize(
+    "enterprise",
+    [
+        "Status Garments",
+        "Helpline Printers",
+        "Cancel Traders",
+        "Farida Tailoring Unit",
+        "Jai Mata Di Enterprises",
+        "Jai Hind Industries",
+        "Complaint Box Stores",
+        "Help Agro",
+        "Mudra Textiles",
+        "Khadi Gram Udyog Samiti",
+        "Coir Crafts",
+        "Udyam Steel",
+    ],
+)
+async def test_enterprise_names_holding_intent_words_are_the_answer(
+    domain: dict[str, Any], filed: list[dict[str, Any]], enterprise: str
+) -> None:
+    loop = FormLoop(domain)
+    await loop.say("complaint", intent="file_grievance")
+    await loop.say("Ramesh Kumar")
+    await loop.say("9876543210")
+    misread = {"Status Garments": "check_status", "Cancel Traders": "cancel"}.get(enterprise)
+    await loop.say(enterprise, intent=misread or "file_grievance")
+    assert loop.slots["enterprise_name"] == enterprise
+    assert loop.slots["requested_slot"] == "udyam_number"
+
+
+@pytest.mark.parametrize("name", ["Ram Prasad", "राम प्रसाद", "Jai Prakash", "Sita Ram Yadav"])
+async def test_common_names_are_names(domain: dict[str, Any], filed: list[dict], name: str) -> None:
+    loop = FormLoop(domain)
+    await loop.say("complaint", intent="file_grievance")
+    await loop.say(name, intent="greet")
+    assert loop.slots["name"] == name
+
+
+@pytest.mark.parametrize(
+    ("state", "district", "stored"),
+    [("Maharashtra", "Thane", "Thane"), ("Haryana", "करनाल", "Karnal")],
+)
+async def test_districts_that_look_like_words_are_districts(
+    domain: dict[str, Any], filed: list[dict], state: str, district: str, stored: str
+) -> None:
+    loop = FormLoop(domain)
+    await file_all(loop, ["Ramesh Kumar", "9876543210", "Shree Ganesh Textiles", "no", state])
+    await loop.say(district, intent="thank")
+    assert loop.slots["district"] == stored
+    assert loop.slots["requested_slot"] == "description"
+
+
+async def test_everything_in_the_opening_message_is_kept(
+    domain: dict[str, Any], filed: list[dict[str, Any]]
+) -> None:
+    loop = FormLoop(domain)
+    opening = (
+        "I am Suresh Gupta, my firm Gupta Plastics in Kanpur, Uttar Pradesh, mobile 9415012345. "
+        "UP Jal Nigam has not paid our bill of 3.2 lakh for pipes supplied 8 months ago."
+    )
+    reply = bot_texts(await loop.say(opening, intent="file_grievance"))
+    assert loop.slots["name"] == "Suresh Gupta"
+    assert loop.slots["enterprise_name"] == "Gupta Plastics"
+    assert loop.slots["mobile"] == "+919415012345"
+    assert loop.slots["state"] == "Uttar Pradesh"
+    assert loop.slots["district"] == "Kanpur Nagar"
+    assert "UP Jal Nigam has not paid" in loop.slots["description"]
+    assert "udyam" in reply.lower()  # the only field left to ask before the category
+    await loop.say("no")
+    await loop.say("yes")  # the proposed category
+    await loop.say("yes")  # the summary
+    assert len(filed) == 1 and len(loop.turns) <= 4
+
+
+async def test_a_story_as_the_first_message_is_the_description(
+    domain: dict[str, Any], filed: list[dict[str, Any]]
+) -> None:
+    loop = FormLoop(domain)
+    await loop.say(
+        "My buyer in Pune has not paid me 4.5 lakh for 5 months", intent="file_grievance"
+    )
+    assert loop.slots["description"] == "My buyer in Pune has not paid me 4.5 lakh for 5 months"
+    assert loop.slots.get("district") is None  # the buyer's city, not the person's
+    assert loop.slots["requested_slot"] == "name"
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("Scheme / subsidy", "schemes_subsidy"),
+        ("योजना / सब्सिडी", "schemes_subsidy"),
+        ("PMEGP", "pmegp_khadi"),
+        ("1", "delayed_payment"),
+        ("Delayed payment", "delayed_payment"),
+    ],
+)
+async def test_a_category_label_typed_is_the_category(
+    domain: dict[str, Any], filed: list[dict], typed: str, code: str
+) -> None:
+    loop = FormLoop(domain)
+    await file_all(loop, STANDARD[:7])
+    assert loop.slots["requested_slot"] == "category"
+    await loop.say(typed, intent="ask_scheme")
+    assert loop.slots["category"] == code
+
+
+async def test_a_status_question_mid_form_is_answered_and_never_stored(
+    domain: dict[str, Any], filed: list[dict], backend: respx.MockRouter
+) -> None:
+    backend.get(f"/api/v1/tickets/{NUMBER}").mock(
+        return_value=httpx.Response(200, json={"number": NUMBER, "status": "routed"})
+    )
+    loop = FormLoop(domain)
+    await file_all(loop, ["Ramesh Kumar", "9876543210"])
+    await loop.say(
+        "actually i want to check status of my old complaint first", intent="check_status"
+    )
+    assert loop.slots.get("enterprise_name") is None
+    reply = bot_texts(await loop.say(NUMBER, intent="inform"))
+    assert loop.slots.get("enterprise_name") is None
+    assert NUMBER in reply and "enterprise" in reply.lower()
+    await loop.say("ok lets continue the complaint", intent="cancel")
+    assert loop.active and loop.slots.get("enterprise_name") is None
+
+
+async def test_a_long_description_is_stored_whole_with_its_line_breaks(
+    domain: dict[str, Any], filed: list[dict[str, Any]]
+) -> None:
+    story = "\n".join(
+        f"Line {i}: the buyer has not paid invoice {i} of 25,000 rupees since March."
+        for i in range(50)
+    )
+    assert 3000 < len(story) < 4000
+    loop = FormLoop(domain)
+    await file_all(loop, [*STANDARD[:6], story, "yes", "yes"])
+    assert filed[0]["description"] == story
+
+
+async def test_a_description_over_the_limit_is_refused_with_the_limit(
+    domain: dict[str, Any], filed: list[dict[str, Any]]
+) -> None:
+    loop = FormLoop(domain)
+    await file_all(loop, STANDARD[:6])
+    reply = bot_texts(await loop.say("payment pending " * 300))
+    assert "4,000" in reply and loop.slots.get("description") is None
+
+
+@pytest.mark.parametrize("asked_index", [0, 2, 5])  # name, enterprise, district
+async def test_skip_is_not_an_answer_to_a_required_question(
+    domain: dict[str, Any], filed: list[dict], asked_index: int
+) -> None:
+    loop = FormLoop(domain)
+    await file_all(loop, STANDARD[:asked_index])
+    asked = loop.slots["requested_slot"]
+    reply = bot_texts(await loop.say("skip", intent="skip"))
+    assert loop.slots.get(asked) is None and loop.slots["requested_slot"] == asked
+    assert "can't be skipped" in reply
+
+
+async def test_a_landline_is_not_a_mobile(domain: dict[str, Any], filed: list[dict]) -> None:
+    loop = FormLoop(domain)
+    await file_all(loop, ["Ramesh Kumar"])
+    await loop.say("080-2839 1234")
+    assert loop.slots.get("mobile") is None
+
+
+async def test_a_changed_state_drops_a_district_of_the_old_one(
+    domain: dict[str, Any], filed: list[dict]
+) -> None:
+    loop = FormLoop(domain)
+    await file_all(
+        loop,
+        [
+            "Ramesh Kumar",
+            "9876543210",
+            "Shree Ganesh Textiles",
+            "no",
+            "Uttar Pradesh",
+            "Lucknow",
+            "The buyer has not paid 2 lakh for 6 months",
+        ],
+    )
+    await loop.say("sorry, the state is Uttarakhand")
+    assert loop.slots["state"] == "Uttarakhand"
+    assert loop.slots.get("district") is None
+
+
+@pytest.mark.parametrize("typed", ["start over", "restart", "shuru se", "फिर से शुरू"])
+async def test_start_over_clears_the_answers(
+    domain: dict[str, Any], filed: list[dict], typed: str
+) -> None:
+    loop = FormLoop(domain)
+    await file_all(loop, ["Ramesh Kumar", "9876543210"])
+    await loop.say(typed, intent="nlu_fallback")
+    assert loop.slots.get("name") is None and loop.slots["requested_slot"] == "name"
+
+
+@pytest.mark.parametrize(
+    ("typed", "state"),
+    [
+        ("bangalore", "Karnataka"),
+        ("noida", "Uttar Pradesh"),
+        ("यूपी", "Uttar Pradesh"),
+        ("gurgaon", "Haryana"),
+    ],
+)
+async def test_a_city_or_short_form_as_the_state(
+    domain: dict[str, Any], filed: list[dict], typed: str, state: str
+) -> None:
+    loop = FormLoop(domain)
+    await file_all(loop, STANDARD[:4])
+    await loop.say(typed)
+    assert loop.slots["state"] == state
+
+
+async def test_several_fields_in_an_answer_to_the_name(
+    domain: dict[str, Any], filed: list[dict]
+) -> None:
+    loop = FormLoop(domain)
+    await loop.say("complaint", intent="file_grievance")
+    await loop.say("I am Suresh Agarwal from Kanpur UP, my firm Suresh Plastics")
+    assert loop.slots["name"] == "Suresh Agarwal"
+    assert loop.slots["enterprise_name"] == "Suresh Plastics"
+    assert loop.slots["state"] == "Uttar Pradesh"
+    assert loop.slots["district"] == "Kanpur Nagar"
+    assert loop.slots["requested_slot"] == "mobile"
+
+
+async def test_cancel_asks_first_and_no_keeps_the_answers(
+    domain: dict[str, Any], filed: list[dict]
+) -> None:
+    loop = FormLoop(domain)
+    await file_all(loop, ["Ramesh Kumar", "9876543210"])
+    await loop.say("cancel", intent="cancel")
+    assert loop.slots["requested_slot"] == "stop_filing"
+    await loop.say("no", intent="deny")
+    assert (
+        loop.slots["requested_slot"] == "enterprise_name" and loop.slots["name"] == "Ramesh Kumar"
+    )
+    await loop.say("stop", intent="cancel")
+    await loop.say("yes", intent="affirm")
+    assert not loop.active and loop.slots.get("name") is None and not filed
+
+
+async def test_placeholders_are_never_filed(domain: dict[str, Any], filed: list[dict]) -> None:
+    loop = FormLoop(domain)
+    await file_all(
+        loop, ["None", "null", "Ramesh Kumar", "9876543210", "-", "N/A", "Shree Ganesh Textiles"]
+    )
+    assert loop.slots["name"] == "Ramesh Kumar"
+    assert loop.slots["enterprise_name"] == "Shree Ganesh Textiles"
+
+
+async def test_the_summary_shows_the_department_and_a_correction_there_is_applied(
+    domain: dict[str, Any], filed: list[dict]
+) -> None:
+    loop = FormLoop(domain)
+    await file_all(loop, STANDARD[:8])
+    summary = bot_texts(loop.turns[-1][1])
+    assert "MSEFC Maharashtra" in summary and "Shree Ganesh Textiles" in summary
+    await loop.say("sorry, the district is Thane")
+    assert loop.slots["district"] == "Thane" and loop.slots["requested_slot"] == "confirmed"
+    await loop.say("yes")
+    assert filed and filed[0]["district"] == "Thane"
