@@ -193,11 +193,27 @@ class TicketMessage(Base):
     ticket: Mapped[Ticket] = relationship(back_populates="messages")
 
 
+# Notification rows not yet delivered nor given up on.
+UNSENT_SQL = "'pending', 'sending'"
+
+
 class Notification(Base):
     """The transactional outbox: written with the change, delivered by the worker."""
 
     __tablename__ = "notifications"
-    __table_args__ = (Index("ix_notifications_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_notifications_due", "status", "next_attempt_at"),
+        # The unsent rows of a ticket per recipient: the claim's ordering rule looks for an
+        # earlier one (backend.outbox.claim; migration 0005_notification_order).
+        Index(
+            "ix_notifications_unsent_ticket",
+            "ticket_id",
+            "channel_user_id",
+            "id",
+            postgresql_where=text(f"status IN ({UNSENT_SQL})"),
+            sqlite_where=text(f"status IN ({UNSENT_SQL})"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), nullable=True)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from typing import Protocol
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -81,6 +84,42 @@ LEVEL_NAMES = {
 }
 
 
+_DEVANAGARI = re.compile(r"[\u0900-\u097f]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def citizen_language(declared: str | None, *texts: str | None) -> str:
+    """The language to write to the citizen in: what the conversation declared, except that
+    someone who writes Devanagari reads Devanagari.
+
+    "hinglish" is Hindi in Latin letters; the assistant's language detector says it for a
+    short Latin reply such as "haan ji" at the summary, so a person who told their whole
+    grievance in Devanagari was filed, and notified, in Hinglish (issue 13, item 5). Their own
+    words decide: mostly Devanagari letters make "hinglish" Hindi. English stays English (a
+    person may choose English and still write names in Devanagari).
+    """
+    language = declared if declared in LEVEL_NAMES else "en"
+    if language == "hinglish":
+        written = " ".join(t for t in texts if t)
+        if len(_DEVANAGARI.findall(written)) > len(_LATIN.findall(written)):
+            return "hi"
+    return language
+
+
+class _NamedDepartment(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def name_hi(self) -> str: ...
+
+
+def department_name(department: _NamedDepartment, language: str) -> str:
+    """The department as the citizen reads it: the directory's Hindi name in Hindi."""
+    if language == "hi" and department.name_hi:
+        return department.name_hi
+    return department.name
+
+
 def citizen_text(kind: str, language: str, **values: object) -> str:
     texts = _TEXTS[kind]
     return texts.get(language, texts["en"]).format(**values)
@@ -96,7 +135,11 @@ def notify_citizen(
         kind,
         language,
         number=ticket.number,
-        department=ticket.department.name if ticket.department else ticket.department_code,
+        department=(
+            department_name(ticket.department, language)
+            if ticket.department
+            else ticket.department_code
+        ),
         note=note,
         level_name=LEVEL_NAMES[language].get(ticket.escalation_level, ""),
     )

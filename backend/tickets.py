@@ -33,12 +33,15 @@ from backend.notifications import (
     _OFFICER_TEXTS,
     CHAT_CHANNELS,
     LEVEL_NAMES,
+    citizen_language,
     citizen_text,
+    department_name,
     notify_citizen,
     notify_officers,
 )
 from backend.triage import Triage
 from routing import ticket_number
+from routing.directory import Department as DirectoryDepartment
 from routing.directory import load_directory
 from routing.lifecycle import Action, InvalidTransition, Status, next_status
 from routing.rules import RouteDecision
@@ -478,6 +481,7 @@ def _file_rows(cursor: Any, sql: FilingSql, routed: Routed, cache: FilingCache) 
         duplicate_number = str(cursor.fetchone()[0])
     number = ticket_number.generate()
     routed_status = next_status(Status.NEW, Action.ROUTE).value
+    language = citizen_language(data.language, data.description, data.name, data.enterprise_name)
     ticket = {
         "number": number,
         "idempotency_key": data.idempotency_key,
@@ -491,7 +495,7 @@ def _file_rows(cursor: Any, sql: FilingSql, routed: Routed, cache: FilingCache) 
         "district": data.district,
         "category": decision.category,
         "description": data.description,
-        "language": data.language,
+        "language": language,
         "department_code": department_code,
         "officer_id": officer_id,
         "status": routed_status,
@@ -533,7 +537,7 @@ def _file_rows(cursor: Any, sql: FilingSql, routed: Routed, cache: FilingCache) 
     # The route event is the second row, so it has the larger id.
     route_event = max(int(row[0]) for row in cursor.fetchall())
     for note in _filing_notifications(
-        data, number, decision.category, known.name, officer_id, route_event
+        data, language, number, decision.category, known, officer_id, route_event
     ):
         note.update(
             ticket_id=ticket_id,
@@ -570,9 +574,10 @@ def _repeated_ticket(description: str, candidates: list[Any]) -> int | None:
 
 def _filing_notifications(
     data: NewTicket,
+    language: str,
     number: str,
     category: str,
-    department_name: str,
+    department: DirectoryDepartment,
     officer_id: int | None,
     route_event: int,
 ) -> list[dict[str, Any]]:
@@ -580,12 +585,11 @@ def _filing_notifications(
     as they come out for a new ticket (level 0: the assigned officer only)."""
     rows: list[dict[str, Any]] = []
     if data.channel in CHAT_CHANNELS:
-        language = data.language if data.language in LEVEL_NAMES else "en"
         text = citizen_text(
             "created",
             language,
             number=number,
-            department=department_name,
+            department=department_name(department, language),
             note="",
             level_name=LEVEL_NAMES[language].get(0, ""),
         )
@@ -709,8 +713,20 @@ def is_owner(ticket: Ticket, channel: str | None, channel_user_id: str | None) -
     return bool(channel) and ticket.channel == channel and ticket.channel_user_id == channel_user_id
 
 
+def follow_language(ticket: Ticket, language: str | None, *texts: str | None) -> None:
+    """Later notifications of the ticket follow the conversation's language (when the caller
+    says it) and the script the citizen writes in (``citizen_language``)."""
+    ticket.language = citizen_language(language or ticket.language, *texts)
+
+
 def add_citizen_message(
-    session: Session, ticket: Ticket, channel: str, channel_user_id: str, text: str, now: datetime
+    session: Session,
+    ticket: Ticket,
+    channel: str,
+    channel_user_id: str,
+    text: str,
+    now: datetime,
+    language: str | None = None,
 ) -> TicketMessage:
     """The citizen writes on their ticket; an answer to a request for information restarts
     the clocks."""
@@ -719,6 +735,7 @@ def add_citizen_message(
     current = Status(ticket.status)
     if current in (Status.CLOSED, Status.REJECTED):
         raise InvalidTransition(current, Action.PROVIDE_INFO)
+    follow_language(ticket, language, text)
     message = TicketMessage(ticket_id=ticket.id, at=now, author="citizen", text=text)
     session.add(message)
     to_status = current.value
@@ -745,6 +762,7 @@ def give_feedback(
     now: datetime,
     reopen_window: timedelta,
     sla_days: tuple[int, int],
+    language: str | None = None,
 ) -> TicketEvent:
     if not is_owner(ticket, channel, channel_user_id):
         raise NotOwner(ticket.number)
@@ -769,6 +787,7 @@ def give_feedback(
             f"the reopening window of {reopen_window.days} days after resolution has passed",
             current.value,
         )
+    follow_language(ticket, language, comment)
     if rating is not None:
         ticket.rating = rating
     if comment:

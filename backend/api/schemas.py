@@ -165,12 +165,15 @@ class TicketList(BaseModel):
 
 class CitizenMessage(ChannelIdentity):
     text: str = Field(min_length=1, max_length=MAX_DESCRIPTION)
+    # The conversation's language now: the ticket's later notifications follow it.
+    language: Language | None = None
 
 
 class Feedback(ChannelIdentity):
     rating: int | None = Field(default=None, ge=1, le=5)
     comment: str | None = Field(default=None, max_length=1000)
     reopen: bool = False
+    language: Language | None = None  # as in CitizenMessage
 
 
 class RoutePreviewRequest(_Strict):

@@ -210,7 +210,9 @@ def write_on_ticket(
 ) -> TicketStatusView:
     with factory() as session, session.begin():
         ticket = get_ticket(session, number, for_update=True)
-        add_citizen_message(session, ticket, body.channel, body.channel_user_id, body.text, now)
+        add_citizen_message(
+            session, ticket, body.channel, body.channel_user_id, body.text, now, body.language
+        )
         return status_view(ticket)
 
 
@@ -240,5 +242,6 @@ def rate_or_reopen(
             now,
             timedelta(days=settings.reopen_window_days),
             triage.sla_for(ticket.category),
+            body.language,
         )
         return status_view(ticket)
