@@ -153,6 +153,9 @@ class FilingTurn:
             if field in GRIEVANCE_FIELDS:
                 return [SlotSet(str(field), None), SlotSet("requested_slot", field)]
             return [SlotSet("requested_slot", "field_to_change")]
+        if intent == "affirm" and asked == "category":
+            proposal = self.tracker.get_slot("category_proposal")
+            return [SlotSet("category", proposal)] if proposal in CATEGORIES else []
         if intent == "skip" and asked == "udyam_number":
             return [SlotSet("udyam_number", NO_UDYAM)]
         category = latest_entity(self.tracker, "category")

@@ -98,7 +98,9 @@ class ActionFreeMessage(Action):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         language = current_language(tracker)
         if intent in ("affirm", "deny", "skip"):
-            dispatcher.utter_message(response="utter_anything_else")
+            dispatcher.utter_message(
+                text=say("anything_else", language), buttons=menu_buttons(language)
+            )
         elif intent == "out_of_scope":
             dispatcher.utter_message(
                 text=say("out_of_scope", language), buttons=menu_buttons(language)

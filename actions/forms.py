@@ -19,7 +19,7 @@ from rasa_sdk.types import DomainDict
 from actions import reading, ticket_number
 from actions.chat import current_language
 from actions.grievance_fields import is_placeholder, to_ascii_digits
-from actions.messages import button, say
+from actions.messages import button, menu_buttons, say
 
 MAX_FAILURES = 3
 OPTIONAL_SLOTS = frozenset({"udyam_number"})
@@ -179,7 +179,10 @@ class ContextFormValidation(FormValidationAction, ABC):
         if tracker.get_slot("requested_slot") and (
             reading.command_in(text) in ("cancel", "menu") or text.strip() == "/cancel"
         ):
-            dispatcher.utter_message(response="utter_anything_else")
+            language = current_language(tracker)
+            dispatcher.utter_message(
+                text=say("anything_else", language), buttons=menu_buttons(language)
+            )
             return [
                 SlotSet("followup_ticket", None),
                 SlotSet("reply_text", None),

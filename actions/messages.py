@@ -469,6 +469,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "hinglish": "Theek hai, ticket {number} band hi rahega.",
     },
     # --- conversation ---------------------------------------------------------------------
+    "anything_else": {
+        "en": "OK. Anything else I can do?",
+        "hi": "ठीक है। और कुछ?",
+        "hinglish": "Theek hai. Aur kuch?",
+    },
     "out_of_scope": {
         "en": "Sorry, I can't help with that. I help with MSME complaints and schemes:",
         "hi": "माफ़ कीजिए, इसमें मैं मदद नहीं कर सकता। मैं MSME की शिकायतों और योजनाओं में मदद करता हूं:",

@@ -59,8 +59,8 @@ OUR_CONVERSATION = [
     "/skip",
     "maharastra",
     "Pune",
-    '/inform{"category":"delayed_payment"}',
     "A central PSU has not paid our invoices worth 4 lakh since March",
+    '/inform{"category":"delayed_payment"}',  # the proposed category confirmed with a tap
     "/affirm",
     "my complaints",
     "thanks",
