@@ -115,6 +115,9 @@ class FilingTurn:
         if reading.is_continue(self.text):
             self.say("continue_filing")
             return []
+        proposal_accepted = asked == "category" and reading.is_yes(self.text)
+        if reading.is_small_talk(self.text) and not proposal_accepted:
+            return []  # "hi", "thanks", "ok": nothing answered, the question comes again
         if reading.asks_status(self.text):
             events = await tell_status(
                 self.dispatcher, self.tracker, reading.ticket_number_in(self.text)

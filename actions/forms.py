@@ -103,7 +103,17 @@ class SlotQuestion(Action, ABC):
 
 
 class AskName(SlotQuestion):
+    """ "Let's start" only when nothing is known yet (not after an opening that told a lot)."""
+
     slot = "name"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        language = current_language(tracker)
+        started = any(tracker.get_slot(s) for s in ("mobile", "enterprise_name", "description"))
+        dispatcher.utter_message(text=say("ask_name_next" if started else "ask_name", language))
+        return []
 
 
 class AskMobile(SlotQuestion):

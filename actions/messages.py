@@ -18,6 +18,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "hi": "चलिए शुरू करते हैं। आपका नाम क्या है?",
         "hinglish": "Chaliye shuru karte hain. Aapka naam kya hai?",
     },
+    "ask_name_next": {
+        "en": "What is your name?",
+        "hi": "आपका नाम क्या है?",
+        "hinglish": "Aapka naam kya hai?",
+    },
     "ask_mobile": {
         "en": "Your mobile number? (e.g. 98765 43210)",
         "hi": "आपका मोबाइल नंबर? (जैसे 98765 43210)",

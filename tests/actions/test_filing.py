@@ -369,3 +369,28 @@ async def test_the_summary_shows_the_department_and_a_correction_there_is_applie
     assert loop.slots["district"] == "Thane" and loop.slots["requested_slot"] == "confirmed"
     await loop.say("yes")
     assert filed and filed[0]["district"] == "Thane"
+
+
+@pytest.mark.parametrize("typed", ["hi", "thanks", "ok", "namaste", "धन्यवाद"])
+async def test_small_talk_mid_form_stores_nothing_and_counts_no_failure(
+    domain: dict[str, Any], filed: list[dict], typed: str
+) -> None:
+    loop = FormLoop(domain)
+    await file_all(loop, ["Ramesh Kumar"])
+    messages = await loop.say(typed, intent="greet")
+    assert loop.slots.get("mobile") is None and loop.slots["failed_attempts"] == 0.0
+    assert bot_texts(messages).startswith("Your mobile number?")
+
+
+async def test_the_phrase_lists_are_all_text() -> None:
+    """YAML reads a bare yes/no/on/off as a boolean: every phrase must stay a string."""
+    from actions.reading import _PHRASES
+
+    def strings(node: Any) -> bool:
+        if isinstance(node, dict):
+            return all(strings(v) for v in node.values())
+        if isinstance(node, list):
+            return all(isinstance(v, str) for v in node)
+        return True
+
+    assert strings(_PHRASES)
