@@ -74,6 +74,8 @@ def test_awaiting_info_shows_the_latest_question_to_the_owner_only(
     assert status(client, number, service_headers, **OWNER)["officer_question"] == LATER_QUESTION
     [listed] = mine(client, service_headers)
     assert listed["officer_question"] == LATER_QUESTION and listed["category"] == "delayed_payment"
+    detail = client.get(f"/admin/v1/tickets/{number}", headers=officer).json()
+    assert detail["officer_question"] == LATER_QUESTION
     # A stranger with the number: number, status and department, nothing else.
     for who in ({}, {"channel": "telegram", "channel_user_id": "999"}):
         stranger = status(client, number, service_headers, **who)

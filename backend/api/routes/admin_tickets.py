@@ -205,8 +205,9 @@ def detail_view(session: Session, number: str) -> AdminTicketView:
         if ticket.duplicate_of_id
         else None
     )
+    requests = [e.note for e in ticket.events if e.action == Action.REQUEST_INFO.value]
     return AdminTicketView(
-        **owner_view(ticket).model_dump(),
+        **owner_view(ticket, officer_question=requests[-1] if requests else None).model_dump(),
         channel=ticket.channel,
         channel_user_id=ticket.channel_user_id,
         officer_id=ticket.officer_id,
