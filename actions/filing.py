@@ -26,6 +26,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import reading
 from actions.backend_client import BackendRefused, BackendUnavailable, backend
+from actions.care import care_first
 from actions.chat import current_language, latest_entity, latest_text
 from actions.districts import district_in_state
 from actions.grievance_fields import CATEGORIES, NO_UDYAM, is_placeholder
@@ -81,6 +82,7 @@ class ValidateGrievanceForm(FormValidationAction):
             # The form starting (or coming back after a failed submit): the message that
             # started it was read by the action that started it.
             return []
+        care_first(dispatcher, tracker)
         turn = FilingTurn(dispatcher, tracker)
         events = await turn.handle(str(asked))
         # A SlotSet always comes back, so the form never rejects the turn to another policy.

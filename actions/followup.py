@@ -13,6 +13,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import reading, ticket_number
 from actions.backend_client import BackendRefused, BackendUnavailable, backend
+from actions.care import care_first
 from actions.chat import chat_identity, current_language, latest_entity, latest_text
 from actions.forms import parse_rating
 from actions.messages import button, menu_buttons, say
@@ -89,10 +90,13 @@ class ActionFreeMessage(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        care_first(dispatcher, tracker)
         handled = await answer_awaiting(dispatcher, tracker)
         if handled is not None:
             return handled
-        if reading.tells_a_problem(latest_text(tracker)):
+        if reading.tells_a_problem(latest_text(tracker)) or reading.mentions_self_harm(
+            latest_text(tracker)
+        ):
             # A grievance told in the person's own words: filing starts from it.
             return [FollowupAction("action_start_grievance")]
         intent = (tracker.latest_message.get("intent") or {}).get("name")

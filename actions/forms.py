@@ -17,6 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import reading, ticket_number
+from actions.care import care_first
 from actions.chat import current_language
 from actions.grievance_fields import is_placeholder, to_ascii_digits
 from actions.messages import button, menu_buttons, say
@@ -185,6 +186,7 @@ class ContextFormValidation(FormValidationAction, ABC):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        care_first(dispatcher, tracker)
         text = str(tracker.latest_message.get("text") or "")
         if tracker.get_slot("requested_slot") and (
             reading.command_in(text) in ("cancel", "menu") or text.strip() == "/cancel"

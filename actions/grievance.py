@@ -18,6 +18,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import reading
 from actions.backend_client import BackendRefused, BackendUnavailable, backend
+from actions.care import care_first
 from actions.chat import chat_identity, current_language, latest_text
 from actions.filing import GRIEVANCE_FIELDS, missing_fields, reset_filing
 from actions.followup import answer_awaiting
@@ -40,6 +41,7 @@ class ActionStartGrievance(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        care_first(dispatcher, tracker)
         text = latest_text(tracker).strip()
         command = text.startswith("/") or reading.is_filing_request(text)
         if not command:

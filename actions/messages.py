@@ -474,6 +474,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "hinglish": "Theek hai, ticket {number} band hi rahega.",
     },
     # --- conversation ---------------------------------------------------------------------
+    "care": {
+        "en": "I am very sorry you are going through this. You are not alone, and help is "
+        "there right now: Tele-MANAS, the national mental health helpline, free and open day "
+        "and night: 14416 or 1-800-891-4416. If you are in danger now, call 112. I will still "
+        "take your complaint, and an officer will read it.",
+        "hi": "मुझे बहुत दुख है कि आप इस कठिन समय से गुज़र रहे हैं। आप अकेले नहीं हैं, और मदद अभी "
+        "उपलब्ध है: टेली-मानस, राष्ट्रीय मानसिक स्वास्थ्य हेल्पलाइन, मुफ़्त और दिन-रात: 14416 या "
+        "1-800-891-4416। अगर अभी खतरा है तो 112 पर कॉल करें। मैं आपकी शिकायत भी दर्ज करूंगा, "
+        "और अधिकारी उसे पढ़ेंगे।",
+        "hinglish": "Mujhe bahut dukh hai ki aap is mushkil waqt se guzar rahe hain. Aap akele "
+        "nahi hain, aur madad abhi mil sakti hai: Tele-MANAS, rashtriya mental health helpline, "
+        "muft aur din-raat: 14416 ya 1-800-891-4416. Agar abhi khatra hai to 112 par call "
+        "kijiye. Main aapki complaint bhi darj karunga, aur officer use padhenge.",
+    },
     "anything_else": {
         "en": "OK. Anything else I can do?",
         "hi": "ठीक है। और कुछ?",

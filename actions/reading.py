@@ -489,3 +489,22 @@ def tells_a_problem(text: str) -> bool:
     """A message that tells a grievance in its own words ("My buyer in Pune has not paid me
     4.5 lakh for 5 months"): long enough, and about a problem."""
     return len(text.split()) >= 6 and len(_PROBLEM.findall(text)) >= 1 and not is_question(text)
+
+
+_SELF_HARM = re.compile(
+    r"\b(?:suicid\w*|kill(?:ing)? myself|end(?:ing)? my life|take my (?:own )?life|"
+    r"want to die|wish i (?:was|were) dead|no reason to live|better off dead|hang myself|"
+    r"consume poison|drink poison|khud ?kushi|khudkhushi|aatm ?hatya|atmahatya|"
+    r"jaan de (?:dunga|dungi|doonga|denge)|mar (?:jaunga|jaungi|jaaunga|jaenge|jayenge)|"
+    r"marne ka (?:man|mann|khayal)|zeher kha|zahar kha|fansi laga|phansi laga|"
+    r"jeene ka (?:man|mann) nahi)\b|"
+    r"आत्महत्या|ख़ुदकुशी|खुदकुशी|जान दे दूंगा|जान दे दूँगा|जान दे दूंगी|मर जाऊंगा|मर जाऊँगा|"
+    r"मर जाऊंगी|मरने का मन|ज़हर खा|जहर खा|फांसी लगा|फाँसी लगा|जीने का मन नहीं",
+    re.IGNORECASE,
+)
+
+
+def mentions_self_harm(text: str) -> bool:
+    """Words of self-harm or suicide, in English, Hinglish or Hindi (a caring reply with the
+    helpline comes first, whatever else the message is)."""
+    return bool(_SELF_HARM.search(text or ""))

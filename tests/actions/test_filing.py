@@ -394,3 +394,30 @@ async def test_the_phrase_lists_are_all_text() -> None:
         return True
 
     assert strings(_PHRASES)
+
+
+@pytest.mark.parametrize(
+    ("story", "language", "helpline_text"),
+    [
+        ("The buyer has not paid 9 lakh for a year, I feel like ending my life", "en",
+         "Tele-MANAS"),
+        ("6 महीने से भुगतान नहीं मिला, अब आत्महत्या के सिवा कोई रास्ता नहीं", "hi", "टेली-मानस"),
+        ("payment nahi mila, ab to khudkushi kar lunga aisa lagta hai", "hinglish",
+         "Tele-MANAS"),
+    ],
+)  # fmt: skip
+async def test_self_harm_gets_the_helpline_first_and_the_filing_goes_on(
+    domain: dict[str, Any], filed: list[dict], story: str, language: str, helpline_text: str
+) -> None:
+    loop = FormLoop(domain, language=language)
+    await file_all(loop, ["Ramesh Kumar", "9876543210", "Shree Ganesh Textiles", "no",
+                          "Maharashtra", "Pune"])  # fmt: skip
+    messages = await loop.say(story)
+    first = messages[0]["text"]
+    assert helpline_text in first and "14416" in first and "1-800-891-4416" in first
+    assert loop.slots["description"] == story  # the complaint goes on, nothing lost
+    assert loop.slots["requested_slot"] == "category"
+
+    opening = FormLoop(domain, language=language)
+    said = await opening.say(story, intent="file_grievance")
+    assert "14416" in said[0]["text"] and opening.slots["description"] == story
