@@ -97,13 +97,14 @@ _FIELD_WORDS: dict[str, re.Pattern[str]] = {
 # --- fields stated in passing ----------------------------------------------------------
 _STOP = (
     r"(?=\s*(?:[,.;:!?\n।]|$|\s(?:and|from|of|in|at|my|mobile|phone|based|located|se|aur|mera|"
-    r"meri|hai|hoon|hun|hu|here|is|और|से|मेरा|मेरी|है|हूं|हूँ|में)\b))"
+    r"meri|hai|hoon|hun|hu|here|is|mein|me|mai|और|से|मेरा|मेरी|है|हूं|हूँ|में)(?![\w\u0900-\u0963\u0966-\u097f])))"
 )
 _NAME_CUE = re.compile(
     r"(?:\bmy name is|\bmy name's|\bname is|\bname:|\bi am|\bi'm|\bthis is|\bmyself|"
     r"\bmera naam|\bmera nam|मेरा नाम|\bmain|मैं)\s+"
     r"(?P<value>(?!from\b|in\b|a\b|an\b|the\b|running\b|owner\b|proprietor\b|not\b|calling\b)"
-    r"[^\W\d_][\w.'\u0900-\u097f]*(?:\s+[^\W\d_][\w.'\u0900-\u097f]*){0,3}?)" + _STOP,
+    r"[^\W\d_][\w.'\u0900-\u0963\u0966-\u097f]*(?:\s+[^\W\d_][\w.'\u0900-\u0963\u0966-\u097f]*){0,3}?)"
+    + _STOP,
     re.IGNORECASE,
 )
 _ENTERPRISE_CUE = re.compile(
@@ -112,7 +113,8 @@ _ENTERPRISE_CUE = re.compile(
     r"\b(?:owner|proprietor|partner|director) of|\bi run|\bwe run|\bi own|"
     r"\bmeri (?:firm|company|dukaan|factory|unit)(?: ka naam)?|"
     r"मेरी (?:फर्म|कंपनी|दुकान|फैक्ट्री|यूनिट)(?: का नाम)?|मेरे उद्यम का नाम)\s+"
-    r"(?P<value>[^\W_][\w.&'\-\u0900-\u097f]*(?:\s+[^\W_][\w.&'\-\u0900-\u097f]*){0,5}?)" + _STOP,
+    r"(?P<value>[^\W_][\w.&'\-\u0900-\u0963\u0966-\u097f]*(?:\s+[^\W_][\w.&'\-\u0900-\u0963\u0966-\u097f]*){0,5}?)"
+    + _STOP,
     re.IGNORECASE,
 )
 _ENTERPRISE_SUFFIX = re.compile(
@@ -124,12 +126,13 @@ _ENTERPRISE_SUFFIX = re.compile(
 )
 _PLACE_CUE = re.compile(
     r"(?:\bfrom|\bin|\bat|\bbased in|\blocated in|\bdistrict|\bdist\.?|\bjila|\bzila|"
-    r"जिला|ज़िला)\s+(?P<value>[^\W\d_][\w\u0900-\u097f]*(?:\s+[^\W\d_][\w\u0900-\u097f]*){0,2})",
+    r"जिला|ज़िला)\s+(?P<value>[^\W\d_][\w\u0900-\u0963\u0966-\u097f]*(?:\s+[^\W\d_][\w\u0900-\u0963\u0966-\u097f]*){0,2})",
     re.IGNORECASE,
 )
 _IDENTITY_CUE = re.compile(
     r"\b(?:my name|i am|i'm|myself|this is|my (?:firm|company|enterprise|unit|shop|business|"
-    r"factory)|mobile|phone|contact|udyam|owner of|proprietor of|based in|located in|"
+    r"factory)|mobile|phone|contact|udyam|owner of|proprietor of|based in|located in|i run|"
+    r"we run|i own|"
     r"mera naam|meri (?:firm|company|dukaan))\b|मेरा नाम|मैं\s|मेरी (?:फर्म|कंपनी|दुकान)|मोबाइल",
     re.IGNORECASE,
 )
@@ -359,8 +362,8 @@ def stated_fields(text: str, known_state: str | None = None) -> dict[str, str]:
             suffixed = _ENTERPRISE_SUFFIX.search(about_person)
             enterprise = clean_enterprise_name(suffixed.group("value")) if suffixed else None
         if enterprise:
-            values["enterprise_name"] = enterprise
-        state = find_state_in_text(about_person) or _state_code_in(about_person)
+            values["enterprise_name"] = _without_trailing_place(enterprise)
+        state = find_state_in_text(about_person) or _state_code_in(_without_udyam(about_person))
         if state:
             values["state"] = state
         district = _district_in(about_person, state or known_state)
@@ -384,7 +387,7 @@ def stated_fields(text: str, known_state: str | None = None) -> dict[str, str]:
 
 
 _FROM_PLACE = re.compile(
-    r"\b(?:from|se)\s+(?P<value>[^\W\d_][\w\u0900-\u097f]*(?:\s+[^\W\d_][\w\u0900-\u097f]*)?)",
+    r"\b(?:from|se)\s+(?P<value>[^\W\d_][\w\u0900-\u0963\u0966-\u097f]*(?:\s+[^\W\d_][\w\u0900-\u0963\u0966-\u097f]*)?)",
     re.IGNORECASE,
 )
 _CODE = re.compile(r"\b[A-Z]{2}\b")
@@ -399,6 +402,14 @@ def _state_code_in(text: str) -> str | None:
     found = {canonical_state(code) for code in _CODE.findall(text) if code not in _NOT_CODES}
     found.discard(None)
     return found.pop() if len(found) == 1 else None  # type: ignore[return-value]
+
+
+def _without_trailing_place(enterprise: str) -> str:
+    """ "Devi Foods Patna" -> "Devi Foods": the place said after the firm's name."""
+    words = enterprise.split()
+    if len(words) > 2 and (canonical_district(words[-1]) or find_state_in_text(words[-1])):
+        return " ".join(words[:-1])
+    return enterprise
 
 
 def _without_udyam(text: str) -> str:
