@@ -43,7 +43,7 @@ from backend.triage import Triage
 from routing import ticket_number
 from routing.directory import Department as DirectoryDepartment
 from routing.directory import load_directory
-from routing.lifecycle import Action, InvalidTransition, Status, next_status
+from routing.lifecycle import Action, Status, next_status
 from routing.rules import RouteDecision
 from routing.sla import MAX_LEVEL, Deadlines, deadlines, resumed_deadlines
 
@@ -60,10 +60,10 @@ class NotOwner(Exception):
     pass
 
 
-class FeedbackRefused(Exception):
-    """Feedback the ticket's state does not take, with a stable ``code`` for clients:
-    ``ticket_final`` (rejected or closed), ``not_resolved`` (still open),
-    ``reopen_window_passed`` (resolved too long ago to reopen)."""
+class CitizenRefused(Exception):
+    """A message or feedback the ticket's state does not take (nothing changes), with a
+    stable ``code`` for clients: ``ticket_final`` (rejected or closed), ``not_resolved``
+    (feedback on an open ticket), ``reopen_window_passed`` (resolved too long ago)."""
 
     def __init__(self, code: str, message: str, status: str) -> None:
         super().__init__(message)
@@ -734,7 +734,11 @@ def add_citizen_message(
         raise NotOwner(ticket.number)
     current = Status(ticket.status)
     if current in (Status.CLOSED, Status.REJECTED):
-        raise InvalidTransition(current, Action.PROVIDE_INFO)
+        raise CitizenRefused(
+            "ticket_final",
+            f"ticket {ticket.number} is {current.value}: it takes no more messages",
+            current.value,
+        )
     follow_language(ticket, language, text)
     message = TicketMessage(ticket_id=ticket.id, at=now, author="citizen", text=text)
     session.add(message)
@@ -768,13 +772,13 @@ def give_feedback(
         raise NotOwner(ticket.number)
     current = Status(ticket.status)
     if current in (Status.REJECTED, Status.CLOSED):
-        raise FeedbackRefused(
+        raise CitizenRefused(
             "ticket_final",
             f"ticket {ticket.number} is {current.value}: it can no longer be rated or reopened",
             current.value,
         )
     if current != Status.RESOLVED:
-        raise FeedbackRefused(
+        raise CitizenRefused(
             "not_resolved",
             f"ticket {ticket.number} is still open ({current.value}): rate or reopen it once "
             "it is resolved",
@@ -782,7 +786,7 @@ def give_feedback(
         )
     if reopen and not reopen_allowed(ticket, now, reopen_window):
         # Checked before anything changes: a refused reopening keeps no rating either.
-        raise FeedbackRefused(
+        raise CitizenRefused(
             "reopen_window_passed",
             f"the reopening window of {reopen_window.days} days after resolution has passed",
             current.value,

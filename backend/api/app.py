@@ -35,7 +35,7 @@ from backend.models import utcnow
 from backend.ratelimit import RateLimitMiddleware, make_buckets
 from backend.requestid import RequestIdMiddleware
 from backend.schemes.search import lazy_scheme_search
-from backend.tickets import FeedbackRefused, MistypedNumber, NotOwner, TicketNotFound
+from backend.tickets import CitizenRefused, MistypedNumber, NotOwner, TicketNotFound
 from backend.triage import Triage
 from routing.lifecycle import InvalidTransition
 
@@ -176,8 +176,8 @@ def create_app(
             allowed_actions=exc.allowed,
         )
 
-    @app.exception_handler(FeedbackRefused)
-    async def _refused(_: Request, exc: FeedbackRefused) -> JSONResponse:
+    @app.exception_handler(CitizenRefused)
+    async def _refused(_: Request, exc: CitizenRefused) -> JSONResponse:
         # code: ticket_final | not_resolved | reopen_window_passed (backend.tickets)
         return _error(409, str(exc), code=exc.code, status=exc.status)
 

@@ -133,6 +133,13 @@ def test_rejection_reason_and_feedback_on_a_final_ticket(
         assert answer["code"] == "ticket_final" and answer["status"] == "rejected"
         assert isinstance(answer["detail"], str) and "allowed actions" not in answer["detail"]
     assert status(client, number, service_headers, **OWNER)["rating"] is None
+    written = client.post(
+        f"/api/v1/tickets/{number}/messages",
+        json={**OWNER, "text": "Please look again."},
+        headers=service_headers,
+    )
+    assert written.status_code == 409
+    assert written.json()["code"] == "ticket_final" and "allowed" not in written.json()["detail"]
 
 
 def test_feedback_on_an_open_ticket_says_it_is_not_resolved(
