@@ -14,14 +14,19 @@ Runs in the app environment: ``actions.messages`` is plain Python (no rasa impor
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import re
 import string
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+import httpx
 import yaml
 
 from actions.messages import CATEGORY_TITLES, MESSAGES
@@ -208,6 +213,7 @@ class Simulator:
         self.correction_due = False
         self.asked_scheme = False
         self.menu_seen = 0
+        self.times_asked: dict[str, int] = {}
 
     def run(self) -> Conversation:
         message = people.opening_message(self.p, self.rng)
@@ -236,7 +242,18 @@ class Simulator:
             for item in placed:
                 if item.key in QUESTION_OF:
                     asked = (QUESTION_OF[item.key], item)
+                self.check_language(item)
         return asked
+
+    def check_language(self, item: Placed) -> None:
+        """A note when the bot speaks another language than the person writes."""
+        texts = MESSAGES.get(item.key)
+        if not texts or item.language == self.p.language:
+            return
+        if texts.get(self.p.language) != texts.get(item.language):
+            note = f"answered in {item.language} ({item.key})"
+            if note not in self.conv.notes:
+                self.conv.notes.append(note)
 
     @staticmethod
     def buttons(replies: list[Reply]) -> list[dict[str, str]]:
@@ -259,6 +276,9 @@ class Simulator:
                     self.asked_scheme = True
                     return self.p.scheme_question
             self.last_field = asked
+            self.times_asked[asked] = self.times_asked.get(asked, 0) + 1
+            if self.times_asked[asked] >= 3 and asked != "category":
+                return self.plainer_answer(asked, buttons)
             return self.answer(asked, placed, buttons)
         if asked == "summary":
             return self.at_summary(replies, buttons)
@@ -290,6 +310,23 @@ class Simulator:
         if self.last_field:
             return self.answer(self.last_field, None, buttons)
         return self.rng.choice(people.FILE_COMMANDS[self.p.language])
+
+    def plainer_answer(self, asked: str, buttons: list[dict[str, str]]) -> str:
+        """Asked three times: what a person tries then: the plainest form of the answer, or
+        giving up on an optional field."""
+        p = self.p
+        self.conv.notes.append(f"asked {asked} {self.times_asked[asked]} times")
+        if asked == "udyam_number":
+            return self.tap(buttons, "skip") or people.no_udyam_answer(self.rng, p.language)
+        plain = {
+            "name": p.name,
+            "mobile": p.mobile[3:],
+            "enterprise_name": p.enterprise_name,
+            "state": p.state,
+            "district": p.district,
+            "description": p.story,
+        }
+        return plain[asked]
 
     def tap(self, buttons: list[dict[str, str]], payload_part: str) -> str | None:
         for button in buttons:
@@ -502,3 +539,175 @@ def officer_thread(
 def thread_transcript(thread: OfficerThread) -> str:
     conv = Conversation(thread.person, thread.turns)
     return f"  (officer: {thread.note})\n" + conv.transcript()
+
+
+# --- running many people against a started assistant ------------------------------------------
+@dataclass
+class Outcome:
+    person: Person
+    conversation: Conversation
+    problems: list[str]
+    ticket: dict[str, Any] | None = None
+    seconds: float = 0.0
+
+    def report(self) -> str:
+        return (
+            f"--- {self.person.describe()}\n"
+            + "".join(f"  ! {problem}\n" for problem in self.problems)
+            + self.conversation.transcript()
+        )
+
+
+def rest_send(client: httpx.Client, rasa_url: str, sender: str) -> Send:
+    """``send`` through Rasa's REST channel, as the gateway calls it."""
+
+    def send(text: str) -> list[Reply]:
+        response = client.post(
+            f"{rasa_url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": text},
+            timeout=60,
+        )
+        response.raise_for_status()
+        return list(response.json())
+
+    return send
+
+
+def identity(p: Person) -> dict[str, str]:
+    channel, user = p.sender.split(":", 1)
+    return {"channel": channel, "channel_user_id": user}
+
+
+def fetch_ticket(
+    client: httpx.Client, backend_url: str, token: str, p: Person, number: str
+) -> dict[str, Any]:
+    response = client.get(
+        f"{backend_url}/api/v1/tickets/{number}",
+        params=identity(p),
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
+    if response.status_code != 200:
+        return {"error": f"{response.status_code} {response.text[:200]}"}
+    ticket: dict[str, Any] = response.json()
+    return ticket
+
+
+def run_person(
+    client: httpx.Client, rasa_url: str, backend_url: str, token: str, seed: int
+) -> Outcome:
+    p = people.person(seed)
+    started = time.monotonic()
+    try:
+        conv = converse(p, rest_send(client, rasa_url, p.sender))
+    except httpx.HTTPError as error:
+        conv = Conversation(p)
+        return Outcome(p, conv, [f"transport error: {error!r}"])
+    problems = transcript_problems(conv)
+    ticket = None
+    if conv.ticket:
+        ticket = fetch_ticket(client, backend_url, token, p, conv.ticket)
+        problems += [f"ticket {problem}" for problem in ticket_problems(p, ticket)]
+    return Outcome(p, conv, problems, ticket, time.monotonic() - started)
+
+
+def run_people(
+    rasa_url: str, backend_url: str, token: str, seeds: Iterable[int], workers: int = 6
+) -> list[Outcome]:
+    """Many people at once (each their own sender), in the order of ``seeds``."""
+    seeds = list(seeds)
+    with httpx.Client() as client, ThreadPoolExecutor(workers) as pool:
+        return list(
+            pool.map(lambda seed: run_person(client, rasa_url, backend_url, token, seed), seeds)
+        )
+
+
+class Officers:
+    """Officers of each department, made on first need (``python -m backend officer add``)."""
+
+    def __init__(
+        self, client: httpx.Client, backend_url: str, make_officer: Callable[[str], str]
+    ) -> None:
+        self.client = client
+        self.backend_url = backend_url
+        self.make_officer = make_officer
+        self.tokens: dict[str, str] = {}
+        self.lock = threading.Lock()
+
+    def token(self, department: str) -> str:
+        with self.lock:
+            if department not in self.tokens:
+                self.tokens[department] = self.make_officer(department)
+            return self.tokens[department]
+
+    def post(self, department: str, number: str, action: str, note: str | None) -> None:
+        body = {"note": note} if note is not None else {}
+        response = self.client.post(
+            f"{self.backend_url}/admin/v1/tickets/{number}/{action}",
+            json=body,
+            headers={"Authorization": f"Bearer {self.token(department)}"},
+            timeout=30,
+        )
+        if response.status_code >= 400:
+            raise AssertionError(f"{action} on {number}: {response.status_code} {response.text}")
+
+    def citizen_messages(self, department: str, number: str) -> list[str]:
+        response = self.client.get(
+            f"{self.backend_url}/admin/v1/tickets/{number}",
+            headers={"Authorization": f"Bearer {self.token(department)}"},
+            timeout=30,
+        )
+        response.raise_for_status()
+        return [str(m["text"]) for m in response.json()["messages"] if m.get("author") == "citizen"]
+
+
+def run_officer_thread(
+    client: httpx.Client, rasa_url: str, officers: Officers, outcome: Outcome
+) -> OfficerThread | None:
+    """After a correct filing: acknowledge, request information, the person's answer and
+    status question (``officer_thread``)."""
+    ticket, number = outcome.ticket, outcome.conversation.ticket
+    if not ticket or not number or "department" not in ticket:
+        return None
+    department = str(ticket["department"]["code"])
+    officers.post(department, number, "acknowledge", None)
+
+    def request_info(number: str, note: str) -> None:
+        officers.post(department, number, "request-info", note)
+
+    return officer_thread(
+        outcome.person,
+        number,
+        rest_send(client, rasa_url, outcome.person.sender),
+        request_info,
+        lambda number: officers.citizen_messages(department, number),
+    )
+
+
+def file_directly(client: httpx.Client, backend_url: str, token: str, outcome: Outcome) -> Outcome:
+    """The person's ticket filed through the service API from a fresh chat of theirs: for an
+    officer thread when the conversation did not file it."""
+    p = dataclasses.replace(outcome.person, chat="-direct")
+    body = {
+        "idempotency_key": f"direct-{p.seed}",
+        **identity(p),
+        "name": p.name,
+        "mobile": p.mobile,
+        "enterprise_name": p.enterprise_name,
+        "udyam_number": p.udyam_number,
+        "state": p.state,
+        "district": p.district,
+        "category": p.category,
+        "description": p.story,
+        "language": p.language,
+    }
+    response = client.post(
+        f"{backend_url}/api/v1/tickets",
+        json=body,
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
+    response.raise_for_status()
+    number = str(response.json()["number"])
+    conv = Conversation(p, ticket=number)
+    return Outcome(p, conv, [], fetch_ticket(client, backend_url, token, p, number))

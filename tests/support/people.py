@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import random
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -455,11 +455,11 @@ class Person:
     scheme_question_before: str | None  # the field asked when the question comes
     types_category_label: bool
     lower_case: bool = False
-    notes: tuple[str, ...] = field(default_factory=tuple)
+    chat: str = ""  # another chat of the same person ("-direct")
 
     @property
     def sender(self) -> str:
-        return f"web:gen-{self.seed}"
+        return f"web:gen-{self.seed}{self.chat}"
 
     @property
     def opens_with_story(self) -> bool:
@@ -507,7 +507,8 @@ def _udyam(rng: random.Random, state_code: str) -> tuple[str, str] | None:
             canonical.lower(),
             f"UDYAM {state_code} {district} {serial}",
             f"Udyam-{state_code}-{district}-{serial}",
-            f"UDYAM-{state_code}-{district}-{serial[:3]} {serial[3:]}",
+            f"UDYAM - {state_code} - {district} - {serial}",
+            f"udyam {state_code.lower()} {district} {serial}",
         )
     )
     return written, canonical
@@ -637,6 +638,11 @@ def everything_message(p: Person) -> str:
             f"मोबाइल {p.mobile_written}। {p.story}"
         )
     if p.language == "hinglish":
+        if p.seed % 2:
+            return (
+                f"Mera naam {p.name} hai, meri firm {p.enterprise_name} hai, {district} "
+                f"{p.state_written} mein, mobile {p.mobile_written}. {p.story}"
+            )
         return (
             f"Mera naam {p.name} hai, meri firm {p.enterprise_name} {district}, "
             f"{p.state_written} mein hai, mobile {p.mobile_written}. {p.story}"
