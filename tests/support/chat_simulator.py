@@ -214,6 +214,7 @@ class Simulator:
         self.asked_scheme = False
         self.menu_seen = 0
         self.times_asked: dict[str, int] = {}
+        self.said_location = False
 
     def run(self) -> Conversation:
         message = people.opening_message(self.p, self.rng)
@@ -351,13 +352,20 @@ class Simulator:
                     return tapped
             return people.no_udyam_answer(self.rng, p.language)
         if asked == "state":
+            if p.location_together and not self.said_location:
+                self.said_location = True
+                return people.location_answer(p, p.district_written)
             return p.state_written
         if asked == "district":
+            district = p.district_written
             if p.wrong_district and not self.said_wrong_district:
                 self.said_wrong_district = True
                 self.correction_due = True
-                return p.wrong_district
-            return p.district_written
+                district = p.wrong_district
+            if p.location_together and not self.said_location:
+                self.said_location = True
+                return people.location_answer(p, district)
+            return district
         if asked == "description":
             return p.story
         if asked == "category":

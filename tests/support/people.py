@@ -454,6 +454,8 @@ class Person:
     scheme_question: str | None
     scheme_question_before: str | None  # the field asked when the question comes
     types_category_label: bool
+    location_together: bool = False  # "Karnal, Haryana" to the first of state and district
+    firm_with_udyam: bool = False  # "Gupta Plastics, UDYAM-UP-12-0001234" to the firm question
     lower_case: bool = False
     chat: str = ""  # another chat of the same person ("-direct")
 
@@ -473,7 +475,8 @@ class Person:
             f"district={self.district_written!r} (wrong first: {self.wrong_district!r}) "
             f"category={self.category} name_style={self.name_style} "
             f"scheme_question={self.scheme_question!r} before {self.scheme_question_before} "
-            f"types_label={self.types_category_label}"
+            f"types_label={self.types_category_label} together={self.location_together} "
+            f"firm_with_udyam={self.firm_with_udyam}"
         )
 
     def accepted_districts(self) -> tuple[str, ...]:
@@ -602,6 +605,8 @@ def person(seed: int) -> Person:
         scheme_question=scheme_question,
         scheme_question_before=before,
         types_category_label=rng.random() < 0.25,
+        location_together=rng.random() < 0.3,
+        firm_with_udyam=udyam is not None and rng.random() < 0.3,
         lower_case=lower,
     )
 
@@ -667,8 +672,18 @@ def name_answer(p: Person) -> str:
     return name
 
 
+def location_answer(p: Person, district: str) -> str:
+    """District and state in one answer, as people write an address."""
+    return {"en": f"{district}, {p.state_written}", "hi": f"{district}, {p.state_written}",
+            "hinglish": f"{district}, {p.state_written} mein"}[p.language]  # fmt: skip
+
+
 def enterprise_answer(p: Person) -> str:
     firm = cased(p, p.enterprise_name)
+    if p.firm_with_udyam and p.udyam_written:
+        return {"en": f"{firm}, Udyam number {p.udyam_written}",
+                "hi": f"{firm}, उद्यम नंबर {p.udyam_written}",
+                "hinglish": f"{firm}, Udyam no. {p.udyam_written}"}[p.language]  # fmt: skip
     if p.enterprise_style == "prefixed":
         return {"en": f"my company name is {firm}", "hi": f"मेरी कंपनी का नाम {firm} है",
                 "hinglish": f"meri company ka naam {firm} hai"}[p.language]  # fmt: skip
@@ -700,9 +715,18 @@ def yes(language: str) -> str:
 def status_question(rng: random.Random, language: str, number: str) -> str:
     return rng.choice(
         {
-            "en": (f"status {number}", f"what is the status of {number}", f"status of {number}?"),
-            "hi": (f"{number} की स्थिति क्या है?", f"status {number}"),
-            "hinglish": (f"{number} ka status kya hai?", f"status {number}"),
+            "en": (
+                f"status {number}",
+                f"what is the status of {number}",
+                f"status of {number}?",
+                "what is the status of my complaint",
+            ),
+            "hi": (f"{number} की स्थिति क्या है?", f"status {number}", "मेरी शिकायत की स्थिति क्या है?"),
+            "hinglish": (
+                f"{number} ka status kya hai?",
+                f"status {number}",
+                "meri complaint ka status kya hai",
+            ),
         }[language]
     )
 
@@ -724,18 +748,27 @@ OFFICER_ANSWERS = {
         "yes they replied once in August saying funds are not there",
         "Status of payment: still pending. Invoice {n} of Rs 1,20,000",
         "Complaint was also made to the MSEFC in June, case no {n}",
+        "Good morning sir, the buyer replied on 2 Nov that funds will come next month",
+        "Cancel the earlier invoice, the correct one is PEW/2026/{n}",
+        "27AAACK{n}F1Z5",
+        "Invoice details:\n1. PEW/2026/{n} dated 4 March, Rs 1,20,000\n2. PEW/2026/115 dated "
+        "2 April, Rs 80,000",
+        "Help me sir, they are not picking up the phone since September",
     ),
     "hi": (
         "मैंने बिल की कॉपी ईमेल से भेज दी है, बिल नंबर {n}",
         "खरीदार का GST नंबर 09AABCU{n}R1Z2 है",
         "नहीं, वे 3 महीने से सिर्फ़ वादा कर रहे हैं",
         "बैंक का स्वीकृति पत्र संलग्न कर दिया है",
+        "नमस्ते सर, बिल नंबर {n} दिनांक 4 मार्च, राशि ₹1,20,000",
     ),
     "hinglish": (
         "maine invoice ki copy email kar di hai, invoice no {n}",
         "nahi sir, 3 mahine se sirf promise kar rahe hain",
         "buyer ka GST 27AAACK{n}F1Z5 hai, bill number {n}",
         "sanction letter attach kar diya hai, please dekh lijiye",
+        "ji haan, buyer ne 2 Nov ko bola tha agle mahine payment karenge",
+        "status wahi hai sir, payment abhi tak nahi aaya",
     ),
 }
 
