@@ -91,6 +91,14 @@ def main() -> None:
     for name, openings in GROUPS.items():
         print(row(name, [o for o in outcomes if o.person.opening in openings]))
     print(row("all", outcomes))
+    print(
+        "\n| by opening / language | n | filed | failure rate | median turns | p90 turns | goal |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    for opening in ("greeting", "command", "payload", "story", "everything"):
+        print(row(f"opening: {opening}", [o for o in outcomes if o.person.opening == opening]))
+    for language in ("en", "hi", "hinglish"):
+        print(row(f"language: {language}", [o for o in outcomes if o.person.language == language]))
 
     reasons: Counter[str] = Counter()
     examples: dict[str, list[sim.Outcome]] = {}
