@@ -130,3 +130,24 @@ def test_officer_threads_get_exactly_the_answer(stack: AssistantStack) -> None:
     assert not failures, _report(
         f"officer threads failed (CONVERSATION_SEED={SEED})", failures, details
     )
+
+
+def test_the_simulator_knows_every_question_the_assistant_asks() -> None:
+    """No stack needed: when a text key is renamed or a question's text changes so that the
+    simulator would place it as another question, this says so before the long run does."""
+    domain_keys = {t.key for t in sim.catalogue()}
+    stale = sorted(key for key in sim.QUESTION_OF if key not in domain_keys)
+    assert not stale, f"chat_simulator.QUESTION_OF names texts the assistant lacks: {stale}"
+    misplaced = []
+    for key, question in sim.QUESTION_OF.items():
+        for language, text in sim.MESSAGES.get(key, {}).items():
+            example = text.format_map(_Anything())
+            placed = [p for p in sim.place(example) if p.key in sim.QUESTION_OF]
+            if not placed or sim.QUESTION_OF[placed[-1].key] != question:
+                misplaced.append((key, language, [p.key for p in placed]))
+    assert not misplaced, f"texts the simulator places as another question: {misplaced}"
+
+
+class _Anything(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return f"<{key}>"
