@@ -493,7 +493,10 @@ def transcript_problems(conv: Conversation, max_turns: int = MAX_TURNS) -> list[
 
 def failure_reason(problem: str) -> str:
     """A problem without its values: what to count failures by."""
-    reason = re.sub(r"(stored|said|shows|summary \w+) .*", r"\1 ...", problem)
+    reason = re.sub(
+        r"(stored|said|shows|summary \w+|did not get the answer) .*", r"\1 ...", problem
+    )
+    reason = re.sub(r"(reached the officer|got other messages): .*", r"\1", reason)
     reason = re.sub(r"\d+ turns", "N turns", reason)
     return re.sub(r"text: .*", "text", reason)
 
@@ -606,11 +609,13 @@ def run_person(
 ) -> Outcome:
     p = people.person(seed)
     started = time.monotonic()
+    simulator = Simulator(p, rest_send(client, rasa_url, p.sender))
     try:
-        conv = converse(p, rest_send(client, rasa_url, p.sender))
+        conv = simulator.run()
     except httpx.HTTPError as error:
-        conv = Conversation(p)
-        return Outcome(p, conv, [f"transport error: {error!r}"])
+        return Outcome(p, simulator.conv, [f"transport error: {error!r}"])
+    except Exception as error:  # the simulator itself: reported with the seed, never lost
+        return Outcome(p, simulator.conv, [f"simulator error: {error!r}"])
     problems = transcript_problems(conv)
     ticket = None
     if conv.ticket:

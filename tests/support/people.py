@@ -111,6 +111,15 @@ ENTERPRISES_HI: tuple[str, ...] = (
 
 # --- places ---------------------------------------------------------------------------------
 # Real districts of each state, (English official name, Hindi name). Facts, not generated.
+# What people often type instead of the official name (the old name, or the district's city).
+COLLOQUIAL = {
+    "Kanpur Nagar": "Kanpur",
+    "Gurugram": "Gurgaon",
+    "Mysuru": "Mysore",
+    "Belagavi": "Belgaum",
+    "Alappuzha": "Alleppey",
+    "Vadodara": "Baroda",
+}
 DISTRICTS: dict[str, tuple[tuple[str, str], ...]] = {
     "Maharashtra": (
         ("Pune", "पुणे"),
@@ -480,7 +489,8 @@ class Person:
         )
 
     def accepted_districts(self) -> tuple[str, ...]:
-        return (self.district, self.district_hi)
+        """The official name, the Hindi name, or what the person typed."""
+        return (self.district, self.district_hi, self.district_written)
 
 
 def _mobile(rng: random.Random) -> tuple[str, str]:
@@ -569,6 +579,8 @@ def person(seed: int) -> Person:
     info = states()[state]
     district, district_hi = rng.choice(DISTRICTS[state])
     district_written = district_hi if language == "hi" and rng.random() < 0.7 else district
+    if district in COLLOQUIAL and district_written == district and rng.random() < 0.6:
+        district_written = COLLOQUIAL[district]
     others = [d for d in DISTRICTS[state] if d[0] != district]
     wrong = None
     if others and rng.random() < 0.12:
