@@ -215,9 +215,14 @@ class Simulator:
         self.menu_seen = 0
         self.times_asked: dict[str, int] = {}
         self.said_location = False
+        self.told: set[str] = set()  # the fields the person has stated so far
 
     def run(self) -> Conversation:
         message = people.opening_message(self.p, self.rng)
+        if self.p.opening == "everything":
+            self.told |= {"name", "enterprise_name", "mobile", "state", "district", "description"}
+        elif self.p.opening == "story":
+            self.told.add("description")
         while len(self.conv.turns) < self.turn_cap:
             replies = self.send(message)
             self.conv.turns.append(Turn(message, replies))
@@ -278,6 +283,15 @@ class Simulator:
                     return self.p.scheme_question
             self.last_field = asked
             self.times_asked[asked] = self.times_asked.get(asked, 0) + 1
+            if asked in self.told and self.times_asked[asked] == 1:
+                self.conv.notes.append(f"asked {asked}, already told")
+            self.told.add(asked)
+            if asked == "name" and self.p.name_style == "with_mobile":
+                self.told.add("mobile")
+            if asked in ("state", "district") and self.p.location_together:
+                self.told |= {"state", "district"}
+            if asked == "enterprise_name" and self.p.firm_with_udyam:
+                self.told.add("udyam_number")
             if self.times_asked[asked] >= 3 and asked != "category":
                 return self.plainer_answer(asked, buttons)
             return self.answer(asked, placed, buttons)
