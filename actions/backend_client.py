@@ -48,10 +48,11 @@ class BackendUnavailable(Exception):
 class BackendRefused(Exception):
     """The backend answered 4xx: retrying the same request will not help."""
 
-    def __init__(self, status: int, detail: str) -> None:
+    def __init__(self, status: int, detail: str, code: str | None = None) -> None:
         super().__init__(f"{status}: {detail}")
         self.status = status
         self.detail = detail
+        self.code = code  # the backend's machine-readable reason ("ticket_final"), if any
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,15 @@ def _detail(response: httpx.Response) -> str:
             if isinstance(item, dict)
         ) or str(detail)
     return str(detail)
+
+
+def _code(response: httpx.Response) -> str | None:
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    code = body.get("code") if isinstance(body, dict) else None
+    return str(code) if code else None
 
 
 def request_id_of(tracker: HasLatestMessage) -> str | None:
@@ -154,7 +164,7 @@ class BackendClient:
         if response.status_code >= 500:
             raise BackendUnavailable(f"{method} {path}: HTTP {response.status_code}")
         if response.status_code >= 400:
-            raise BackendRefused(response.status_code, _detail(response))
+            raise BackendRefused(response.status_code, _detail(response), _code(response))
         return response
 
     async def create_ticket(self, ticket: dict[str, Any]) -> dict[str, Any]:
@@ -210,10 +220,15 @@ class BackendClient:
             body = body.get("tickets", body.get("items", []))
         return list(body)
 
-    async def send_message(self, number: str, who: ChatIdentity, text: str) -> dict[str, Any]:
-        response = await self._request(
-            "POST", f"/api/v1/tickets/{number}/messages", json={**who.as_params(), "text": text}
-        )
+    async def send_message(
+        self, number: str, who: ChatIdentity, text: str, language: str | None = None
+    ) -> dict[str, Any]:
+        """The citizen's message to the officer; ``language`` (the conversation's) is the one
+        the ticket's later notifications are written in."""
+        body: dict[str, Any] = {**who.as_params(), "text": text}
+        if language:
+            body["language"] = language
+        response = await self._request("POST", f"/api/v1/tickets/{number}/messages", json=body)
         return response.json() if response.content else {}
 
     async def send_feedback(
@@ -223,8 +238,11 @@ class BackendClient:
         rating: int,
         comment: str | None = None,
         reopen: bool = False,
+        language: str | None = None,
     ) -> dict[str, Any]:
         body: dict[str, Any] = {**who.as_params(), "rating": rating, "reopen": reopen}
+        if language:
+            body["language"] = language
         if comment:
             body["comment"] = comment
         response = await self._request("POST", f"/api/v1/tickets/{number}/feedback", json=body)

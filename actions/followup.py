@@ -22,7 +22,7 @@ from actions.messages import button, menu_buttons, say
 def _refused(dispatcher: CollectingDispatcher, exc: BackendRefused, number: str, language: str):
     if exc.status in (403, 404):
         dispatcher.utter_message(text=say("not_your_ticket", language, number=number))
-    elif "final" in exc.detail:
+    elif exc.code == "ticket_final":
         dispatcher.utter_message(text=say("ticket_final", language, number=number))
     else:
         dispatcher.utter_message(
@@ -68,7 +68,7 @@ async def _send_reply(
 ) -> list[EventType]:
     language = current_language(tracker)
     try:
-        await backend(tracker).send_message(number, chat_identity(tracker), text)
+        await backend(tracker).send_message(number, chat_identity(tracker), text, language)
     except BackendUnavailable:
         dispatcher.utter_message(text=say("reply_not_sent", language, number=number))
         return _clear_followup()
@@ -227,7 +227,12 @@ class ActionSubmitFeedback(Action):
         reason = tracker.get_slot("reopen_reason") if reopen else None
         try:
             await backend(tracker).send_feedback(
-                number, chat_identity(tracker), rating, comment=reason, reopen=reopen
+                number,
+                chat_identity(tracker),
+                rating,
+                comment=reason,
+                reopen=reopen,
+                language=language,
             )
         except BackendUnavailable:
             dispatcher.utter_message(text=say("backend_down", language))

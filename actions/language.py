@@ -40,6 +40,17 @@ ENGLISH_MARKERS = frozenset(
 )
 
 
+# Short replies that Hindi speakers type in Latin letters too ("haan", "ji", "theek hai"): on
+# their own they say nothing about the conversation's language (a Hindi conversation must not
+# turn Hinglish, and its notifications with it, because someone typed "haan" at the summary).
+AMBIGUOUS_REPLIES = frozenset(
+    """
+    haan han haa ha ji jee hanji haanji ok okay ok ji theek thik hai h nahi nahin nhi na accha
+    acha achha thik hai theek hai sahi sahi hai bilkul done yes no
+    """.split()
+)
+
+
 def detect_language(text: str) -> str | None:
     """ "hi", "hinglish", "en", or None when the message does not say."""
     if not text or text.lstrip().startswith("/"):  # a button payload, not typed text
@@ -48,6 +59,8 @@ def detect_language(text: str) -> str | None:
     latin = len(_LATIN.findall(text))
     if devanagari >= 2 and devanagari >= latin:
         return "hi"
+    if devanagari == 0 and all(w in AMBIGUOUS_REPLIES for w in _WORD.findall(text.lower())):
+        return None
     # Tokens with digits are numbers, ticket or Udyam numbers: no language in them.
     words = [w for w in _WORD.findall(text.lower()) if not any(ch.isdigit() for ch in w)]
     hinglish = sum(word in HINGLISH_MARKERS for word in words)

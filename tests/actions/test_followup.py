@@ -66,6 +66,7 @@ async def test_reply_goes_to_the_officer(
         "channel": "web",
         "channel_user_id": "abc",
         "text": "Invoice 4512 dated 3 March",
+        "language": "en",  # the conversation's: later notifications follow it
     }
     assert VALID in texts(dispatcher)[0]
     assert slot_events(events)["reply_text"] is None
@@ -88,7 +89,7 @@ async def test_a_good_rating_is_sent_at_once(
     await ActionSubmitFeedback().run(dispatcher, tracker, domain)
     body = json.loads(route.calls.last.request.content)
     assert body == {"channel": "telegram", "channel_user_id": "12345", "rating": 5,
-                    "reopen": False}  # fmt: skip
+                    "reopen": False, "language": "en"}  # fmt: skip
     assert "(5/5)" in texts(dispatcher)[0]
 
 
@@ -162,7 +163,12 @@ async def test_a_final_ticket_is_said_plainly_not_with_the_backends_words(
     dispatcher: CollectingDispatcher, domain: dict[str, Any], backend: respx.MockRouter
 ) -> None:
     backend.post(f"/api/v1/tickets/{VALID}/feedback").respond(
-        409, json={"detail": {"code": "ticket_final", "message": "allowed actions: none"}}
+        409,
+        json={
+            "detail": "cannot give feedback on a rejected ticket; allowed actions: none",
+            "code": "ticket_final",
+            "status": "rejected",
+        },
     )
     tracker = make_tracker(
         slots={"followup_ticket": VALID, "feedback_rating": 1.0, "feedback_reopen": True}

@@ -24,6 +24,12 @@ from nlu.components.language_detector import LanguageDetector
         ("Ramesh Kumar", None),
         ("98765 43210", None),
         ("ok", None),
+        # Short Latin replies a Hindi speaker also types: no switch to Hinglish.
+        ("haan", None),
+        ("ji", None),
+        ("ok ji", None),
+        ("theek hai", None),
+        ("Haan ji!", None),
         ('/inform{"category":"labour"}', None),
         ("", None),
     ],

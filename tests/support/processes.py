@@ -178,3 +178,103 @@ def rasa_server(
         "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml"),
     ]  # fmt: skip
     return Service("rasa", command, {}, log_dir)
+
+
+def _warm_up_routing(backend_url: str, service_token: str) -> None:
+    """Until the backend routes: it loads its encoder after /healthz already answers, and
+    requests wait behind that load longer than the action server waits for a reply."""
+    httpx.post(
+        f"{backend_url}/api/v1/route/preview",
+        json={"description": "payment pending from a buyer", "category": None, "state": None},
+        headers={"Authorization": f"Bearer {service_token}"},
+        timeout=120,
+    ).raise_for_status()
+
+
+class AssistantStack:
+    """The real backend, action server and Rasa server, started by ``assistant_stack``."""
+
+    def __init__(
+        self, log_dir: Path, database_url: str, service_token: str, backend_port: int,
+        backend: Service, actions: Service, rasa: Service, rasa_port: int,
+    ) -> None:  # fmt: skip
+        self.log_dir = log_dir
+        self.database_url = database_url
+        self.service_token = service_token
+        self.backend_port = backend_port
+        self.backend_url = f"http://127.0.0.1:{backend_port}"
+        self.rasa_url = f"http://127.0.0.1:{rasa_port}"
+        self.backend = backend
+        self.actions = actions
+        self.rasa = rasa
+
+    def restart_backend(self) -> None:
+        """Start the backend again on the same port and database (after ``backend.stop()``)."""
+        self.backend, _ = backend_service(
+            self.database_url, self.service_token, self.log_dir, port=self.backend_port
+        )
+        self.backend.start().wait(f"{self.backend_url}/healthz", timeout=60)
+        _warm_up_routing(self.backend_url, self.service_token)
+
+    def add_officer(
+        self, department: str, role: str = "officer", name: str = "Test Officer"
+    ) -> str:
+        """An officer of ``department`` through the command line; returns the token."""
+        return add_officer(self.database_url, department, role=role, name=name)
+
+
+def add_officer(
+    database_url: str, department: str, role: str = "officer", name: str = "Test Officer"
+) -> str:
+    """`python -m backend officer add`; returns the token it prints once."""
+    result = subprocess.run(
+        [str(APP_PYTHON), "-m", "backend", "officer", "add", "--name", name,
+         "--department", department, "--role", role],
+        env={**os.environ, "DATABASE_URL": database_url},
+        cwd=ROOT, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    return result.stdout.strip().splitlines()[-1].strip()
+
+
+@contextlib.contextmanager
+def assistant_stack(
+    log_dir: Path,
+    service_token: str,
+    database_url: str | None = None,
+    tracker_db: Path | None = None,
+    backend_env: Mapping[str, str] | None = None,
+) -> Iterator[AssistantStack]:
+    """The assistant as tests drive it through Rasa's REST channel: a migrated database (SQLite
+    in ``log_dir`` unless given), the backend API (warmed up until it routes), the action
+    server and the Rasa server with the trained model. Callers check ``rasa_skip_reason()``
+    first. Everything started here is stopped on exit (the last backend too, after a
+    ``restart_backend``)."""
+    database_url = database_url or f"sqlite:///{log_dir / 'app.db'}"
+    migrate(database_url, log_dir)
+    backend_port = free_port()
+    backend, backend_url = backend_service(
+        database_url, service_token, log_dir, port=backend_port, **dict(backend_env or {})
+    )
+    actions_port, rasa_port = free_port(), free_port()
+    actions = Service(
+        "actions",
+        [str(RASA), "run", "actions", "--port", str(actions_port)],
+        {"BACKEND_URL": backend_url, "SERVICE_TOKEN": service_token},
+        log_dir,
+    )
+    rasa = rasa_server(log_dir, rasa_port, actions_port, tracker_db)
+    stack = AssistantStack(
+        log_dir, database_url, service_token, backend_port, backend, actions, rasa, rasa_port
+    )
+    with running(actions, rasa):
+        try:
+            backend.start()
+            actions.start()
+            rasa.start()
+            backend.wait(f"{backend_url}/healthz", timeout=60)
+            _warm_up_routing(backend_url, service_token)
+            actions.wait(f"http://127.0.0.1:{actions_port}/health", timeout=120)
+            rasa.wait(f"http://127.0.0.1:{rasa_port}/status", timeout=240)
+            yield stack
+        finally:
+            stack.backend.stop()
