@@ -79,6 +79,7 @@ class Directory:
     sla_default: tuple[int, int]
     sla_by_category: Mapping[str, tuple[int, int]]
     cpgrams: Mapping[str, CpgramsMapping]  # by normalised path
+    critical_ack_hours: float = 4.0  # acknowledgement clock of a critical grievance
 
     def get(self, code: str) -> Department:
         return self.departments[code]
@@ -213,7 +214,15 @@ def build_directory(
         sla_default=_sla_pair(sla["default"]),
         sla_by_category=MappingProxyType(sla_by_category),
         cpgrams=MappingProxyType(cpgrams),
+        critical_ack_hours=_critical_ack_hours(sla),
     )
+
+
+def _critical_ack_hours(sla: Mapping[str, Any]) -> float:
+    hours = float((sla.get("critical") or {}).get("ack_hours", 4))
+    if not 0 < hours <= 72:
+        raise ValueError(f"sla.critical.ack_hours must be in (0, 72], got {hours}")
+    return hours
 
 
 def _check_departments(departments: Mapping[str, Department]) -> None:

@@ -201,11 +201,21 @@ class RoutePreviewRequest(_Strict):
         return state
 
 
+class UrgencyView(BaseModel):
+    """routing/urgency.py: ``level`` critical | high | normal; ``reasons`` are codes
+    (self_harm, violence, safety, wages_unpaid, closure, sealing_seizure, disaster,
+    bribe_deadline, model), the most serious first."""
+
+    level: Literal["critical", "high", "normal"]
+    reasons: list[str]
+
+
 class RoutePreview(BaseModel):
     department: DepartmentView
     category: str
     confidence: float
     reason: str
+    urgency: UrgencyView
 
 
 class EventView(BaseModel):
@@ -231,6 +241,7 @@ class AdminTicketView(TicketOwnerView):
     officer_id: int | None
     route_confidence: float
     route_reason: str
+    urgency: UrgencyView
     external_source: str | None
     external_ref: str | None
     attachments: list[str]
@@ -247,6 +258,7 @@ class AdminTicketSummary(TicketStatusView):
     enterprise_name: str
     officer_id: int | None
     overdue: bool
+    urgency: str = "normal"
 
 
 class AdminTicketPage(BaseModel):
