@@ -129,3 +129,15 @@ def test_training_examples_cover_every_level_and_are_not_the_held_out_set() -> N
 
 def test_guard_counts_name_every_reason_code() -> None:
     assert set(guard_counts("")) | {"model"} == set(REASON_TITLES)
+
+
+def test_factored_guards_match_what_the_plain_patterns_match() -> None:
+    import re
+
+    from routing.urgency import _GUARDS, factor_word_start, fold
+
+    texts = [text for text, _ in load_examples()]
+    for _, _, pattern in _GUARDS:
+        plain, factored = re.compile(pattern), re.compile(factor_word_start(pattern))
+        for text in texts:
+            assert plain.findall(fold(text)) == factored.findall(fold(text))
