@@ -63,7 +63,7 @@ _UNIT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (
             "MGIRI",
             r"\bmgiri\b|mahatma gandhi institute for rural industriali[sz]ation|एमगिरि"
-            r"|एमजीआईआरआई|महात्मा गांधी ग्रामीण औद्योगी?क(?:ि)?करण",
+            r"|एमजीआईआरआई|महात्मा गांधी ग्रामीण औद्योग\S{0,4}करण",
         ),
         (
             "NIMSME",

@@ -61,7 +61,7 @@ _GUARDS: Final[tuple[tuple[str, Level, str], ...]] = (
         CRITICAL,
         r"\bsuicid|\bkill (?:my|him|her)sel|\bend(?:ing)? (?:my|his|her|our) (?:own )?li(?:fe|ves)"
         r"|\btake (?:my|his|her) (?:own )?life|\btook (?:their|his|her) (?:own )?li(?:fe|ves)"
-        r"|\btaken (?:their|his|her) (?:own )?li(?:fe|ves)|\bend it all|\bwant(?:s)? to die"
+        r"|\btaken (?:their|his|her) (?:own )?li(?:fe|ves)|\bend(?:ing)? it all|\bwant(?:s)? to die"
         r"|\b(?:don'?t|do not|no longer) want to live|\bno (?:reason|point) (?:in |to )?liv"
         r"|\bnot worth living|\bbetter off without me|\bhang (?:my|him|her)self"
         r"|\bjump(?:ing)? (?:from|off) (?:the )?(?:terrace|roof|building|bridge)"
@@ -113,8 +113,10 @@ _GUARDS: Final[tuple[tuple[str, Level, str], ...]] = (
         r"|\b(?:not|unable to|cannot|can't|could not|have not|haven't)"
         r" (?:been able to )?(?:pay|paying|paid)"
         r" (?:the |our |their |my )?(?:workers|wages|salar\w*|staff"
-        r"|employees|tailors|karigars|labou?r)|\bdefault on wages|\bhaven'?t been paid|\bnot been "
-        r"paid (?:for|since)|\bwithout pay\b|\bno (?:salary|wages)"
+        r"|employees|tailors|karigars|labou?r)|\bdefault on wages"
+        r"|\b(?:not|haven'?t|have not|hasn'?t|has not) (?:received|got(?:ten)?|been given)"
+        r" (?:their |any |the |our )?(?:salary|salaries|wages|pay)\b"
+        r"|\bhaven'?t been paid|\bnot been paid (?:for|since)|\bwithout pay\b|\bno (?:salary|wages)"
         r"|\b(?:tankh?waa?h|tankha|salary|majdoori|mazdoori|majduri|pagar|vetan)\b[^.\n]{0,30}"
         r"(?:nahi|nahin|ruki|baaki|bakaya)|\bnahi (?:di|mili)[^.\n]{0,10}(?:tankh|majd|mazd|salary)"
         r"|(?:वेतन|मजदूरी|पगार|तनख्वाह)[^।\n]{0,30}(?:नहीं|बकाया|रुक|न मिल)",
@@ -174,7 +176,7 @@ _DEADLINE = re.compile(
 )
 _OR_ELSE = re.compile(
     r"\bor (?:else|he|she|they|it|we|the|our)|\botherwise|\bunless|\bwarna|\bnahi to|\bnahin to"
-    r"|वरना|नहीं तो|अन्यथा",
+    r"|वरना|नहीं तो|अन्यथा|अगर[^।]{0,60}तो",
 )
 _REASONS: Final = (*(reason for reason, _, _ in _GUARDS), "bribe_deadline")
 _LEVEL_OF_REASON: Final[dict[str, Level]] = {

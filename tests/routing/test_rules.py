@@ -186,3 +186,9 @@ def test_a_unit_named_in_passing_does_not_move_a_specific_category(
 def test_corruption_at_a_technology_centre_goes_to_the_dc_msme_vigilance() -> None:
     decision = route("corruption_vigilance", "Punjab", "CTR Ludhiana staff asked for a bribe")
     assert decision.department_code == "VIG-DCMSME"
+
+
+def test_mgiri_named_in_hindi_with_either_spelling() -> None:
+    for spelling in ("औद्योगीकरण", "औद्योगिकीकरण"):
+        text = f"महात्मा गांधी ग्रामीण {spelling} संस्थान से रिपोर्ट नहीं मिली"
+        assert route("other", "Maharashtra", text).department_code == "MGIRI"

@@ -141,3 +141,16 @@ def test_factored_guards_match_what_the_plain_patterns_match() -> None:
         plain, factored = re.compile(pattern), re.compile(factor_word_start(pattern))
         for text in texts:
             assert plain.findall(fold(text)) == factored.findall(fold(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        # Gaps found by the held-out set's single scoring (phrased anew here, see PERFORMANCE).
+        ("Some nights I think about ending it all.", "self_harm"),
+        ("Our staff have not received their salary since June.", "wages_unpaid"),
+        ("बाबू ने कहा अगर कल तक 20 हजार नहीं दिए तो फाइल लौटा देंगे", "bribe_deadline"),
+    ],
+)
+def test_guards_fixed_after_the_held_out_scoring(text: str, reason: str) -> None:
+    assert reason in keyword_urgency(text).reasons
