@@ -224,6 +224,8 @@ class Filed:
     ack_due_at: datetime | None = None
     resolve_due_at: datetime | None = None
     duplicate_of: str | None = None  # the number of the open ticket this one repeats
+    urgency: str = NORMAL
+    urgency_reasons: str = ""  # reason codes joined by commas, as stored
 
 
 NOT_URGENT: Final = Urgency(NORMAL, ())
@@ -294,6 +296,8 @@ def ticket_for(factory: sessionmaker[Session], filed: Filed) -> Ticket:
         department_code=filed.department_code,
         ack_due_at=filed.ack_due_at,
         resolve_due_at=filed.resolve_due_at,
+        urgency=filed.urgency,
+        urgency_reasons=filed.urgency_reasons,
     )
     ticket.department = Department(
         code=filed.department_code, name=filed.department_name, name_hi=filed.department_name_hi
@@ -604,6 +608,8 @@ def _file_rows(cursor: Any, sql: FilingSql, routed: Routed, cache: FilingCache) 
         ack_due_at=due.ack_due_at,
         resolve_due_at=due.resolve_due_at,
         duplicate_of=duplicate_number,
+        urgency=urgency.level,
+        urgency_reasons=",".join(urgency.reasons)[:200],
     )
 
 

@@ -60,6 +60,14 @@ def test_a_critical_ticket_is_stored_alerted_and_on_a_short_clock(
     officers.add("boss", "MINISTRY-LEADERSHIP", role="leadership")
     critical = file(client, service_headers, description=SELF_HARM)
     plain = file(client, service_headers, description=PLAIN, channel_user_id="5550002")
+    # The filing's answer says it too, and a replay of the same filing answers the same.
+    assert critical["urgency"] == {"level": "critical", "reasons": ["self_harm"]}
+    assert plain["urgency"] == {"level": "normal", "reasons": []}
+    body = grievance(description=SELF_HARM, idempotency_key="replayed", channel_user_id="9")
+    first = client.post("/api/v1/tickets", json=body, headers=service_headers)
+    again = client.post("/api/v1/tickets", json=body, headers=service_headers)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["urgency"] == first.json()["urgency"] == critical["urgency"]
 
     assert critical["ack_due_at"].startswith((START + timedelta(hours=4)).strftime("%Y-%m-%dT%H"))
     assert plain["ack_due_at"].startswith((START + timedelta(days=3)).strftime("%Y-%m-%d"))

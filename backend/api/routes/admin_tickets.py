@@ -222,9 +222,7 @@ def detail_view(session: Session, number: str) -> AdminTicketView:
         officer_id=ticket.officer_id,
         route_confidence=ticket.route_confidence,
         route_reason=ticket.route_reason,
-        urgency=UrgencyView(
-            level=ticket.urgency, reasons=[r for r in ticket.urgency_reasons.split(",") if r]
-        ),
+        urgency=UrgencyView.of(ticket.urgency, ticket.urgency_reasons),
         external_source=ticket.external_source,
         external_ref=ticket.external_ref,
         attachments=list(ticket.attachments or []),
