@@ -42,6 +42,8 @@ class Triage:
         self._use_classifier = use_classifier
         self._classifier: _RememberingPredictor | None = None
         self._urgency: UrgencyModel | None = None
+        # A filing after its preview reads the same text again: remember recent answers.
+        self._assess = functools.lru_cache(maxsize=2048)(self._assess_uncached)
         self._lock = threading.Lock()
         self.directory: Directory = load_directory()
 
@@ -81,6 +83,9 @@ class Triage:
         """How urgent the grievance is: keyword guards, raised by the trained model when the
         classifier is in use (the model shares its encoder and vectors)."""
         self.classifier()
+        return self._assess(description)
+
+    def _assess_uncached(self, description: str) -> Urgency:
         return assess(description, self._urgency)
 
     def sla_for(self, category: str) -> tuple[int, int]:
