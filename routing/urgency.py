@@ -154,7 +154,7 @@ _GUARDS: Final[tuple[tuple[str, Level, str], ...]] = (
         r"\bflood|\bcyclone|\bearthquake|\blandslide|\btremor|\bdrought|\bhailstorm|\bstorm\b"
         r"|\bfire (?:destroyed|broke out|gutted|spread)|\bgutted|\bburnt down|\bwashed away"
         r"|\broof (?:collapsed|caved|blew)|\btsunami|\bsubmerged|\bunder water"
-        r"|\bbaa?dh\b|\btoofan|\btufan|\baag lag (?:gayi|gai)|\bbhukamp|\bchhat (?:gir|ud)"
+        r"|\bbaa(?:dh|rh)\b|\btoofan|\btufan|\baag lag (?:gayi|gai)|\bbhukamp|\bchhat (?:gir|ud)"
         r"|बाढ|तूफान|भूकंप|ओलावृष्टि|आग लग|सूखा|भूस्खलन|चक्रवात",
     ),
 )

@@ -154,3 +154,8 @@ def test_factored_guards_match_what_the_plain_patterns_match() -> None:
 )
 def test_guards_fixed_after_the_held_out_scoring(text: str, reason: str) -> None:
     assert reason in keyword_urgency(text).reasons
+
+
+def test_a_rise_in_prices_is_not_a_flood() -> None:
+    assert keyword_urgency("Kachche maal ka daam bahut badh gaya").level == "normal"
+    assert "disaster" in keyword_urgency("Baadh me godown doob gaya").reasons
