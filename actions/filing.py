@@ -287,7 +287,10 @@ class FilingTurn:
         stated: dict[str, str] = {}
         if asked != "description":
             stated = reading.stated_fields(self.text, state)
-        value = stated.get(asked) or reading.answer_for(asked, self._head(asked), state)
+        # The answer to the question first (the message up to its first clause), then what a
+        # cue states ("I am X"): "Khadi Gram Udyog Samiti, Udyam number ..." is the firm's
+        # whole name, not the words before "Udyog".
+        value = reading.answer_for(asked, self._head(asked), state) or stated.get(asked)
         if value is None and asked != "description":
             value = reading.answer_for(asked, self.text, state)
         events: list[EventType] = []
@@ -441,9 +444,16 @@ class AskConfirmed(Action):
             )
             department = department_name(preview.get("department"), language)
             reason = preview.get("reason")
+            decided = preview.get("category")
         except (BackendUnavailable, BackendRefused):
             department = None  # the summary is still useful; routing happens on submit
-        text = say("summary", language, **summary_fields(tracker, language))
+            decided = None
+        fields = summary_fields(tracker, language)
+        if decided in CATEGORIES and decided != tracker.get_slot("category"):
+            # "Other" (or a category the text plainly contradicts) is routed by the text: the
+            # summary shows the category the ticket will carry, not the one tapped.
+            fields["category"] = category_title(str(decided), language)
+        text = say("summary", language, **fields)
         if department:
             text += "\n\n" + say("summary_department", language, department=department)
             if reason and language == "en":

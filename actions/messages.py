@@ -488,6 +488,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "muft aur din-raat: 14416 ya 1-800-891-4416. Agar abhi khatra hai to 112 par call "
         "kijiye. Main aapki complaint bhi darj karunga, aur officer use padhenge.",
     },
+    "greet": {
+        "en": "Namaste! I'm the MSME grievance assistant. I can file a complaint for your "
+        "enterprise, tell you the status of a complaint, and answer questions about MSME "
+        "schemes. What would you like to do?",
+        "hi": "नमस्ते! मैं MSME शिकायत सहायक हूं। मैं आपके उद्यम की शिकायत दर्ज कर सकता हूं, शिकायत "
+        "की स्थिति बता सकता हूं और MSME योजनाओं के बारे में जानकारी दे सकता हूं। आप क्या करना "
+        "चाहेंगे?",
+        "hinglish": "Namaste! Main MSME grievance assistant hoon. Main aapki complaint darj kar "
+        "sakta hoon, complaint ka status bata sakta hoon aur MSME yojanaon ke baare mein bata "
+        "sakta hoon. Aap kya karna chahenge?",
+    },
     "anything_else": {
         "en": "OK. Anything else I can do?",
         "hi": "ठीक है। और कुछ?",

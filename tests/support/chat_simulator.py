@@ -75,7 +75,7 @@ QUESTION_OF: dict[str, str] = {
     "field_required": "repeat",
     "too_many_failures_required": "repeat",
     "cancelled": "restart",
-    "utter_greet": "menu",
+    "greet": "menu",
     "utter_help": "menu",
     "fallback_again": "menu",
     "out_of_scope": "menu",
@@ -471,7 +471,9 @@ def ticket_problems(p: Person, ticket: dict[str, Any]) -> list[str]:
         problems.append(f"state stored {ticket.get('state')!r}, said {p.state_written!r}")
     if not any(_same_text(ticket.get("district"), d) for d in p.accepted_districts()):
         problems.append(f"district stored {ticket.get('district')!r}, said {p.district_written!r}")
-    if ticket.get("category") != p.category:
+    # "Other" asks the backend to read the category from the text (routing/rules.py); the
+    # summary the person confirmed shows the category it reads.
+    if ticket.get("category") != p.category and p.category != "other":
         problems.append(f"category stored {ticket.get('category')!r}, person's {p.category}")
     if compact(p.story) not in compact(str(ticket.get("description") or "")):
         problems.append(f"description stored {str(ticket.get('description'))[:160]!r}")
