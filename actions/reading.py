@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -75,7 +76,7 @@ _MY_COMPLAINT = re.compile(
 # --- corrections -----------------------------------------------------------------------
 _CORRECTION_CUE = re.compile(
     r"\b(?:sorry|actually|correction|change|update|edit|fix|wrong|mistake|not\b.+\bbut|instead|"
-    r"galat|badlo|badal|badalna|sahi|kar do|kardo|karo)\b|गलत|बदल|माफ़|माफ|कर दो|करो",
+    r"galat|badlo|badal|badalna|sahi|kar do|kardo|karo)\b|गलत|बदल|माफ|कर दो|करो",
     re.IGNORECASE,
 )
 _FIELD_WORDS: dict[str, re.Pattern[str]] = {
@@ -87,7 +88,7 @@ _FIELD_WORDS: dict[str, re.Pattern[str]] = {
     ),
     "udyam_number": re.compile(r"\budyam\b|उद्यम नंबर|पंजीकरण", re.I),
     "state": re.compile(r"\b(?:state|rajya)\b|राज्य", re.I),
-    "district": re.compile(r"\b(?:district|dist|jila|zila|city|town)\b|जिला|ज़िला|शहर", re.I),
+    "district": re.compile(r"\b(?:district|dist|jila|zila|city|town)\b|जिला|शहर", re.I),
     "category": re.compile(r"\b(?:category|type)\b|श्रेणी", re.I),
     "description": re.compile(
         r"\b(?:description|problem|complaint text|details|samasya)\b|समस्या|विवरण", re.I
@@ -246,6 +247,7 @@ def category_answer(text: str) -> str | None:
 def corrected_field_named(text: str, hinted: bool = False) -> str | None:
     """The one field a correction names ("sorry, the district is Thane"), or None. ``hinted``:
     the NLU read a correction, which stands in for a cue word."""
+    text = unicodedata.normalize("NFD", text).replace("\u093c", "")  # ज़िला = जिला
     if not (hinted or _CORRECTION_CUE.search(text)):
         return None
     named = [name for name, pattern in _FIELD_WORDS.items() if pattern.search(text)]
@@ -313,7 +315,8 @@ def answer_for(asked: str, text: str, state: str | None = None) -> str | None:
     if asked == "mobile":
         return normalize_mobile(text)
     if asked == "enterprise_name":
-        found = clean_enterprise_name(text)
+        bare = _UDYAM_WORDS.sub("", re.sub(r"\(\s*\)", "", _without_udyam(text)))
+        found = clean_enterprise_name(bare)
         return _without_trailing_place(found) if found else None
     if asked == "state":
         found = canonical_state(text)
@@ -332,6 +335,22 @@ def answer_for(asked: str, text: str, state: str | None = None) -> str | None:
     if asked == "description":
         return clean_description(text)
     return None
+
+
+def is_district(text: str) -> bool:
+    """The whole message names a known district."""
+    return canonical_district(text) is not None
+
+
+def state_in(text: str) -> str | None:
+    """A state named anywhere in the message (by name, not by a guess)."""
+    return find_state_in_text(text)
+
+
+def state_of(district: str) -> str | None:
+    """The state of a district when only one state has a district of that name."""
+    candidates = states_of_district(district)
+    return candidates[0] if len(candidates) == 1 else None
 
 
 def _identity_sentence(sentence: str) -> bool:
@@ -434,6 +453,15 @@ def _without_trailing_place(enterprise: str) -> str:
     if len(words) > 2 and (canonical_district(words[-1]) or find_state_in_text(words[-1])):
         return " ".join(words[:-1])
     return enterprise
+
+
+# What is left of "Gupta Plastics udyam number UDYAM-UP-45-0012345" without the number.
+_UDYAM_WORDS = re.compile(
+    r"[\s,;:(-]*(?:and\s+|aur\s+|और\s+)?(?:my\s+|its\s+|mera\s+)?(?:udyam|उद्यम)"
+    r"(?:\s+(?:registration|reg\.?|पंजीकरण))?(?:\s+(?:no\.?|number|num|नंबर|संख्या))?"
+    r"(?:\s+(?:is|hai|है|:))?[\s:)]*$",
+    re.IGNORECASE,
+)
 
 
 def _without_udyam(text: str) -> str:

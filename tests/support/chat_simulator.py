@@ -215,6 +215,8 @@ class Simulator:
         self.menu_seen = 0
         self.times_asked: dict[str, int] = {}
         self.said_location = False
+        self.sent_udyam = False
+        self.changed_category = False
         self.told: set[str] = set()  # the fields the person has stated so far
 
     def run(self) -> Conversation:
@@ -290,7 +292,7 @@ class Simulator:
                 self.told.add("mobile")
             if asked in ("state", "district") and self.p.location_together:
                 self.told |= {"state", "district"}
-            if asked == "enterprise_name" and self.p.firm_with_udyam:
+            if asked == "enterprise_name" and self.p.udyam_written:
                 self.told.add("udyam_number")
             if self.times_asked[asked] >= 3 and asked != "category":
                 return self.plainer_answer(asked, buttons)
@@ -356,7 +358,12 @@ class Simulator:
         if asked == "mobile":
             return p.mobile_written
         if asked == "enterprise_name":
-            return people.enterprise_answer(p)
+            answer = people.enterprise_answer(p)
+            if p.udyam_written and not p.firm_with_udyam:
+                # The question asks for the Udyam number too: a person who has one gives it,
+                # in the same message or right after the name.
+                answer = f"{answer} {p.udyam_written}"
+            return answer
         if asked == "udyam_number":
             if p.udyam_written:
                 return p.udyam_written
@@ -404,7 +411,21 @@ class Simulator:
         for reply in replies:
             for item in place(str(reply.get("text") or "")):
                 if item.key == "summary":
-                    self.conv.notes += summary_mismatches(self.p, item.values)
+                    mismatches = summary_mismatches(self.p, item.values)
+                    self.conv.notes += mismatches
+                    wrong_topic = any(m.startswith("summary category") for m in mismatches)
+                    if wrong_topic and not self.changed_category and self.p.category != "other":
+                        self.changed_category = True  # "Change the topic", then the right one
+                        tapped = self.tap(buttons, '"field":"category"')
+                        if tapped:
+                            return tapped
+                if (
+                    item.key == "summary_udyam_hint"
+                    and self.p.udyam_written
+                    and not self.sent_udyam
+                ):
+                    self.sent_udyam = True  # the summary offers it: a person who has one sends it
+                    return self.p.udyam_written
         tapped = self.tap(buttons, "/affirm")
         if tapped and self.rng.random() < 0.8:
             return tapped
@@ -447,6 +468,9 @@ def summary_mismatches(p: Person, shown: dict[str, str]) -> list[str]:
         _same_text(shown["district"], d) for d in p.accepted_districts()
     ):
         problems.append(f"summary district {shown['district']!r}")
+    titles = {t.casefold() for t in CATEGORY_TITLES.get(p.category, {}).values()}
+    if "category" in shown and titles and compact(shown["category"]).casefold() not in titles:
+        problems.append(f"summary category {shown['category']!r}")
     return problems
 
 
