@@ -29,7 +29,7 @@ from actions.backend_client import BackendRefused, BackendUnavailable, backend
 from actions.care import care_first
 from actions.chat import current_language, latest_entity, latest_text
 from actions.districts import district_in_state
-from actions.grievance_fields import CATEGORIES, NO_UDYAM, is_placeholder
+from actions.grievance_fields import CATEGORIES, NO_UDYAM, is_placeholder, normalize_udyam
 from actions.messages import button, category_title, field_label, say
 from actions.schemes import answer_scheme_question
 from actions.states import hindi_name
@@ -46,7 +46,14 @@ GRIEVANCE_FIELDS = (
     "description",
 )
 # The form's own questions, asked after (or between) the fields.
-STEP_SLOTS = ("confirmed", "stop_filing", "field_to_change", "resume_slot", "category_proposal")
+STEP_SLOTS = (
+    "confirmed",
+    "stop_filing",
+    "field_to_change",
+    "resume_slot",
+    "category_proposal",
+    "udyam_offered",
+)
 MAX_FAILURES = 3
 REQUIRED = frozenset(GRIEVANCE_FIELDS) - {"udyam_number"}
 
@@ -85,8 +92,59 @@ class ValidateGrievanceForm(FormValidationAction):
         care_first(dispatcher, tracker)
         turn = FilingTurn(dispatcher, tracker)
         events = await turn.handle(str(asked))
+        events += await propose_category(tracker, events)
+        events += udyam_question(tracker, events)
         # A SlotSet always comes back, so the form never rejects the turn to another policy.
         return [*events, SlotSet("failed_attempts", turn.failures)]
+
+
+def udyam_question(tracker: Tracker, events: list[EventType]) -> list[EventType]:
+    """The Udyam number is asked with the enterprise; when the enterprise came without that
+    question (an opening that told it), the Udyam question is asked on its own, once."""
+    slots = {
+        name: tracker.get_slot(name)
+        for name in ("name", "mobile", "enterprise_name", "udyam_number")
+    }
+    slots["udyam_offered"] = tracker.get_slot("udyam_offered")
+    explicit = False
+    for event in events:
+        if event.get("event") != "slot":
+            continue
+        if event["name"] in slots:
+            slots[event["name"]] = event["value"]
+        if event["name"] == "requested_slot":
+            explicit = True
+    known = slots["name"] and slots["mobile"] and slots["enterprise_name"]  # in the form's order
+    if explicit or not known or slots["udyam_number"] or slots["udyam_offered"]:
+        return []
+    return [SlotSet("requested_slot", "udyam_number")]
+
+
+async def propose_category(tracker: Tracker, events: list[EventType]) -> list[EventType]:
+    """Once the problem is told and no category chosen, the category the backend reads in it
+    (the route preview) is taken as proposed: the summary shows it with the department, and
+    one tap on Submit confirms it ("Change" changes it). Without the backend the category
+    question is asked instead."""
+    slots = {name: tracker.get_slot(name) for name in ("description", "category", "state")}
+    for event in events:
+        if event.get("event") != "slot":
+            continue
+        if event["name"] in slots:
+            slots[event["name"]] = event["value"]
+        if event["name"] == "requested_slot" and event["value"] == "category":
+            return []  # the person asked to choose the category: no proposal over it
+    if not slots["description"] or slots["category"]:
+        return []
+    try:
+        preview = await backend(tracker).preview_route(
+            str(slots["description"]), None, slots["state"]
+        )
+    except (BackendUnavailable, BackendRefused):
+        return []
+    proposal = preview.get("category")
+    if proposal not in CATEGORIES:
+        return []
+    return [SlotSet("category", proposal), SlotSet("category_proposal", proposal)]
 
 
 class FilingTurn:
@@ -138,7 +196,13 @@ class FilingTurn:
             reading.corrected_field_named(self.text, self.intent == "correct") if short else None
         )
         if named and named != asked and named in GRIEVANCE_FIELDS:
-            return self.correct(named, reading.correction_value(self.text))
+            events = self.correct(named, reading.correction_value(self.text))
+            # Corrected: the question that was open is asked again (even an optional one).
+            return [*events, SlotSet("requested_slot", asked)] if self.changed else events
+        if named == asked:  # "sorry, the district is Thane" to the district question
+            value_text = reading.correction_value(self.text)
+            if value_text:
+                self.text = value_text
         return self.answer(asked)
 
     # --- buttons ---------------------------------------------------------------------------
@@ -225,16 +289,33 @@ class FilingTurn:
             if missing:  # never file a placeholder: ask what is missing instead
                 return [SlotSet("requested_slot", missing[0])]
             return [SlotSet("confirmed", True), SlotSet("requested_slot", None)]
-        if (self.intent == "correct" and self.text.startswith("/")) or reading.is_no(self.text):
+        if self.intent == "correct" and self.text.startswith("/"):
+            field = latest_entity(self.tracker, "field")
+            if field in GRIEVANCE_FIELDS:  # "Change the topic": that question again
+                return [SlotSet(str(field), None), SlotSet("requested_slot", field)]
+            return [SlotSet("requested_slot", "field_to_change")]
+        if reading.is_no(self.text):
             return [SlotSet("requested_slot", "field_to_change")]
         if self.text.startswith("/"):
             return []
+        udyam = normalize_udyam(self.text)
+        if udyam:  # the Udyam number offered at the summary
+            self.changed = True
+            label = field_label("udyam_number", self.language)
+            self.say("field_changed", field=label, value=udyam)
+            return [SlotSet("udyam_number", udyam), SlotSet("requested_slot", "confirmed")]
         named = reading.corrected_field_named(
             self.text, self.intent == "correct"
         ) or reading.field_from_label(self.text)
         if named:
             events = self.correct(named, reading.correction_value(self.text))
-            return [*events, SlotSet("requested_slot", "confirmed")] if self.changed else events
+            cleared = any(
+                e.get("event") == "slot" and e["name"] in REQUIRED and e["value"] is None
+                for e in events
+            )
+            if self.changed and not cleared:  # the summary again, with the change
+                return [*events, SlotSet("requested_slot", "confirmed")]
+            return events  # a question first (a district that no longer fits the state)
         if reading.asks_status(self.text):
             return await tell_status(
                 self.dispatcher, self.tracker, reading.ticket_number_in(self.text)
@@ -284,10 +365,19 @@ class FilingTurn:
             if proposal in CATEGORIES:
                 return [SlotSet("category", proposal)]
         state = self.slots.get("state")
+        head = self._head(asked)
+        if asked == "district" and not state and not reading.is_district(head):
+            named_state = reading.answer_for("state", head)
+            if named_state:  # "Maharashtra" (or "यूपी") to "Which district?"
+                self.say("noted", values=self.listing({"state": named_state}))
+                return [SlotSet("state", named_state)]
         stated: dict[str, str] = {}
         if asked != "description":
             stated = reading.stated_fields(self.text, state)
-        value = stated.get(asked) or reading.answer_for(asked, self._head(asked), state)
+        # The answer to the question first (the message up to its first clause), then what a
+        # cue states ("I am X"): "Khadi Gram Udyog Samiti, Udyam number ..." is the firm's
+        # whole name, not the words before "Udyog".
+        value = reading.answer_for(asked, self._head(asked), state) or stated.get(asked)
         if value is None and asked != "description":
             value = reading.answer_for(asked, self.text, state)
         events: list[EventType] = []
@@ -297,6 +387,12 @@ class FilingTurn:
         for name, found in stated.items():
             if name != asked and is_placeholder(self.slots.get(name)):
                 filled[name] = found
+        if asked == "district" and value is not None and not self.slots.get("state"):
+            # "Patna, Bihar" names both; a district alone names its state (unless two states
+            # have a district of that name).
+            found_state = reading.state_in(self.text) or reading.state_of(value)
+            if found_state and "state" not in filled:
+                filled["state"] = found_state
         for name, found in filled.items():
             events.append(SlotSet(name, found))
         if "state" in filled and "district" not in filled:
@@ -415,8 +511,10 @@ def summary_fields(tracker: Tracker, language: str) -> dict[str, str]:
 
 
 def summary_buttons(language: str) -> list[dict[str, str]]:
+    """Submit confirms everything, the proposed category too; one tap shows the categories."""
     return [
         button("submit", language, "/affirm"),
+        button("change_category", language, '/correct{"field":"category"}'),
         button("change", language, "/correct"),
         button("cancel", language, "/cancel"),
     ]
@@ -441,9 +539,16 @@ class AskConfirmed(Action):
             )
             department = department_name(preview.get("department"), language)
             reason = preview.get("reason")
+            decided = preview.get("category")
         except (BackendUnavailable, BackendRefused):
             department = None  # the summary is still useful; routing happens on submit
-        text = say("summary", language, **summary_fields(tracker, language))
+            decided = None
+        fields = summary_fields(tracker, language)
+        if decided in CATEGORIES and decided != tracker.get_slot("category"):
+            # "Other" (or a category the text plainly contradicts) is routed by the text: the
+            # summary shows the category the ticket will carry, not the one tapped.
+            fields["category"] = category_title(str(decided), language)
+        text = say("summary", language, **fields)
         if department:
             text += "\n\n" + say("summary_department", language, department=department)
             if reason and language == "en":
@@ -451,6 +556,9 @@ class AskConfirmed(Action):
         else:
             text += "\n\n" + say("summary_no_department", language)
         dispatcher.utter_message(text=text, buttons=summary_buttons(language))
+        if not tracker.get_slot("udyam_number") and not tracker.get_slot("udyam_offered"):
+            # Never asked (the opening told the enterprise): offered here, no extra question.
+            dispatcher.utter_message(text=say("summary_udyam_hint", language))
         return [SlotSet("department_preview", department)]
 
 

@@ -101,7 +101,9 @@ class ActionFreeMessage(Action):
             return [FollowupAction("action_start_grievance")]
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         language = current_language(tracker)
-        if intent in ("affirm", "deny", "skip"):
+        if intent == "greet":
+            dispatcher.utter_message(text=say("greet", language), buttons=menu_buttons(language))
+        elif intent in ("affirm", "deny", "skip"):
             dispatcher.utter_message(
                 text=say("anything_else", language), buttons=menu_buttons(language)
             )

@@ -122,11 +122,23 @@ class AskMobile(SlotQuestion):
 
 
 class AskEnterpriseName(SlotQuestion):
+    """Asks for the Udyam number in the same breath."""
+
     slot = "enterprise_name"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        return [*await super().run(dispatcher, tracker, domain), SlotSet("udyam_offered", True)]
 
 
 class AskUdyamNumber(SlotQuestion):
     slot = "udyam_number"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        return [*await super().run(dispatcher, tracker, domain), SlotSet("udyam_offered", True)]
 
     def buttons(self, language: str) -> list[dict[str, str]]:
         return [button("no_udyam", language, "/skip")]

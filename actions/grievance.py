@@ -20,7 +20,7 @@ from actions import reading
 from actions.backend_client import BackendRefused, BackendUnavailable, backend
 from actions.care import care_first
 from actions.chat import chat_identity, current_language, latest_text
-from actions.filing import GRIEVANCE_FIELDS, missing_fields, reset_filing
+from actions.filing import GRIEVANCE_FIELDS, missing_fields, propose_category, reset_filing
 from actions.followup import answer_awaiting
 from actions.grievance_fields import NO_UDYAM
 from actions.messages import button, say
@@ -59,8 +59,10 @@ class ActionStartGrievance(Action):
             dispatcher.utter_message(text=say("reusing_profile", language, name=profile["name"]))
         elif len(given) > 1 or "description" in given:
             dispatcher.utter_message(text=say("noted_opening", language))
+        started = reset_filing(given)
         return [
-            *reset_filing(given),
+            *started,
+            *await propose_category(tracker, started),
             SlotSet("idempotency_key", uuid.uuid4().hex),
             SlotSet("requested_slot", None),
             SlotSet("filing_start", "form"),

@@ -60,6 +60,8 @@ _ENTERPRISE_PREFIX = re.compile(
     r"मेरी (?:कंपनी|फर्म|दुकान)(?: का नाम)?|(?:company|firm) ka naam)\s+",
     re.IGNORECASE,
 )
+# "meri firm Gupta Plastics hai": the verb is not part of the name.
+_ENTERPRISE_SUFFIX = re.compile(r"\s+(?:hai|hain|he|h|है|हैं)\.?$", re.IGNORECASE)
 _DISTRICT_AFFIX = re.compile(
     r"^(?:my district is|district is|district:|district|dist\.?|jila|zila|जिला|ज़िला)\s+|"
     r"\s+(?:district|dist\.?|jila|zila|जिला|ज़िला|hai|है)$",
@@ -257,7 +259,7 @@ def clean_person_name(text: str) -> str | None:
 
 
 def clean_enterprise_name(text: str) -> str | None:
-    name = _tidy(_ENTERPRISE_PREFIX.sub("", _tidy(text)))
+    name = _tidy(_ENTERPRISE_SUFFIX.sub("", _ENTERPRISE_PREFIX.sub("", _tidy(text))))
     if is_placeholder(name):
         return None
     if not (2 <= len(name) <= 120) or not _has_letters(name):

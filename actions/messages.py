@@ -29,9 +29,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "hinglish": "Aapka mobile number? (jaise 98765 43210)",
     },
     "ask_enterprise_name": {
-        "en": "The name of your enterprise (company, shop or unit)?",
-        "hi": "आपके उद्यम (कंपनी/दुकान/यूनिट) का नाम?",
-        "hinglish": "Aapke enterprise (company/dukaan/unit) ka naam?",
+        "en": "The name of your enterprise (company, shop or unit)? Add its Udyam registration "
+        "number if it has one.",
+        "hi": "आपके उद्यम (कंपनी/दुकान/यूनिट) का नाम? उद्यम पंजीकरण नंबर हो तो वह भी लिखें।",
+        "hinglish": "Aapke enterprise (company/dukaan/unit) ka naam? Udyam registration number "
+        "ho to woh bhi likhiye.",
     },
     "ask_udyam_number": {
         "en": "Your Udyam registration number? (like UDYAM-MH-12-0001234; it's optional)",
@@ -45,9 +47,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "hinglish": "Aapka enterprise kis state/UT mein hai?",
     },
     "ask_district": {
-        "en": "And the district?",
-        "hi": "और ज़िला?",
-        "hinglish": "Aur district (jila)?",
+        "en": "Which district is your enterprise in?",
+        "hi": "आपका उद्यम किस ज़िले में है?",
+        "hinglish": "Aapka enterprise kis district (jile) mein hai?",
     },
     "ask_description": {
         "en": "Now describe the problem: what happened, since when, with which office or "
@@ -158,6 +160,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "badalna hai?",
     },
     "no_udyam": {"en": "not given", "hi": "नहीं दिया", "hinglish": "nahi diya"},
+    "summary_udyam_hint": {
+        "en": "If your enterprise has a Udyam registration number, send it now.",
+        "hi": "अगर आपके उद्यम का उद्यम पंजीकरण नंबर है, तो अभी भेज दें।",
+        "hinglish": "Agar aapke enterprise ka Udyam registration number hai, to abhi bhej dijiye.",
+    },
     "summary_reason": {
         "en": "Why: {reason}",
         "hi": "कारण: {reason}",
@@ -488,6 +495,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "muft aur din-raat: 14416 ya 1-800-891-4416. Agar abhi khatra hai to 112 par call "
         "kijiye. Main aapki complaint bhi darj karunga, aur officer use padhenge.",
     },
+    "greet": {
+        "en": "Namaste! I'm the MSME grievance assistant. I can file a complaint for your "
+        "enterprise, tell you the status of a complaint, and answer questions about MSME "
+        "schemes. What would you like to do?",
+        "hi": "नमस्ते! मैं MSME शिकायत सहायक हूं। मैं आपके उद्यम की शिकायत दर्ज कर सकता हूं, शिकायत "
+        "की स्थिति बता सकता हूं और MSME योजनाओं के बारे में जानकारी दे सकता हूं। आप क्या करना "
+        "चाहेंगे?",
+        "hinglish": "Namaste! Main MSME grievance assistant hoon. Main aapki complaint darj kar "
+        "sakta hoon, complaint ka status bata sakta hoon aur MSME yojanaon ke baare mein bata "
+        "sakta hoon. Aap kya karna chahenge?",
+    },
     "anything_else": {
         "en": "OK. Anything else I can do?",
         "hi": "ठीक है। और कुछ?",
@@ -537,6 +555,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "hinglish": "Mere paas nahi hai",
     },
     "button_submit": {"en": "Submit", "hi": "दर्ज करें", "hinglish": "Submit"},
+    "button_change_category": {
+        "en": "Change the topic",
+        "hi": "विषय बदलें",
+        "hinglish": "Topic badlein",
+    },
     "button_change": {"en": "Change something", "hi": "कुछ बदलें", "hinglish": "Kuch badlein"},
     "button_cancel": {"en": "Cancel", "hi": "रद्द करें", "hinglish": "Cancel"},
     "button_yes": {"en": "Yes", "hi": "हाँ", "hinglish": "Haan"},

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -75,7 +76,7 @@ _MY_COMPLAINT = re.compile(
 # --- corrections -----------------------------------------------------------------------
 _CORRECTION_CUE = re.compile(
     r"\b(?:sorry|actually|correction|change|update|edit|fix|wrong|mistake|not\b.+\bbut|instead|"
-    r"galat|badlo|badal|badalna|sahi|kar do|kardo|karo)\b|गलत|बदल|माफ़|माफ|कर दो|करो",
+    r"galat|badlo|badal|badalna|sahi|kar do|kardo|karo)\b|गलत|बदल|माफ|कर दो|करो",
     re.IGNORECASE,
 )
 _FIELD_WORDS: dict[str, re.Pattern[str]] = {
@@ -87,7 +88,7 @@ _FIELD_WORDS: dict[str, re.Pattern[str]] = {
     ),
     "udyam_number": re.compile(r"\budyam\b|उद्यम नंबर|पंजीकरण", re.I),
     "state": re.compile(r"\b(?:state|rajya)\b|राज्य", re.I),
-    "district": re.compile(r"\b(?:district|dist|jila|zila|city|town)\b|जिला|ज़िला|शहर", re.I),
+    "district": re.compile(r"\b(?:district|dist|jila|zila|city|town)\b|जिला|शहर", re.I),
     "category": re.compile(r"\b(?:category|type)\b|श्रेणी", re.I),
     "description": re.compile(
         r"\b(?:description|problem|complaint text|details|samasya)\b|समस्या|विवरण", re.I
@@ -246,6 +247,7 @@ def category_answer(text: str) -> str | None:
 def corrected_field_named(text: str, hinted: bool = False) -> str | None:
     """The one field a correction names ("sorry, the district is Thane"), or None. ``hinted``:
     the NLU read a correction, which stands in for a cue word."""
+    text = unicodedata.normalize("NFD", text).replace("\u093c", "")  # ज़िला = जिला
     if not (hinted or _CORRECTION_CUE.search(text)):
         return None
     named = [name for name, pattern in _FIELD_WORDS.items() if pattern.search(text)]
@@ -272,7 +274,8 @@ _REQUEST_WORDS = frozenset(
     shop udyam registration state rajya district dist jila zila category type description
     problem details samasya badlo badal badalna badalni hai kar karo do dijiye galat sahi
     नाम मोबाइल नंबर फोन कंपनी फर्म उद्यम राज्य जिला ज़िला श्रेणी समस्या विवरण बदलो बदलें
-    बदलना गलत है करो करें कर दो
+    बदलना गलत है करो करें कर दो sorry actually oops arre oh sir ji kijiye माफ़ माफ कीजिए
+    क्षमा सॉरी
     """.split()
 )
 
@@ -312,7 +315,9 @@ def answer_for(asked: str, text: str, state: str | None = None) -> str | None:
     if asked == "mobile":
         return normalize_mobile(text)
     if asked == "enterprise_name":
-        return clean_enterprise_name(text)
+        bare = _UDYAM_WORDS.sub("", re.sub(r"\(\s*\)", "", _without_udyam(text)))
+        found = clean_enterprise_name(bare)
+        return _without_trailing_place(found) if found else None
     if asked == "state":
         found = canonical_state(text)
         if found:
@@ -332,6 +337,22 @@ def answer_for(asked: str, text: str, state: str | None = None) -> str | None:
     return None
 
 
+def is_district(text: str) -> bool:
+    """The whole message names a known district."""
+    return canonical_district(text) is not None
+
+
+def state_in(text: str) -> str | None:
+    """A state named anywhere in the message (by name, not by a guess)."""
+    return find_state_in_text(text)
+
+
+def state_of(district: str) -> str | None:
+    """The state of a district when only one state has a district of that name."""
+    candidates = states_of_district(district)
+    return candidates[0] if len(candidates) == 1 else None
+
+
 def _identity_sentence(sentence: str) -> bool:
     return bool(_IDENTITY_CUE.search(sentence) or normalize_mobile(sentence))
 
@@ -349,15 +370,18 @@ def stated_fields(text: str, known_state: str | None = None) -> dict[str, str]:
     udyam = normalize_udyam(plain)
     if udyam:
         values["udyam_number"] = udyam
-    sentences = [s for s in _SENTENCE.split(text.strip()) if s.strip()]
+    sentences = [_unprotect(s) for s in _SENTENCE.split(_protect(text.strip())) if s.strip()]
     identity = [s for s in sentences if _identity_sentence(s)]
-    story = [s for s in sentences if not _identity_sentence(s)]
+    # A sentence about the person that also tells the problem belongs to the story too.
+    story = [s for s in sentences if not _identity_sentence(s) or _tells_problem_too(s)]
     about_person = " ".join(identity)
     if about_person:
         name = _cued(_NAME_CUE, about_person, clean_person_name)
         if name:
             values["name"] = name
-        enterprise = _cued(_ENTERPRISE_CUE, about_person, clean_enterprise_name)
+        # "my factory licence renewal is pending" names no firm: a name after "my firm" is
+        # written with a capital (or in Devanagari).
+        enterprise = _cued(_ENTERPRISE_CUE, about_person, clean_enterprise_name, capital=True)
         if enterprise is None:
             suffixed = _ENTERPRISE_SUFFIX.search(about_person)
             enterprise = clean_enterprise_name(suffixed.group("value")) if suffixed else None
@@ -404,6 +428,25 @@ def _state_code_in(text: str) -> str | None:
     return found.pop() if len(found) == 1 else None  # type: ignore[return-value]
 
 
+# "Rs. 2 lakh", "No. 114": a full stop that ends an abbreviation, not a sentence.
+_ABBREVIATION = re.compile(
+    r"\b(Rs|No|Nos|Mr|Mrs|Ms|Dr|Smt|Shri|Sri|Ltd|Pvt|Co|St|Inv|Vs|Ref)\.", re.I
+)
+_KEPT_DOT = "\u2024"
+
+
+def _protect(text: str) -> str:
+    return _ABBREVIATION.sub(lambda m: m.group(1) + _KEPT_DOT, text)
+
+
+def _unprotect(text: str) -> str:
+    return text.replace(_KEPT_DOT, ".")
+
+
+def _tells_problem_too(sentence: str) -> bool:
+    return len(sentence.split()) >= 8 and len(_PROBLEM.findall(sentence)) >= 2
+
+
 def _without_trailing_place(enterprise: str) -> str:
     """ "Devi Foods Patna" -> "Devi Foods": the place said after the firm's name."""
     words = enterprise.split()
@@ -412,15 +455,26 @@ def _without_trailing_place(enterprise: str) -> str:
     return enterprise
 
 
+# What is left of "Gupta Plastics udyam number UDYAM-UP-45-0012345" without the number.
+_UDYAM_WORDS = re.compile(
+    r"[\s,;:(-]*(?:and\s+|aur\s+|और\s+)?(?:my\s+|its\s+|mera\s+)?(?:udyam|उद्यम)"
+    r"(?:\s+(?:registration|reg\.?|पंजीकरण))?(?:\s+(?:no\.?|number|num|नंबर|संख्या))?"
+    r"(?:\s+(?:is|hai|है|:))?[\s:)]*$",
+    re.IGNORECASE,
+)
+
+
 def _without_udyam(text: str) -> str:
     return re.sub(r"UDYAM[\s\-_./]*[A-Z]{2}[\s\-_./]*\d{2}[\s\-_./]*\d{7}", " ", text, flags=re.I)
 
 
-def _cued(pattern: re.Pattern[str], text: str, clean: object) -> str | None:
+def _cued(pattern: re.Pattern[str], text: str, clean: object, capital: bool = False) -> str | None:
     match = pattern.search(text)
     if not match:
         return None
     value = match.group("value")
+    if capital and value[:1].isascii() and value[:1].islower():
+        return None
     if is_placeholder(value) or is_small_talk(value):
         return None
     cleaned = clean(value)  # type: ignore[operator]
@@ -469,21 +523,34 @@ def clause_head(asked: str, text: str) -> str:
     return pattern.split(text, maxsplit=1)[0].strip()
 
 
-_FILING_REQUEST = re.compile(
-    r"^(?:i\s+)?(?:want to |would like to |need to |wanna |please )?(?:file|register|lodge|"
-    r"make|raise|submit|start|new|do|write)?\s*(?:a\s+|an\s+|my\s+|one\s+|new\s+)*"
-    r"(?:complaint|grievance|shikayat|shikayath|complain)\s*(?:file|register|darj|karni|"
-    r"karna|karo|kar|hai|please|chahiye|karni hai|darj karni hai|darj karo|likhni hai)*"
-    r"(?:\s+(?:hai|please|sir|ji))*$|^(?:शिकायत|नई शिकायत|शिकायत दर्ज)\s*(?:करनी|करना|करें|करो|"
-    r"दर्ज|है|कीजिए|चाहिए)*(?:\s+(?:है|करनी है|करनी))*$",
-    re.IGNORECASE,
+# Every word of a bare request to file comes from here, and one of them names a complaint.
+_FILING_WORDS = frozenset(
+    """
+    i we want wanna would like need to a an my new one another please pls sir ji madam file
+    register lodge make raise submit start do write put give complain complaint complaints
+    grievance grievances shikayat shikayath shikaayat mujhe mujhko muje hume hamein humein
+    main mai ek nayi naya darj dard karni karna karo kar krni krna kijiye karwani karwana
+    chahta chahti chahte hoon hun hu hai h chahiye hello hi namaste hey ok okay now yahan
+    मुझे हमें मैं एक नई नया शिकायत शिकायतें दर्ज करनी करना करें करो कीजिए करवानी चाहता चाहती
+    हूं हूँ है चाहिए नमस्ते जी
+    """.split()
+)
+_COMPLAINT_WORDS = frozenset(
+    "complain complaint complaints grievance grievances shikayat shikayath shikaayat शिकायत "
+    "शिकायतें".split()
 )
 
 
 def is_filing_request(text: str) -> bool:
     """The message only asks to file ("complaint", "file a complaint", "नई शिकायत दर्ज
     करनी है"): nothing in it answers a question."""
-    return bool(_FILING_REQUEST.match(fold(text)))
+    words = fold(text).split()
+    return (
+        bool(words)
+        and len(words) <= 12
+        and all(word in _FILING_WORDS for word in words)
+        and any(word in _COMPLAINT_WORDS for word in words)
+    )
 
 
 _PROBLEM = re.compile(

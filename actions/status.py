@@ -10,9 +10,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import ticket_number
+from actions import reading, ticket_number
 from actions.backend_client import BackendRefused, BackendUnavailable, backend
 from actions.chat import chat_identity, current_language, latest_entity, latest_text
+from actions.followup import answer_awaiting
 from actions.messages import button, say, status_name
 
 _HINDI_MONTHS = "जनवरी फ़रवरी मार्च अप्रैल मई जून जुलाई अगस्त सितंबर अक्टूबर नवंबर दिसंबर".split()
@@ -84,8 +85,15 @@ class ActionCheckStatus(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         written = mentioned_number(tracker)
-        if written is None and ticket_number.looks_like_number(latest_text(tracker)):
-            written = latest_text(tracker)
+        text = latest_text(tracker)
+        if written is None and ticket_number.looks_like_number(text):
+            written = text
+        if written is None and len(text.split()) >= 4 and not reading.asks_status(text):
+            # "status wahi hai sir, payment abhi tak nahi aaya": read as a status question,
+            # but an answer to the officer who waits for one.
+            handled = await answer_awaiting(dispatcher, tracker)
+            if handled is not None:
+                return handled
         return await tell_status(dispatcher, tracker, written)
 
 

@@ -54,6 +54,7 @@ async def test_start_keeps_a_state_named_in_the_opening_message(
     dispatcher: CollectingDispatcher, domain: dict[str, Any], backend: respx.MockRouter
 ) -> None:
     backend.get("/api/v1/tickets").respond(200, json=[])
+    backend.post("/api/v1/route/preview").respond(503)
     tracker = make_tracker(text="complaint from Gujarat about payment", intent="file_grievance")
     slots = slot_events(await ActionStartGrievance().run(dispatcher, tracker, domain))
     assert slots["state"] == "Gujarat"
@@ -76,7 +77,12 @@ async def test_summary_names_the_department_and_offers_submit_change_cancel(
     text = texts(dispatcher)[0]
     assert "MSE Facilitation Council, Maharashtra" in text
     assert "Delayed payment" in text and "Udyam: not given" in text
-    assert [b["payload"] for b in buttons(dispatcher)] == ["/affirm", "/correct", "/cancel"]
+    assert [b["payload"] for b in buttons(dispatcher)] == [
+        "/affirm",
+        '/correct{"field":"category"}',
+        "/correct",
+        "/cancel",
+    ]
     assert slot_events(events)["department_preview"] == DEPARTMENT["name"]
 
 

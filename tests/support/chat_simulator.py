@@ -75,7 +75,7 @@ QUESTION_OF: dict[str, str] = {
     "field_required": "repeat",
     "too_many_failures_required": "repeat",
     "cancelled": "restart",
-    "utter_greet": "menu",
+    "greet": "menu",
     "utter_help": "menu",
     "fallback_again": "menu",
     "out_of_scope": "menu",
@@ -215,6 +215,8 @@ class Simulator:
         self.menu_seen = 0
         self.times_asked: dict[str, int] = {}
         self.said_location = False
+        self.sent_udyam = False
+        self.changed_category = False
         self.told: set[str] = set()  # the fields the person has stated so far
 
     def run(self) -> Conversation:
@@ -290,7 +292,7 @@ class Simulator:
                 self.told.add("mobile")
             if asked in ("state", "district") and self.p.location_together:
                 self.told |= {"state", "district"}
-            if asked == "enterprise_name" and self.p.firm_with_udyam:
+            if asked == "enterprise_name" and self.p.udyam_written:
                 self.told.add("udyam_number")
             if self.times_asked[asked] >= 3 and asked != "category":
                 return self.plainer_answer(asked, buttons)
@@ -356,7 +358,12 @@ class Simulator:
         if asked == "mobile":
             return p.mobile_written
         if asked == "enterprise_name":
-            return people.enterprise_answer(p)
+            answer = people.enterprise_answer(p)
+            if p.udyam_written and not p.firm_with_udyam:
+                # The question asks for the Udyam number too: a person who has one gives it,
+                # in the same message or right after the name.
+                answer = f"{answer} {p.udyam_written}"
+            return answer
         if asked == "udyam_number":
             if p.udyam_written:
                 return p.udyam_written
@@ -404,7 +411,21 @@ class Simulator:
         for reply in replies:
             for item in place(str(reply.get("text") or "")):
                 if item.key == "summary":
-                    self.conv.notes += summary_mismatches(self.p, item.values)
+                    mismatches = summary_mismatches(self.p, item.values)
+                    self.conv.notes += mismatches
+                    wrong_topic = any(m.startswith("summary category") for m in mismatches)
+                    if wrong_topic and not self.changed_category and self.p.category != "other":
+                        self.changed_category = True  # "Change the topic", then the right one
+                        tapped = self.tap(buttons, '"field":"category"')
+                        if tapped:
+                            return tapped
+                if (
+                    item.key == "summary_udyam_hint"
+                    and self.p.udyam_written
+                    and not self.sent_udyam
+                ):
+                    self.sent_udyam = True  # the summary offers it: a person who has one sends it
+                    return self.p.udyam_written
         tapped = self.tap(buttons, "/affirm")
         if tapped and self.rng.random() < 0.8:
             return tapped
@@ -447,6 +468,9 @@ def summary_mismatches(p: Person, shown: dict[str, str]) -> list[str]:
         _same_text(shown["district"], d) for d in p.accepted_districts()
     ):
         problems.append(f"summary district {shown['district']!r}")
+    titles = {t.casefold() for t in CATEGORY_TITLES.get(p.category, {}).values()}
+    if "category" in shown and titles and compact(shown["category"]).casefold() not in titles:
+        problems.append(f"summary category {shown['category']!r}")
     return problems
 
 
@@ -471,7 +495,9 @@ def ticket_problems(p: Person, ticket: dict[str, Any]) -> list[str]:
         problems.append(f"state stored {ticket.get('state')!r}, said {p.state_written!r}")
     if not any(_same_text(ticket.get("district"), d) for d in p.accepted_districts()):
         problems.append(f"district stored {ticket.get('district')!r}, said {p.district_written!r}")
-    if ticket.get("category") != p.category:
+    # "Other" asks the backend to read the category from the text (routing/rules.py); the
+    # summary the person confirmed shows the category it reads.
+    if ticket.get("category") != p.category and p.category != "other":
         problems.append(f"category stored {ticket.get('category')!r}, person's {p.category}")
     if compact(p.story) not in compact(str(ticket.get("description") or "")):
         problems.append(f"description stored {str(ticket.get('description'))[:160]!r}")
