@@ -84,6 +84,7 @@ TABLES = (
     "backlog_ageing",
     "resolution_by_month",
     "escalations",
+    "urgency_by_state_category",
 )
 
 
@@ -133,6 +134,31 @@ def by_state_category(session: Session, department: str | None) -> Table:
         .order_by(Ticket.state, Ticket.category)
     ).all()
     table.rows = [[state, category, int(n)] for state, category, n in rows]
+    return table
+
+
+def urgency_by_state_category(session: Session, department: str | None) -> Table:
+    """Critical and high grievances (routing/urgency.py) by month of filing, state and
+    category: where people are in danger or losing their livelihood, and since when."""
+    table = Table(
+        "urgency_by_state_category",
+        "Urgent tickets by month, state and category",
+        ["month", "state", "category", "critical", "high", "tickets"],
+    )
+    month = _month(session)
+    critical = _count_if(Ticket.urgency == "critical")
+    high = _count_if(Ticket.urgency == "high")
+    rows = session.execute(
+        select(month, Ticket.state, Ticket.category, critical, high, func.count())
+        .where(*_scope(department))
+        .group_by(month, Ticket.state, Ticket.category)
+        .having(func.sum(case((Ticket.urgency.in_(("critical", "high")), 1), else_=0)) > 0)
+        .order_by(month, Ticket.state, Ticket.category)
+    ).all()
+    table.rows = [
+        [_month_text(m), state, category, int(c or 0), int(h or 0), int(n)]
+        for m, state, category, c, h, n in rows
+    ]
     return table
 
 
@@ -358,6 +384,7 @@ def compute_table(session: Session, name: str, now: datetime, department: str | 
         "time_to_act": time_to_act,
         "resolution_by_month": resolution_by_month,
         "escalations": escalations,
+        "urgency_by_state_category": urgency_by_state_category,
     }
     if name not in builders:
         raise KeyError(name)

@@ -99,6 +99,7 @@ class Ticket(Base):
         Index("ix_tickets_ack_sweep", "status", "escalation_level", "ack_due_at"),
         Index("ix_tickets_resolve_sweep", "status", "escalation_level", "resolve_due_at"),
         Index("ix_tickets_officer_status", "officer_id", "status"),
+        Index("ix_tickets_urgency_status", "urgency", "status"),  # urgent first (0006)
         # The dashboard's queues list open tickets by due time; partial indexes keep that to
         # the open backlog however many concluded tickets pile up (migration 0003_dashboard).
         Index(
@@ -148,6 +149,9 @@ class Ticket(Base):
     feedback_comment: Mapped[str | None] = mapped_column(Text, nullable=True)
     route_confidence: Mapped[float] = mapped_column(default=1.0)
     route_reason: Mapped[str] = mapped_column(String(300), default="")
+    # routing/urgency.py: critical | high | normal, and its reason codes joined by commas.
+    urgency: Mapped[str] = mapped_column(String(8), default="normal", server_default="normal")
+    urgency_reasons: Mapped[str] = mapped_column(String(200), default="", server_default="")
     external_source: Mapped[str | None] = mapped_column(String(20), nullable=True)
     external_ref: Mapped[str | None] = mapped_column(String(64), nullable=True)
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), nullable=True)

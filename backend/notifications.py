@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.models import Notification, Officer, Ticket
+from routing.urgency import REASON_TITLES
 
 # Channels we can push to. CPGRAMS imports have no chat to answer on.
 CHAT_CHANNELS = frozenset({"telegram", "whatsapp", "web"})
@@ -75,6 +77,7 @@ _OFFICER_TEXTS: dict[str, str] = {
     "escalated": "Grievance {number} is overdue (escalation level {level}); please act now.",
     "citizen_message": "Grievance {number}: the citizen wrote: {note}",
     "reopened": "Grievance {number} was reopened by the citizen (escalation level {level}): {note}",
+    "critical": "CRITICAL grievance {number} ({category}, {state}): {note}. Please act now.",
 }
 
 LEVEL_NAMES = {
@@ -181,13 +184,24 @@ def officers_to_alert(session: Session, ticket: Ticket) -> list[Officer]:
         officer = session.get(Officer, ticket.officer_id)
         if officer is not None and officer.active:
             officers[officer.id] = officer
-    if ticket.escalation_level >= 1:
+    # A critical grievance (routing/urgency.py) is followed by the heads and leadership from
+    # the start, as an escalated one is.
+    critical = ticket.urgency == "critical"
+    if ticket.escalation_level >= 1 or critical:
         heads = _active_officers(session, "head", ticket.department_code)
         officers.update({o.id: o for o in heads})
-    if ticket.escalation_level >= 3:
+    if ticket.escalation_level >= 3 or critical:
         leaders = _active_officers(session, "leadership", None)
         officers.update({o.id: o for o in leaders})
     return list(officers.values())
+
+
+def critical_officer_text(number: str, category: str, state: str, reasons: Sequence[str]) -> str:
+    """The alert a critical grievance sends its department's heads and leadership at filing."""
+    note = "; ".join(REASON_TITLES.get(code, code) for code in reasons) or "urgent"
+    return _OFFICER_TEXTS["critical"].format(
+        number=number, category=category, state=state, level=0, note=note
+    )
 
 
 def notify_officers(

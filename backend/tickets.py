@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -35,6 +35,7 @@ from backend.notifications import (
     LEVEL_NAMES,
     citizen_language,
     citizen_text,
+    critical_officer_text,
     department_name,
     notify_citizen,
     notify_officers,
@@ -45,7 +46,8 @@ from routing.directory import Department as DirectoryDepartment
 from routing.directory import load_directory
 from routing.lifecycle import Action, Status, next_status
 from routing.rules import RouteDecision
-from routing.sla import MAX_LEVEL, Deadlines, deadlines, resumed_deadlines
+from routing.sla import MAX_LEVEL, Deadlines, deadlines, resumed_deadlines, urgent_deadlines
+from routing.urgency import CRITICAL, NORMAL, Urgency
 
 
 class TicketNotFound(Exception):
@@ -222,6 +224,11 @@ class Filed:
     ack_due_at: datetime | None = None
     resolve_due_at: datetime | None = None
     duplicate_of: str | None = None  # the number of the open ticket this one repeats
+    urgency: str = NORMAL
+    urgency_reasons: str = ""  # reason codes joined by commas, as stored
+
+
+NOT_URGENT: Final = Urgency(NORMAL, ())
 
 
 @dataclass(frozen=True)
@@ -233,11 +240,20 @@ class Routed:
     ack_days: int
     resolve_days: int
     now: datetime
+    urgency: Urgency = NOT_URGENT
+    critical_ack_hours: float = 4.0
 
 
 def route_filing(data: NewTicket, triage: Triage, now: datetime) -> Routed:
     decision = triage.route(data.category, data.state, data.description)
-    return Routed(data, decision, *triage.sla_for(decision.category), now)
+    return Routed(
+        data,
+        decision,
+        *triage.sla_for(decision.category),
+        now,
+        urgency=triage.urgency(data.description),
+        critical_ack_hours=triage.directory.critical_ack_hours,
+    )
 
 
 def create_ticket(
@@ -280,6 +296,8 @@ def ticket_for(factory: sessionmaker[Session], filed: Filed) -> Ticket:
         department_code=filed.department_code,
         ack_due_at=filed.ack_due_at,
         resolve_due_at=filed.resolve_due_at,
+        urgency=filed.urgency,
+        urgency_reasons=filed.urgency_reasons,
     )
     ticket.department = Department(
         code=filed.department_code, name=filed.department_name, name_hi=filed.department_name_hi
@@ -340,6 +358,11 @@ class FilingSql:
             " AND o.active = :active"
         )
         self.number_of = self._sql("SELECT number FROM tickets WHERE id = :id")
+        # Who hears of a critical grievance at once: the department's heads and leadership.
+        self.urgent_officers = self._sql(
+            "SELECT id FROM officers WHERE active = :active AND ((role = 'head'"
+            " AND department_code = :department) OR role = 'leadership') ORDER BY id"
+        )
         self.duplicate_candidates = self._sql(
             "SELECT id, duplicate_of_id, description FROM tickets"  # noqa: S608
             " WHERE channel = :channel AND channel_user_id = :user"
@@ -462,6 +485,9 @@ def _file_rows(cursor: Any, sql: FilingSql, routed: Routed, cache: FilingCache) 
             return Filed(created=False, ticket_id=int(row[0]))
     created_at = data.created_at or now
     due: Deadlines = deadlines(created_at, routed.ack_days, routed.resolve_days)
+    urgency = routed.urgency
+    if urgency.level == CRITICAL:
+        due = urgent_deadlines(created_at, due, routed.critical_ack_hours)
     department_code = decision.department_code
     known = load_directory().departments.get(department_code)
     if known is None:
@@ -504,6 +530,8 @@ def _file_rows(cursor: Any, sql: FilingSql, routed: Routed, cache: FilingCache) 
         "resolve_due_at": due.resolve_due_at,
         "route_confidence": float(decision.confidence),
         "route_reason": str(decision.reason)[:300],
+        "urgency": urgency.level,
+        "urgency_reasons": ",".join(urgency.reasons)[:200],
         "external_source": data.external_source,
         "external_ref": data.external_ref,
         "duplicate_of_id": duplicate_of,
@@ -546,6 +574,27 @@ def _file_rows(cursor: Any, sql: FilingSql, routed: Routed, cache: FilingCache) 
             created_at=sql.value(utcnow()),
         )
         cursor.execute(sql.insert_notification, note)
+    if urgency.level == CRITICAL:
+        # At once, not at the first escalation: the department's heads and leadership.
+        cursor.execute(sql.urgent_officers, {"department": department_code, "active": True})
+        text = critical_officer_text(number, decision.category, data.state, urgency.reasons)
+        for (urgent_officer,) in cursor.fetchall():
+            cursor.execute(
+                sql.insert_notification,
+                {
+                    "ticket_id": ticket_id,
+                    "delivery_key": f"{number}:critical:{route_event}:officer:{urgent_officer}",
+                    "recipient": "officer",
+                    "channel": "officer",
+                    "channel_user_id": str(urgent_officer),
+                    "language": "en",
+                    "kind": "critical",
+                    "text": text,
+                    "ticket_status": routed_status,
+                    "next_attempt_at": at,
+                    "created_at": sql.value(utcnow()),
+                },
+            )
     if officer_id is not None:
         loads[officer_id] += 1
     return Filed(
@@ -559,6 +608,8 @@ def _file_rows(cursor: Any, sql: FilingSql, routed: Routed, cache: FilingCache) 
         ack_due_at=due.ack_due_at,
         resolve_due_at=due.resolve_due_at,
         duplicate_of=duplicate_number,
+        urgency=urgency.level,
+        urgency_reasons=",".join(urgency.reasons)[:200],
     )
 
 

@@ -6,6 +6,12 @@ department accuracy (the department route() picks vs the one the true category l
 Items marked `set: fresh` were written after the classifier was frozen and are reported apart.
 
     .venv/bin/python -m bench.routing_accuracy [--tune] [--errors] [--precision float32]
+    .venv/bin/python -m bench.routing_accuracy --file bench/data/routing_heldout3.yaml [--errors]
+
+``--file`` scores a set labelled with the expected *department* (items: department, category
+as chosen by the citizen or null, state, text): each text goes through ``route()`` with the
+citizen's category and state, as filing does, once with our classifier and once with the
+TF-IDF baseline as the category predictor; the named-unit rules apply to both.
 
 The route classifier's encoder is int8 (``backend.embeddings.get_route_encoder``);
 ``--precision float32`` measures the float model. The classifier is fitted on vectors of the
@@ -97,6 +103,40 @@ def report(
         )
 
 
+def evaluate_departments(
+    name: str,
+    predictor: Callable[[str], tuple[str, float]] | None,
+    items: list[dict[str, str | None]],
+    show_errors: bool,
+) -> float:
+    """Share of items whose department route() picks is the expected one."""
+
+    class _Predictor:
+        def predict(self, text: str) -> tuple[str, float]:
+            assert predictor is not None
+            return predictor(text)
+
+    right = 0
+    by_department: dict[str, list[bool]] = {}
+    for item in items:
+        text = str(item["text"])
+        decision = route(item.get("category"), item.get("state"), text, _Predictor())
+        ok = decision.department_code == item["department"]
+        right += ok
+        family = str(item["department"]).split("-")[0]
+        by_department.setdefault(family, []).append(ok)
+        if show_errors and not ok:
+            snippet = " ".join(text.split())[:90]
+            print(f"  [{name}] {item['department']} -> {decision.department_code}: {snippet}")
+            print(f"      reason: {decision.reason}")
+    accuracy = right / len(items)
+    families = ", ".join(
+        f"{family} {sum(oks)}/{len(oks)}" for family, oks in sorted(by_department.items())
+    )
+    print(f"{name:<11} department accuracy {accuracy:.3f} ({right}/{len(items)}); {families}")
+    return accuracy
+
+
 def caching(encode: Callable[[list[str]], np.ndarray]) -> Callable[[list[str]], np.ndarray]:
     cache: dict[str, np.ndarray] = {}
 
@@ -131,12 +171,25 @@ def main() -> None:
     parser.add_argument("--tune", action="store_true", help="cross-validate on training data")
     parser.add_argument("--errors", action="store_true", help="print misclassified texts")
     parser.add_argument("--precision", choices=("int8", "float32"), default=ROUTE_PRECISION)
+    parser.add_argument("--file", type=Path, help="a set labelled with departments (see above)")
     args = parser.parse_args()
 
     encoder = get_encoder(args.precision)
     encode = caching(encoder.encode)
     if args.tune:
         tune(encode)
+        return
+    if args.file:
+        department_items = yaml.safe_load(args.file.read_text(encoding="utf-8"))["items"]
+        examples = load_examples()
+        classifier = Classifier(examples, encode)
+        baseline = TfidfBaseline(examples)
+        print(
+            f"machine: {platform.machine()}, {platform.python_version()}, {args.file}:"
+            f" {len(department_items)} items, encoder {encoder.model_id}"
+        )
+        for name, predict in (("classifier", classifier.predict), ("tfidf+lr", baseline.predict)):
+            evaluate_departments(name, predict, department_items, args.errors)
         return
     items = load_testset()
     examples = load_examples()

@@ -50,6 +50,11 @@ class Department:
     parent: str | None = None
     head_title: str = ""
     handles: str = ""
+    located_in: str | None = None  # the state a single-site unit is in (a Technology Centre)
+    # How a complaint names this unit (routing.rules): the town it is in, and names or acronyms
+    # (regexes) that identify it alone.
+    city_names: tuple[str, ...] = ()
+    named_as: tuple[str, ...] = ()
 
     def escalation_level(self, level: int) -> EscalationLevel:
         """Who acts at ``level`` (1-3); levels beyond the chain stay at its top."""
@@ -74,6 +79,7 @@ class Directory:
     sla_default: tuple[int, int]
     sla_by_category: Mapping[str, tuple[int, int]]
     cpgrams: Mapping[str, CpgramsMapping]  # by normalised path
+    critical_ack_hours: float = 4.0  # acknowledgement clock of a critical grievance
 
     def get(self, code: str) -> Department:
         return self.departments[code]
@@ -94,11 +100,19 @@ class Directory:
         return self._by_kind_and_state("dfo").get(state) if state else None
 
     def vigilance_of(self, unit_code: str) -> Department:
-        """The vigilance unit that looks into complaints about ``unit_code``."""
-        for department in self.departments.values():
-            if department.kind == "vigilance" and department.parent == unit_code:
-                return department
+        """The vigilance unit that looks into complaints about ``unit_code``: its own, or that of
+        the nearest unit above it (a Technology Centre -> the DC (MSME)'s)."""
+        code: str | None = unit_code
+        while code is not None:
+            for department in self.departments.values():
+                if department.kind == "vigilance" and department.parent == code:
+                    return department
+            parent = self.departments.get(code)
+            code = parent.parent if parent is not None else None
         return self.departments["VIG-MIN"]
+
+    def of_kind(self, kind: str) -> tuple[Department, ...]:
+        return tuple(d for d in self.departments.values() if d.kind == kind)
 
     def map_cpgrams_path(self, path: str, state: str | None = None) -> tuple[str, str] | None:
         """(category, department code) for a CPGRAMS category path, or None if unknown.
@@ -170,6 +184,9 @@ def build_directory(
             parent=item.get("parent"),
             head_title=head,
             handles=item.get("handles", ""),
+            located_in=item.get("located_in"),
+            city_names=tuple(item.get("city_names") or ()),
+            named_as=tuple(item.get("named_as") or ()),
         )
     _check_departments(departments)
 
@@ -197,7 +214,15 @@ def build_directory(
         sla_default=_sla_pair(sla["default"]),
         sla_by_category=MappingProxyType(sla_by_category),
         cpgrams=MappingProxyType(cpgrams),
+        critical_ack_hours=_critical_ack_hours(sla),
     )
+
+
+def _critical_ack_hours(sla: Mapping[str, Any]) -> float:
+    hours = float((sla.get("critical") or {}).get("ack_hours", 4))
+    if not 0 < hours <= 72:
+        raise ValueError(f"sla.critical.ack_hours must be in (0, 72], got {hours}")
+    return hours
 
 
 def _check_departments(departments: Mapping[str, Department]) -> None:
@@ -206,7 +231,7 @@ def _check_departments(departments: Mapping[str, Department]) -> None:
     for department in departments.values():
         if department.parent is not None and department.parent not in departments:
             raise ValueError(f"{department.code}: unknown parent {department.parent}")
-        for state in department.states:
+        for state in (*department.states, *filter(None, [department.located_in])):
             if state not in STATE_CODES:
                 raise ValueError(f"{department.code}: unknown state {state!r}")
     # Every state and UT needs exactly one MSEFC and one DFO, or routing has a hole.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Protocol
@@ -32,22 +33,47 @@ _FIXED_DEPARTMENT = {
 _UNIT_DEFAULT = {"employee_related": "MIN-MAIN", "policy_suggestion": "MIN-SME", OTHER: "MIN-MAIN"}
 _UNITS_FOR_POLICY = frozenset({"DCMSME", "KVIC", "COIR", "MIN-SME"})
 
-# Units of the ministry a grievance can name, for vigilance, employee and policy matters.
+# Units of the ministry, and schemes with a nodal body, that a grievance can name (English,
+# Hindi, Hinglish). Scheme names stand for their nodal body: PMEGP, Khadi and the Gramodyog
+# schemes -> KVIC; coir schemes -> Coir Board; single point registration, the SC-ST Hub and raw
+# material assistance -> NSIC; Samadhaan and the Facilitation Councils -> the state's MSEFC.
+MSEFC_OF_THE_STATE = "MSEFC"  # stands for "the MSEFC of the grievance's state" until resolved
 _UNIT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (code, re.compile(pattern, re.IGNORECASE))
     for code, pattern in (
-        ("NSIC", r"\bnsic\b|national small industries corporation|एनएसआईसी|लघु उद्योग निगम"),
+        (
+            "NSIC",
+            r"\bnsic\b|national small industries corporation|एनएसआईसी|लघु उद्योग निगम"
+            r"|single[- ]point registration|\bsc[- /]?st hub\b|raw material assistance"
+            r"|कच्चा माल सहायता",
+        ),
         (
             "KVIC",
             r"\bkvic\b|khadi\s+(?:and|&)\s+village\s+industries\s+commission|khadi commission"
-            r"|केवीआईसी|खादी\s+(?:और|एवं|व)\s+ग्रामोद्योग\s+आयोग|खादी आयोग",
+            r"|केवीआईसी|खादी\s+(?:और|एवं|व)\s+ग्रामोद्योग\s+आयोग|खादी आयोग"
+            r"|\bpm\s*egp\b|prime minister'?s employment generation|पीएमईजीपी"
+            r"|प्रधानमंत्री रोजगार सृजन|\bkvib\b|\bkhadi\b|खादी|gramodyog vikas|ग्रामोद्योग विकास"
+            r"|honey mission|solar charkha|kumhar sashaktikaran",
         ),
-        ("COIR", r"coir\s+board|कॉयर\s+बोर्ड|कयर\s+बोर्ड|कोयर\s+बोर्ड|कॉयर बोर्ड"),
-        ("MGIRI", r"\bmgiri\b|mahatma gandhi institute for rural industriali[sz]ation|एमगिरि"),
+        (
+            "COIR",
+            r"coir\s+board|कॉयर\s+बोर्ड|कयर\s+बोर्ड|कोयर\s+बोर्ड|कॉयर बोर्ड|\bcoir\b|कॉयर|कयर|कोयर"
+            r"|കയർ",
+        ),
+        (
+            "MGIRI",
+            r"\bmgiri\b|mahatma gandhi institute for rural industriali[sz]ation|एमगिरि"
+            r"|एमजीआईआरआई|महात्मा गांधी ग्रामीण औद्योग\S{0,4}करण",
+        ),
         (
             "NIMSME",
             r"\bni[- ]?msme\b|national institute for (?:micro, small and medium enterprises|msme)"
-            r"|निम्समे",
+            r"|निम्समे|राष्ट्रीय एमएसएमई संस्थान",
+        ),
+        (
+            MSEFC_OF_THE_STATE,
+            r"\bmsefc\b|facilitation council|सुविधा परिषद|samadhaan|samadhan\s+portal"
+            r"|msme\s+samadhan|समाधान पोर्टल|एमएसएमई समाधान",
         ),
         (
             "DCMSME",
@@ -56,6 +82,48 @@ _UNIT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
     )
 )
+# Words that name a Technology Centre without saying which; with a town nearby they name the
+# centre there (routing/data/departments.yaml `city_names`), alone the Technology Centres division.
+_TECHNOLOGY_CENTRE_WORDS = (
+    r"(?:msme\s+)?(?:technology|tech)\s+cent(?:re|er)s?|tool\s*rooms?|\bmsme[- ]tcs?\b|\bcttc\b"
+    r"|\bigtr\b|indo[- ]german tool room|\bppdc\b|process[- ]cum[- ]product development"
+    r"|\bcfti\b|central footwear training institute"
+    r"|प्रौद्योगिकी\s+केंद्र|टूल\s*रूम|टेक्नोलॉजी\s+सेंटर"
+)
+TECHNOLOGY_DIVISION = "DCMSME-TECH"
+# Named bodies whose remit is a set of schemes (KVIC, Coir Board, NSIC): naming them moves a
+# grievance filed under a generic or neighbouring category, not one under a category that has
+# its own home (delayed payment, labour, licences, power, Udyam), where they are often named in
+# passing ("my PMEGP unit's power bill").
+_SCHEME_BODIES = frozenset({"KVIC", "COIR", "NSIC"})
+_MOVABLE_BY_SCHEME_BODY = frozenset(
+    {
+        OTHER,
+        "schemes_subsidy",
+        "finance_credit",
+        "marketing_procurement",
+        "raw_material",
+        "skill_technology",
+        "employee_related",
+        "pmegp_khadi",
+        "coir",
+    }
+)
+# A named institution (a Technology Centre, MGIRI, NI-MSME) is what the grievance is about
+# unless the category has a statutory home of its own.
+# A policy suggestion goes to the policy units whatever it names (CPGRAMS tree).
+_NOT_MOVABLE_BY_INSTITUTION = frozenset(
+    {"delayed_payment", "udyam_registration", "policy_suggestion"}
+)
+
+
+@dataclass(frozen=True)
+class NamedUnit:
+    """A unit of the ministry (or a scheme's nodal body) that a grievance names."""
+
+    code: str  # department code, or MSEFC_OF_THE_STATE
+    words: str  # the words of the text that named it, for route_reason
+    start: int
 
 
 class CategoryPredictor(Protocol):
@@ -73,14 +141,76 @@ class RouteDecision:
     state: str | None = None  # canonical state the decision used, if any
 
 
-def unit_named_in(text: str) -> str | None:
-    """The ministry unit that ``text`` names first (NSIC, KVIC, COIR, MGIRI, NIMSME, DCMSME)."""
-    best: tuple[int, str] | None = None
+def units_named_in(text: str, directory: Directory | None = None) -> list[NamedUnit]:
+    """Every unit ``text`` names, in the order named (a Technology Centre by its own code)."""
+    found: list[NamedUnit] = []
     for code, pattern in _UNIT_PATTERNS:
         match = pattern.search(text)
-        if match and (best is None or match.start() < best[0]):
-            best = (match.start(), code)
-    return best[1] if best else None
+        if match:
+            found.append(NamedUnit(code, match.group(0), match.start()))
+    centre = technology_centre_named_in(text, directory or load_directory())
+    if centre is not None:
+        found.append(centre)
+    return sorted(found, key=lambda unit: unit.start)
+
+
+def unit_named_in(text: str) -> str | None:
+    """The ministry unit that ``text`` names first (NSIC, KVIC, COIR, MGIRI, NIMSME, DCMSME, a
+    Technology Centre, or MSEFC_OF_THE_STATE)."""
+    units = units_named_in(text)
+    return units[0].code if units else None
+
+
+def technology_centre_named_in(text: str, directory: Directory) -> NamedUnit | None:
+    """The Technology Centre ``text`` names: by its own name or acronym, else by the words
+    "tool room" / "technology centre" (or a centre's acronym) near a town with a centre, in the
+    same sentence; those words alone name the Technology Centres division."""
+    own_names, towns, town_codes = _technology_centre_patterns(directory)
+    match = own_names.search(text)
+    if match and match.lastgroup:
+        return NamedUnit(_code_of_group(match.lastgroup), match.group(0), match.start())
+    first: NamedUnit | None = None
+    for match in _TECHNOLOGY_CENTRE_RE.finditer(text):
+        if first is None:
+            first = NamedUnit(TECHNOLOGY_DIVISION, match.group(0), match.start())
+        before = _SENTENCE_END.split(text[max(0, match.start() - _NEAR) : match.start()])[-1]
+        after = _SENTENCE_END.split(text[match.end() : match.end() + _NEAR])[0]
+        town = towns.search(after) or next(reversed(list(towns.finditer(before))), None)
+        if town is not None:
+            code = town_codes[town.group(0).casefold()]
+            return NamedUnit(code, f"{match.group(0)} ... {town.group(0)}", match.start())
+    return first
+
+
+_TECHNOLOGY_CENTRE_RE = re.compile(_TECHNOLOGY_CENTRE_WORDS, re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.\n।?!]")
+_NEAR = 45  # characters between "tool room" and the town, either side
+
+
+def _code_of_group(group: str) -> str:
+    return group.removeprefix("c_").replace("_", "-")
+
+
+@functools.lru_cache(maxsize=4)
+def _technology_centre_patterns(
+    directory: Directory,
+) -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str]]:
+    """(one pattern of every centre's own names, one of every town, town -> centre code)."""
+    own: list[str] = []
+    town_codes: dict[str, str] = {}
+    for centre in directory.of_kind("technology_centre"):
+        group = "c_" + centre.code.replace("-", "_")
+        if centre.named_as:
+            own.append(f"(?P<{group}>{'|'.join(centre.named_as)})")
+        for name in centre.city_names:
+            town_codes[name.casefold()] = centre.code
+    towns = "|".join(re.escape(name) for name in sorted(town_codes, key=len, reverse=True))
+    return (
+        re.compile("|".join(own) or r"(?!)", re.IGNORECASE),
+        # Not \b: a Devanagari vowel sign is not a word character ("लुधियाना" ends in one).
+        re.compile(rf"(?<![a-z])(?:{towns})(?![a-z])" if towns else r"(?!)", re.IGNORECASE),
+        town_codes,
+    )
 
 
 def route(
@@ -135,6 +265,16 @@ def _department_for(
     category: str, state: str | None, text: str, directory: Directory
 ) -> tuple[str, str]:
     """(department code, the rule applied) for a known category."""
+    named = units_named_in(text, directory) if text else []
+    if category == "corruption_vigilance":
+        # A Facilitation Council is the state's, not the ministry's: its vigilance is not ours.
+        unit = next((u.code for u in named if u.code != MSEFC_OF_THE_STATE), None)
+        vigilance = directory.vigilance_of(unit or "MIN-MAIN")
+        where = f"the text names {unit}" if unit else "no unit named"
+        return vigilance.code, f"corruption -> vigilance {vigilance.code} ({where})"
+    for candidate in named:
+        if _moves(candidate.code, category):
+            return _named_department(candidate, category, state, directory)
     if category == "delayed_payment":
         council = directory.msefc_for(state)
         if council:
@@ -148,14 +288,32 @@ def _department_for(
     if category in _FIXED_DEPARTMENT:
         code = _FIXED_DEPARTMENT[category]
         return code, f"{category} -> {code}"
-    unit = unit_named_in(text) if text else None
-    if category == "corruption_vigilance":
-        vigilance = directory.vigilance_of(unit or "MIN-MAIN")
-        where = f"the text names {unit}" if unit else "no unit named"
-        return vigilance.code, f"corruption -> vigilance {vigilance.code} ({where})"
+    unit = next((u.code for u in named if u.code in directory), None)
     if category == "policy_suggestion" and unit not in _UNITS_FOR_POLICY:
         unit = None
     if unit is not None and category in _UNIT_DEFAULT:
         return unit, f"{category} -> {unit} (named in the text)"
     default = _UNIT_DEFAULT.get(category, "MIN-MAIN")
     return default, f"{category} -> {default}"
+
+
+def _moves(code: str, category: str) -> bool:
+    """Whether naming ``code`` moves a grievance of ``category`` there."""
+    if code == MSEFC_OF_THE_STATE:
+        return category != "policy_suggestion"
+    if code in _SCHEME_BODIES:
+        return category in _MOVABLE_BY_SCHEME_BODY
+    if code == "DCMSME":
+        return False  # the DC (MSME) is named in passing by most grievances about its offices
+    return category not in _NOT_MOVABLE_BY_INSTITUTION
+
+
+def _named_department(
+    unit: NamedUnit, category: str, state: str | None, directory: Directory
+) -> tuple[str, str]:
+    if unit.code == MSEFC_OF_THE_STATE:
+        council = directory.msefc_for(state)
+        code = council.code if council else SAMADHAAN_CODE
+        where = f"the MSE Facilitation Council of {state}" if council else "MSME Samadhaan"
+        return code, f"the text names {unit.words!r} -> {where} (category {category})"
+    return unit.code, f"the text names {unit.words!r} -> {unit.code} (category {category})"

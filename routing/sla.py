@@ -22,6 +22,13 @@ def deadlines(start: datetime, ack_days: int, resolve_days: int) -> Deadlines:
     return Deadlines(start + timedelta(days=ack_days), start + timedelta(days=resolve_days))
 
 
+def urgent_deadlines(start: datetime, due: Deadlines, ack_hours: float) -> Deadlines:
+    """A critical grievance's deadlines: acknowledged within ``ack_hours`` (the directory's
+    ``sla.critical.ack_hours``), never later than its category's clock; resolution unchanged."""
+    ack = min(due.ack_due_at, start + timedelta(hours=ack_hours))
+    return Deadlines(ack, due.resolve_due_at)
+
+
 def resumed_deadlines(current: Deadlines, paused_for: timedelta) -> Deadlines:
     """Deadlines after the clocks were paused (awaiting the citizen's information)."""
     return Deadlines(current.ack_due_at + paused_for, current.resolve_due_at + paused_for)

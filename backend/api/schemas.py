@@ -101,6 +101,20 @@ class DepartmentView(BaseModel):
         return cls(code=department.code, name=department.name, name_hi=department.name_hi or "")
 
 
+class UrgencyView(BaseModel):
+    """routing/urgency.py: ``level`` critical | high | normal; ``reasons`` are codes
+    (self_harm, violence, safety, wages_unpaid, closure, sealing_seizure, disaster,
+    bribe_deadline, model), the most serious first."""
+
+    level: Literal["critical", "high", "normal"]
+    reasons: list[str]
+
+    @classmethod
+    def of(cls, level: str, reasons: str) -> UrgencyView:
+        """From a ticket's stored columns (reason codes joined by commas)."""
+        return cls(level=level, reasons=[r for r in reasons.split(",") if r])
+
+
 class TicketCreated(BaseModel):
     number: str
     status: str
@@ -109,6 +123,7 @@ class TicketCreated(BaseModel):
     resolve_due_at: datetime
     # The number of the caller's open ticket that this one repeats (backend.duplicates).
     duplicate_of: str | None = None
+    urgency: UrgencyView
 
 
 class TicketPublicView(BaseModel):
@@ -206,6 +221,7 @@ class RoutePreview(BaseModel):
     category: str
     confidence: float
     reason: str
+    urgency: UrgencyView
 
 
 class EventView(BaseModel):
@@ -231,6 +247,7 @@ class AdminTicketView(TicketOwnerView):
     officer_id: int | None
     route_confidence: float
     route_reason: str
+    urgency: UrgencyView
     external_source: str | None
     external_ref: str | None
     attachments: list[str]
@@ -247,6 +264,7 @@ class AdminTicketSummary(TicketStatusView):
     enterprise_name: str
     officer_id: int | None
     overdue: bool
+    urgency: str = "normal"
 
 
 class AdminTicketPage(BaseModel):

@@ -50,10 +50,13 @@ from backend.tickets import MistypedNumber, TicketNotFound, parse_number
 from routing.categories import CATEGORIES
 from routing.lifecycle import InvalidTransition, Status
 from routing.states import STATES
+from routing.urgency import REASON_TITLES
 
 HERE = Path(__file__).resolve().parent
 STATIC_FILES = {"dashboard.css": "text/css", "dashboard.js": "text/javascript"}
 templates = Jinja2Templates(directory=str(HERE / "templates"))
+# Reason codes of routing/urgency.py as officers read them.
+templates.env.filters["urgency_reason"] = lambda code: REASON_TITLES.get(code, code)
 
 router = APIRouter(prefix="/dashboard", include_in_schema=False)
 

@@ -155,3 +155,37 @@ def test_cpgrams_mapping_follows_the_unit() -> None:
     assert map_cpgrams_path(delayed) == ("delayed_payment", "MSME-SAMADHAAN")
     assert map_cpgrams_path(delayed, state="Gujarat") == ("delayed_payment", "MSEFC-GJ")
     assert map_cpgrams_path(f"{base} >> Schemes >> Nonexistent") is None
+
+
+def test_technology_centres_are_in_the_directory_with_hindi_names_and_chains() -> None:
+    directory = load_directory()
+    centres = directory.of_kind("technology_centre")
+    towns = {name for centre in centres for name in centre.city_names}
+    for town in (
+        "Ludhiana",
+        "Indore",
+        "Kolkata",
+        "Guwahati",
+        "Hyderabad",
+        "Bhubaneswar",
+        "Aurangabad",
+        "Jamshedpur",
+        "Mumbai",
+        "Agra",
+        "Meerut",
+        "Ramnagar",
+        "Rohtak",
+        "Bhiwadi",
+        "Visakhapatnam",
+        "Puducherry",
+    ):
+        assert town in towns
+    for centre in centres:
+        assert centre.parent == "DCMSME-TECH" and centre.name_hi and centre.located_in
+        assert [level.role for level in centre.escalation_chain] == [
+            "officer",
+            "head",
+            "leadership",
+        ]
+        assert centre.escalation_chain[2].department_code == LEADERSHIP_CODE
+    assert directory.vigilance_of("TC-IGTR-INDORE").code == "VIG-DCMSME"

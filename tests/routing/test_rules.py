@@ -129,3 +129,66 @@ def test_without_classifier_or_category_the_general_desk_takes_it() -> None:
     )
     unknown = route("bogus", None)
     assert "unknown category" in unknown.reason and unknown.category == "other"
+
+
+# Issue 15: what the complaint names wins over a generic category, and route_reason says so.
+@pytest.mark.parametrize(
+    ("category", "state", "text", "department"),
+    [
+        ("schemes_subsidy", "Kerala", "Coir Udyami Yojana subsidy not released", "COIR"),
+        ("other", "Telangana", "NI-MSME Hyderabad has not issued my certificate", "NIMSME"),
+        ("schemes_subsidy", "Maharashtra", "MGIRI Wardha test report is late", "MGIRI"),
+        ("finance_credit", "Uttar Pradesh", "PMEGP ka loan bank wale nahi de rahe", "KVIC"),
+        (None, "Bihar", "पीएमईजीपी का ऋण बैंक नहीं दे रहा", "KVIC"),
+        ("schemes_subsidy", "Delhi", "NSIC single point registration renewal pending", "NSIC"),
+        ("other", "Maharashtra", "my case on MSME Samadhaan has no hearing", "MSEFC-MH"),
+        ("other", None, "my Samadhaan application is stuck", "MSME-SAMADHAAN"),
+        ("other", "Odisha", "समाधान पोर्टल पर मामला लंबित है", "MSEFC-OD"),
+        (
+            "skill_technology",
+            "Assam",
+            "the MSME Technology Centre in Guwahati has not given my certificate",
+            "TC-TRTC-GUWAHATI",
+        ),
+        ("other", "Punjab", "Central Tool Room Ludhiana delayed our die", "TC-CTR-LUDHIANA"),
+        ("other", "Telangana", "CITD ne design adhura chhoda", "TC-CITD-HYDERABAD"),
+        (None, "Jharkhand", "जमशेदपुर टूल रूम का प्रमाणपत्र नहीं मिला", "TC-IDTR-JAMSHEDPUR"),
+        (None, "Punjab", "लुधियाना टूल रूम ने फीस नहीं लौटाई", "TC-CTR-LUDHIANA"),
+        ("other", "Uttar Pradesh", "CFTI Agra course did not start", "TC-CFTI-AGRA"),
+        ("other", "Uttar Pradesh", "Agra tool room lab report is wrong", "TC-PPDC-AGRA"),
+        ("skill_technology", None, "we need a tool room in our district", "DCMSME-TECH"),
+    ],
+)
+def test_a_named_unit_or_scheme_routes_there_under_a_generic_category(
+    category: str | None, state: str | None, text: str, department: str
+) -> None:
+    decision = route(category, state, text)
+    assert decision.department_code == department
+    assert decision.reason.startswith("the text names ")
+
+
+@pytest.mark.parametrize(
+    ("category", "state", "text", "department"),
+    [
+        # Named in passing under a category with a home of its own: the category's home.
+        ("delayed_payment", "Gujarat", "NSIC registered unit, buyer not paid", "MSEFC-GJ"),
+        ("infrastructure_power", "Bihar", "my PMEGP unit has 8 hour power cuts", "DFO-PATNA"),
+        ("udyam_registration", "Kerala", "Udyam of my coir unit shows wrong NIC", "DCMSME"),
+        ("policy_suggestion", None, "NSIC tender rules should change", "MIN-SME"),
+    ],
+)
+def test_a_unit_named_in_passing_does_not_move_a_specific_category(
+    category: str, state: str | None, text: str, department: str
+) -> None:
+    assert route(category, state, text).department_code == department
+
+
+def test_corruption_at_a_technology_centre_goes_to_the_dc_msme_vigilance() -> None:
+    decision = route("corruption_vigilance", "Punjab", "CTR Ludhiana staff asked for a bribe")
+    assert decision.department_code == "VIG-DCMSME"
+
+
+def test_mgiri_named_in_hindi_with_either_spelling() -> None:
+    for spelling in ("औद्योगीकरण", "औद्योगिकीकरण"):
+        text = f"महात्मा गांधी ग्रामीण {spelling} संस्थान से रिपोर्ट नहीं मिली"
+        assert route("other", "Maharashtra", text).department_code == "MGIRI"

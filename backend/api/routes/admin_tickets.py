@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, status
-from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from backend.api.deps import FactoryDep, NowDep, OfficerDep
@@ -19,6 +19,7 @@ from backend.api.schemas import (
     EventView,
     MessageView,
     OfficerAction,
+    UrgencyView,
 )
 from backend.auth import can_act, can_see, visible_department
 from backend.models import Officer, Ticket
@@ -103,6 +104,10 @@ def queue_conditions(officer: Officer, filters: QueueFilters, now: datetime) -> 
     return conditions
 
 
+# Critical first, then high (routing/urgency.py), then the rest.
+URGENCY_RANK = case({"critical": 0, "high": 1}, value=Ticket.urgency, else_=2)
+
+
 def summary(ticket: Ticket, now: datetime) -> AdminTicketSummary:
     return AdminTicketSummary(
         number=ticket.number,
@@ -119,6 +124,7 @@ def summary(ticket: Ticket, now: datetime) -> AdminTicketSummary:
         enterprise_name=ticket.enterprise_name,
         officer_id=ticket.officer_id,
         overdue=is_overdue(ticket, now),
+        urgency=ticket.urgency,
     )
 
 
@@ -130,7 +136,8 @@ def load_queue(
     page: int = 1,
     page_size: int = PAGE_SIZE,
 ) -> AdminTicketPage:
-    """One page of the queue, the most urgent (earliest resolution due) first."""
+    """One page of the queue: critical, then high urgency, then the rest; within each the
+    earliest resolution due first."""
     conditions = queue_conditions(officer, filters, now)
     # count(*), not count(id): the open-ticket indexes then answer without reading the table.
     total = session.scalar(select(func.count()).select_from(Ticket).where(*conditions)) or 0
@@ -138,12 +145,14 @@ def load_queue(
     ids = session.scalars(
         select(Ticket.id)
         .where(*conditions)
-        .order_by(Ticket.resolve_due_at, Ticket.id)
+        .order_by(URGENCY_RANK, Ticket.resolve_due_at, Ticket.id)
         .offset((page - 1) * page_size)
         .limit(page_size)
     ).all()
     rows = session.scalars(
-        select(Ticket).where(Ticket.id.in_(ids)).order_by(Ticket.resolve_due_at, Ticket.id)
+        select(Ticket)
+        .where(Ticket.id.in_(ids))
+        .order_by(URGENCY_RANK, Ticket.resolve_due_at, Ticket.id)
     ).all()
     return AdminTicketPage(
         tickets=[summary(t, now) for t in rows], page=page, page_size=page_size, total=total
@@ -213,6 +222,7 @@ def detail_view(session: Session, number: str) -> AdminTicketView:
         officer_id=ticket.officer_id,
         route_confidence=ticket.route_confidence,
         route_reason=ticket.route_reason,
+        urgency=UrgencyView.of(ticket.urgency, ticket.urgency_reasons),
         external_source=ticket.external_source,
         external_ref=ticket.external_ref,
         attachments=list(ticket.attachments or []),

@@ -30,6 +30,7 @@ from backend.api.schemas import (
     TicketPublicView,
     TicketStatusView,
     TicketSummary,
+    UrgencyView,
 )
 from backend.models import Ticket, TicketMessage
 from backend.tickets import (
@@ -131,6 +132,7 @@ async def file_ticket(
         ack_due_at=ticket.ack_due_at,
         resolve_due_at=ticket.resolve_due_at,
         duplicate_of=filed.duplicate_of,
+        urgency=UrgencyView.of(ticket.urgency, ticket.urgency_reasons),
     )
     # A Response as is: FastAPI would otherwise validate and encode the model a second time.
     return Response(

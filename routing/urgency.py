@@ -1,0 +1,370 @@
+"""How urgent a grievance is: critical, high or normal, with the reasons (pure: no I/O but the
+data file read once).
+
+- **critical**: a threat to life or safety, self-harm or suicidal thoughts, violence or threats
+  of violence;
+- **high**: wages unpaid, closure or job losses imminent, sealing / seizure / eviction
+  threatened, a disaster, a bribe demanded with a deadline;
+- **normal** otherwise.
+
+Two parts. *Keyword guards* (English, Hindi, Hinglish) over the whole text, each with a reason
+code; they can only raise the level, so what they see is never missed (critical recall must be
+1.00). A *trained model*, logistic regression over the sentence embedding the route classifier
+already computes for the text (its digest) plus the guards' counts, reads what the words do not
+say outright ("my family would be better off without me"). The level is the higher of the two.
+
+Reason codes (stable: the assistant and the dashboard read them): ``self_harm``,
+``violence``, ``safety``, ``wages_unpaid``, ``closure``, ``sealing_seizure``, ``disaster``,
+``bribe_deadline``, and ``model`` when only the model raised the level.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final, Literal
+
+import numpy as np
+import yaml
+
+Level = Literal["critical", "high", "normal"]
+LEVELS: Final[tuple[Level, ...]] = ("normal", "high", "critical")  # ascending
+CRITICAL: Final = "critical"
+HIGH: Final = "high"
+NORMAL: Final = "normal"
+Encode = Callable[[list[str]], np.ndarray]
+Digest = Callable[[str], str]
+
+_DATA = Path(__file__).parent / "data" / "urgency_examples.yaml"
+
+# Reason code -> what it means, for officers (the dashboard shows these).
+REASON_TITLES: Final = {
+    "self_harm": "Self-harm or suicidal thoughts",
+    "violence": "Violence or threats",
+    "safety": "Threat to life or safety",
+    "wages_unpaid": "Wages unpaid",
+    "closure": "Closure or job losses imminent",
+    "sealing_seizure": "Sealing, seizure or eviction threatened",
+    "disaster": "Disaster",
+    "bribe_deadline": "Bribe demanded with a deadline",
+    "model": "Reads as urgent (model)",
+}
+
+# (reason, level, pattern) over the folded text (lower case, NFC, no nukta). Devanagari words
+# match inside words (Hindi inflects); Latin ones at a word start.
+_GUARDS: Final[tuple[tuple[str, Level, str], ...]] = (
+    (
+        "self_harm",
+        CRITICAL,
+        r"\bsuicid|\bkill (?:my|him|her)sel|\bend(?:ing)? (?:my|his|her|our) (?:own )?li(?:fe|ves)"
+        r"|\btake (?:my|his|her) (?:own )?life|\btook (?:their|his|her) (?:own )?li(?:fe|ves)"
+        r"|\btaken (?:their|his|her) (?:own )?li(?:fe|ves)|\bend(?:ing)? it all|\bwant(?:s)? to die"
+        r"|\b(?:don'?t|do not|no longer) want to live|\bno (?:reason|point) (?:in |to )?liv"
+        r"|\bnot worth living|\bbetter off without me|\bhang (?:my|him|her)self"
+        r"|\bjump(?:ing)? (?:from|off) (?:the )?(?:terrace|roof|building|bridge)"
+        r"|\b(?:consume|drink|take|taking|eat) poison|\bsleeping pills|\bset (?:my|him|her)self"
+        r" on fire|\bgiving up on life|\bkhud ?kushi|\ba+tm(?:a)?h(?:a)?tya|\bsuicide"
+        r"|\bjaan de (?:dunga|dungi|denge|dega|doon)"
+        r"|\bjeene? (?:ka|ki) (?:koi )?(?:mann?|ichha|wajah) nahi|\bjeena nahi chaht"
+        r"|\bzeh?e?r kh?a|\bjahar kh?a|\bf[a]?ns?i laga|\bphaa?nsi"
+        r"|\bkhud ko khatam|\bmar jaa?na chaht|\bmarne ka (?:mann?|khayal|vichar)"
+        r"|आत्महत्या|खुदकुशी|जान दे दू|जान दे दे|जीने की इच्छा नहीं|जीने का मन नहीं"
+        r"|जहर खा|फा[ँं]?सी|खुद को खत्म|मरने का (?:मन|ख्याल|विचार)|मर जाना चाहत|अब और नहीं जी",
+    ),
+    (
+        "violence",
+        CRITICAL,
+        r"\bthreat\w* to (?:kill|beat|hurt|harm|shoot|burn|attack|break|stab|kidnap|abduct)"
+        r"|\b(?:will|would|going to) (?:kill|shoot|stab|burn|beat|attack|break (?:my|his|her))"
+        r"|\bkill (?:me|us|him|her|my)|\bbeat(?:en)? (?:me|him|her|us|up|my)|\bbeaten\b"
+        r"|\bassault|\battacked|\bslapped|\bhit (?:me|him|her|my \w+) with|\bgoons?\b"
+        r"|\bgun\b|\bknife|\bacid\b|\bkidnap|\babduct|\bset fire|\bburn (?:down )?(?:the|our|my)"
+        r" (?:unit|house|shop|factory|godown|home)|\bnot come back alive|\bprotection money"
+        r"|\bdeath threat|\bmolest|\bsexual(?:ly)? harass|\bmob\b|\bharm my (?:children|family)"
+        r"|\bjaan se maar|\bmaar (?:denge|dalenge|dunga|dega|diya)|\bmaa?renge\b|\bmaara\b"
+        r"|\bhaath pair tod|\bhath pair tod|\btod (?:denge|dega|dunga)\b|\baag laga (?:denge|dunga)"
+        r"|\bjala denge|\bgoli maar|\bapharan|\buthwa|\bpeet(?:a|e|i)\b|\bpitai|\bmaa?r ?peet"
+        r"|\bgunde|\bgundon|\bthappad|\bchaku|\btezaab|\btejab"
+        r"|जान से मार|मार देंगे|मार डालेंगे|मारपीट|पिटाई|पीटा|हमला|तेजाब|अपहरण|अगवा|गोली मार"
+        r"|आग लगा देंगे|गुंडे|गुंडों|चाकू|गालियाँ दीं",
+    ),
+    (
+        "safety",
+        CRITICAL,
+        r"\bgas leak|\bleak\w* (?:of )?(?:gas|ammonia|chemical)|\bammonia|\bexplo(?:de|sion)"
+        r"|\babout to burst|\bcollaps|\belectrocut|\belectric shock|\bgot a shock"
+        r"|\blive (?:electric )?wires?|\bexposed wires|\bno fire exit"
+        r"|\bexit (?:is )?(?:closed|blocked|locked)"
+        r"|\binjur|\blost (?:a|his|her) (?:finger|hand|arm|leg)|\bfinger (?:was )?cut"
+        r"|\b(?:could|may|might|will) die|\bpeople (?:could|may|will) die|\bfaint|\bunconscious"
+        r"|\bvomit|\btoxic|\bburns\b|\bsafety (?:guard|valve)|\blives? (?:are |is )?at risk"
+        r"|\bbehosh|\bhaadsa|\bungli kat|\bhaath kat|\bcurrent laga|\bnange taar"
+        r"|\bgir sakti|\bgir sakta|\bjaan (?:ka )?khatra|\bbimar pad"
+        r"|गैस (?:का )?रिसाव|रिसाव|बेहोश|करंट|घायल|जान खतरे|जान को खतरा|गिर सकती|हाथ कट|विस्फोट",
+    ),
+    (
+        "wages_unpaid",
+        HIGH,
+        r"\b(?:wages?|salar(?:y|ies)|pay ?checks?)\b[^.\n]{0,40}\b(?:not|unpaid|pending|due|delayed"
+        r"|withheld|stopped|arrears)|\bunpaid (?:wages|salar)"
+        r"|\b(?:not|unable to|cannot|can't|could not|have not|haven't)"
+        r" (?:been able to )?(?:pay|paying|paid)"
+        r" (?:the |our |their |my )?(?:workers|wages|salar\w*|staff"
+        r"|employees|tailors|karigars|labou?r)|\bdefault on wages"
+        r"|\b(?:not|haven'?t|have not|hasn'?t|has not) (?:received|got(?:ten)?|been given)"
+        r" (?:their |any |the |our )?(?:salary|salaries|wages|pay)\b"
+        r"|\bhaven'?t been paid|\bnot been paid (?:for|since)|\bwithout pay\b|\bno (?:salary|wages)"
+        r"|\b(?:tankh?waa?h|tankha|salary|majdoori|mazdoori|majduri|pagar|vetan)\b[^.\n]{0,30}"
+        r"(?:nahi|nahin|ruki|baaki|bakaya)|\bnahi (?:di|mili)[^.\n]{0,10}(?:tankh|majd|mazd|salary)"
+        r"|(?:वेतन|मजदूरी|पगार|तनख्वाह)[^।\n]{0,30}(?:नहीं|बकाया|रुक|न मिल)",
+    ),
+    (
+        "closure",
+        HIGH,
+        r"\b(?:have|had|forced|going) to (?:shut|close)|\bwill (?:have to )?(?:shut|close)"
+        r"|\bshut(?:ting)? (?:down )?(?:the |our )?(?:unit|factory|business|shop)"
+        r"|\bclosing (?:down|next|this|the unit)|\bverge of (?:closure|closing|shutting)"
+        r"|\bclosure notice|\blay ?off"
+        r"|\blaying off|\bretrench|\blose (?:their|our|his|her) (?:jobs?|livelihood)"
+        r"|\bjobs? (?:will be|are) (?:lost|at risk)|\bwalk out|\bwe shut down|\bunemployed"
+        r"|\bband (?:karni|karna|ho) (?:padegi|padega|jayegi|jaayegi|jayega)|\bband hone (?:ki|wal)"
+        r"|\bband karne ki naubat|\bnaukri (?:chali )?jayegi|\bnikalna padega|\bchhatni|\bchhantni"
+        r"|\bberozgar|\broji roti band"
+        r"|बंद करनी पडेगी|बंद करनी होगी|बंद हो जाएगा|बंद हो जाएगी|बंद होने (?:की|वाला|वाली)"
+        r"|छ[ँं]?टनी|नौकरी (?:चली )?जाएगी|नौकरी खतरे|रोजगार चला जाएगा|निकालना (?:होगा|पडेगा)|बेरोजगार",
+    ),
+    (
+        "sealing_seizure",
+        HIGH,
+        r"\bseal(?:ed|ing)?\b|\bseiz(?:e|ed|ure)|\battach(?:ed)? (?:our |my )?(?:bank )?account"
+        r"|\bsarfaesi|\bpossession (?:notice|of)|\bauction|\bdemolish|\bevict|\bvacate"
+        r"|\block(?:ed)? (?:the|our) unit|\bwill be locked|\bdisconnect"
+        r"|\bcut (?:the |our )?(?:power|connection)"
+        r"|\bconfiscat|\btake possession"
+        r"|\bdetained (?:our )?(?:export )?(?:consignment|goods|truck)"
+        r"|\bkabz|\bkurki|\bneelam|\butha ke le ja|\bconnection kaat|\bkhali karna"
+        r"|सील|जब्त|कब्जा|कुर्की|नीलाम|अतिक्रमण|तोड देंगे|खाली कर|बेदखल|कनेक्शन काट",
+    ),
+    (
+        "disaster",
+        HIGH,
+        r"\bflood|\bcyclone|\bearthquake|\blandslide|\btremor|\bdrought|\bhailstorm|\bstorm\b"
+        r"|\bfire (?:destroyed|broke out|gutted|spread)|\bgutted|\bburnt down|\bwashed away"
+        r"|\broof (?:collapsed|caved|blew)|\btsunami|\bsubmerged|\bunder water"
+        r"|\bbaa(?:dh|rh)\b|\btoofan|\btufan|\baag lag (?:gayi|gai)|\bbhukamp|\bchhat (?:gir|ud)"
+        r"|बाढ|तूफान|भूकंप|ओलावृष्टि|आग लग|सूखा|भूस्खलन|चक्रवात",
+    ),
+)
+# A bribe demanded with a deadline: money asked for, a time limit, and a "or else".
+_BRIBE = re.compile(
+    r"\b\d{1,3}(?:,\d{2,3})+\b|\bone lakh|\bbribe|\bspeed money|\bkharcha|\brishwat|\bghoos"
+    r"|\bpay (?:him|them|me)|\bwants? rs"
+    r"|\b\d[\d,]*\s*(?:hazar|hazaar|thousand|lakh|k)\b|\brs\.? ?\d|₹ ?\d|\bpaisa do|\bpaise do"
+    r"|रिश्वत|घूस|हजार|लाख|खर्चा",
+)
+# Words that say "bribe" outright: with a deadline that is enough, no "or else" needed.
+_BRIBE_WORD = re.compile(r"\bbribe|\bspeed money|\brishwat|\bghoos|रिश्वत|घूस")
+_DEADLINE = re.compile(
+    r"\btomorrow|\btonight|\btoday|\bby (?:monday|tuesday|wednesday|thursday|friday|saturday"
+    r"|sunday|the weekend|the \d+|end of)|\bbefore (?:monday|tuesday|wednesday|thursday|friday"
+    r"|saturday|sunday|tomorrow|the \d+)|\bwithin (?:\d+|two|three|a) (?:days?|hours?|week)"
+    r"|\b(?:kal|aaj|parso|monday|somvar|\w+ din) tak\b|\b\d+ din me"
+    r"|कल तक|आज तक|परसों तक|सोमवार तक|दिन में|दिन की मोहलत",
+)
+_OR_ELSE = re.compile(
+    r"\bor (?:else|he|she|they|it|we|the|our)|\botherwise|\bunless|\bwarna|\bnahi to|\bnahin to"
+    r"|वरना|नहीं तो|अन्यथा|अगर[^।]{0,60}तो",
+)
+_REASONS: Final = (*(reason for reason, _, _ in _GUARDS), "bribe_deadline")
+_LEVEL_OF_REASON: Final[dict[str, Level]] = {
+    **{reason: level for reason, level, _ in _GUARDS},
+    "bribe_deadline": HIGH,
+}
+
+
+def _alternatives(pattern: str) -> list[str]:
+    """The top-level alternatives of a regex (outside groups and character classes)."""
+    parts: list[str] = []
+    depth, in_class, start, i = 0, False, 0, 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    parts.append(pattern[start:])
+    return parts
+
+
+def factor_word_start(pattern: str) -> str:
+    """The same matches with the word-start test taken out of the alternation: Python's re
+    then tries the Latin words only at word starts (as routing/classifier.py does for its
+    keywords; several times faster on long letters)."""
+    latin: list[str] = []
+    others: list[str] = []
+    for part in _alternatives(pattern):
+        if part.startswith("\\b"):
+            latin.append(part[2:])
+        else:
+            others.append(part)
+    groups = [f"\\b(?:{'|'.join(latin)})"] if latin else []
+    groups += [f"(?:{part})" for part in others]
+    return "|".join(groups)
+
+
+_COMPILED: Final = tuple(
+    (reason, re.compile(factor_word_start(pattern))) for reason, _, pattern in _GUARDS
+)
+_NUKTA = "\u093c"
+
+
+@dataclass(frozen=True)
+class Urgency:
+    level: Level
+    reasons: tuple[str, ...]  # reason codes (REASON_TITLES), the most serious first
+
+    def as_dict(self) -> dict[str, object]:
+        return {"level": self.level, "reasons": list(self.reasons)}
+
+
+def fold(text: str) -> str:
+    """Lower case, NFC, no nukta: "ज़हर" and "जहर" match alike."""
+    return unicodedata.normalize("NFC", text).replace(_NUKTA, "").lower()
+
+
+def guard_counts(text: str) -> dict[str, int]:
+    """How often each guard's words occur in ``text`` (features of the model, too)."""
+    folded = fold(text)
+    counts = {reason: len(pattern.findall(folded)) for reason, pattern in _COMPILED}
+    explicit = _BRIBE_WORD.search(folded)
+    asked = explicit or _BRIBE.search(folded)
+    or_else = explicit or _OR_ELSE.search(folded)
+    counts["bribe_deadline"] = int(bool(asked and or_else and _DEADLINE.search(folded)))
+    return counts
+
+
+def keyword_urgency(text: str) -> Urgency:
+    """The keyword guards alone (also the baseline the trained model is measured against)."""
+    return urgency_of_counts(guard_counts(text))
+
+
+def urgency_of_counts(counts: dict[str, int]) -> Urgency:
+    fired = [reason for reason, count in counts.items() if count]
+    if not fired:
+        return Urgency(NORMAL, ())
+    fired.sort(key=lambda reason: -LEVELS.index(_LEVEL_OF_REASON[reason]))
+    return Urgency(_LEVEL_OF_REASON[fired[0]], tuple(fired))
+
+
+def load_examples(path: Path | None = None) -> list[tuple[str, Level]]:
+    raw: dict[str, list[str]] = yaml.safe_load((path or _DATA).read_text(encoding="utf-8"))
+    examples: list[tuple[str, Level]] = []
+    for level in LEVELS:
+        examples.extend((str(text), level) for text in raw.get(level, []))
+    return examples
+
+
+# The model's bar for raising a level, and the weight of the guard counts; by 5-fold
+# cross-validation on the training examples (bench/urgency_accuracy.py --tune): 0.4 kept as many
+# normal texts normal as 0.5 (0.980), and a missed urgent grievance costs more than an officer
+# reading a normal one first. The guards fire on almost every urgent training text, so that
+# cross-validation says little about recall; the held-out set does (docs/PERFORMANCE.md).
+CRITICAL_THRESHOLD = 0.4
+RAISED_THRESHOLD = 0.4
+KEYWORD_SCALE = 1.0
+
+
+class UrgencyModel:
+    """Logistic regression over [embedding of the digest, log1p(guard counts)].
+
+    ``encode`` and ``digest`` are injected: the service passes the route classifier's, with an
+    encoder cache, so the text is encoded once for both routing and urgency.
+    """
+
+    def __init__(
+        self,
+        examples: Sequence[tuple[str, Level]],
+        encode: Encode,
+        digest: Digest,
+        *,
+        critical_threshold: float = CRITICAL_THRESHOLD,
+        raised_threshold: float = RAISED_THRESHOLD,
+        keyword_scale: float = KEYWORD_SCALE,
+        regularisation_c: float = 4.0,
+    ) -> None:
+        from sklearn.linear_model import LogisticRegression  # only needed to fit
+
+        self._encode = encode
+        self._digest = digest
+        self.critical_threshold = critical_threshold
+        self.raised_threshold = raised_threshold
+        self.keyword_scale = keyword_scale
+        labels = [LEVELS.index(level) for _, level in examples]
+        if set(labels) != {0, 1, 2}:
+            raise ValueError("the urgency model needs examples of all three levels")
+        model = LogisticRegression(C=regularisation_c, max_iter=3000, class_weight="balanced")
+        model.fit(self.features([text for text, _ in examples]), labels)
+        self._weights = np.ascontiguousarray(model.coef_.T, dtype=np.float32)
+        self._bias = np.asarray(model.intercept_, dtype=np.float32)
+
+    def features(self, texts: list[str], counts: list[dict[str, int]] | None = None) -> np.ndarray:
+        embeddings = np.asarray(self._encode([self._digest(t) for t in texts]), dtype=np.float32)
+        rows = counts if counts is not None else [guard_counts(t) for t in texts]
+        matrix = np.array([list(row.values()) for row in rows], dtype=np.float32)
+        return np.hstack([embeddings, self.keyword_scale * np.log1p(matrix)])
+
+    def probabilities(
+        self, texts: list[str], counts: list[dict[str, int]] | None = None
+    ) -> np.ndarray:
+        """Rows of (normal, high, critical) probabilities."""
+        logits = self.features(texts, counts) @ self._weights + self._bias
+        logits -= logits.max(axis=1, keepdims=True)
+        exp = np.exp(logits)
+        return np.asarray(exp / exp.sum(axis=1, keepdims=True))
+
+    def model_level(self, probabilities: np.ndarray) -> Level:
+        if probabilities[2] >= self.critical_threshold:
+            return CRITICAL
+        if probabilities[1] + probabilities[2] >= self.raised_threshold:
+            return HIGH
+        return NORMAL
+
+    def assess(self, text: str) -> Urgency:
+        """The level and reasons for one grievance: the guards, raised by the model."""
+        counts = guard_counts(text)
+        guarded = urgency_of_counts(counts)
+        if not text.strip():
+            return guarded
+        read = self.model_level(self.probabilities([text], [counts])[0])
+        return combine(guarded, read)
+
+
+def combine(guarded: Urgency, read: Level) -> Urgency:
+    """Guards can only raise: the level is the higher of the two; "model" joins the reasons
+    when the model alone set it."""
+    if LEVELS.index(read) > LEVELS.index(guarded.level):
+        return Urgency(read, ("model", *guarded.reasons))
+    return guarded
+
+
+def assess(text: str, model: UrgencyModel | None = None) -> Urgency:
+    """Urgency of ``text``: the model when there is one (the service), else the guards."""
+    return model.assess(text) if model is not None else keyword_urgency(text)
+
+
+def is_reason(code: str) -> bool:
+    return code in _REASONS or code == "model"
