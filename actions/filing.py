@@ -56,6 +56,7 @@ STEP_SLOTS = (
 )
 MAX_FAILURES = 3
 REQUIRED = frozenset(GRIEVANCE_FIELDS) - {"udyam_number"}
+NAMED = frozenset({"name", "enterprise_name"})  # answers that are names, not descriptions
 
 
 def reset_filing(keep: dict[str, Any] | None = None) -> list[EventType]:
@@ -371,13 +372,19 @@ class FilingTurn:
             if named_state:  # "Maharashtra" (or "यूपी") to "Which district?"
                 self.say("noted", values=self.listing({"state": named_state}))
                 return [SlotSet("state", named_state)]
-        stated: dict[str, str] = {}
-        if asked != "description":
-            stated = reading.stated_fields(self.text, state)
         # The answer to the question first (the message up to its first clause), then what a
         # cue states ("I am X"): "Khadi Gram Udyog Samiti, Udyam number ..." is the firm's
         # whole name, not the words before "Udyog".
-        value = reading.answer_for(asked, self._head(asked), state) or stated.get(asked)
+        direct = reading.answer_for(asked, head, state)
+        stated: dict[str, str] = {}
+        if asked != "description":
+            # The rest of the message states the other fields; a name answered is not read
+            # again for places ("Krishna Dairy" names no district).
+            rest = self.text
+            if direct and asked in NAMED and direct in rest:
+                rest = rest.replace(direct, " ", 1)
+            stated = reading.stated_fields(rest, state)
+        value = direct or stated.get(asked)
         if value is None and asked != "description":
             value = reading.answer_for(asked, self.text, state)
         events: list[EventType] = []

@@ -387,10 +387,15 @@ def stated_fields(text: str, known_state: str | None = None) -> dict[str, str]:
             enterprise = clean_enterprise_name(suffixed.group("value")) if suffixed else None
         if enterprise:
             values["enterprise_name"] = _without_trailing_place(enterprise)
-        state = find_state_in_text(about_person) or _state_code_in(_without_udyam(about_person))
+        # Places are looked for outside the names: "Krishna Dairy" names no district.
+        place_text = about_person
+        for said in (values.get("enterprise_name"), values.get("name")):
+            if said:
+                place_text = place_text.replace(said, " ")
+        state = find_state_in_text(place_text) or _state_code_in(_without_udyam(place_text))
         if state:
             values["state"] = state
-        district = _district_in(about_person, state or known_state)
+        district = _district_in(place_text, state or known_state)
         if district:
             values["district"] = district
             if "state" not in values and not known_state:
@@ -450,7 +455,8 @@ def _tells_problem_too(sentence: str) -> bool:
 def _without_trailing_place(enterprise: str) -> str:
     """ "Devi Foods Patna" -> "Devi Foods": the place said after the firm's name."""
     words = enterprise.split()
-    if len(words) > 2 and (canonical_district(words[-1]) or find_state_in_text(words[-1])):
+    last = words[-1] if words else ""
+    if len(words) > 2 and (states_of_district(last) or find_state_in_text(last)):  # exact only
         return " ".join(words[:-1])
     return enterprise
 
