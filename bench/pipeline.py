@@ -4,10 +4,10 @@ Five real processes as deployed on one machine: the gateway (``python -m bot ser
 (models/grievance.tar.gz, started as the Procfile starts it, with the memory-first SQLite
 tracker store of endpoints.yml), the action server, the backend API and
 the worker (SQLite database). Telegram is a fake Bot API served from this process; each turn is
-a Telegram update POSTed to the gateway's webhook (the Udyam skip, the category and Submit as
-inline-button presses) and
+a Telegram update POSTed to the gateway's webhook (Submit at the summary as an inline-button
+press) and
 ends when the assistant's last reply for it reaches the fake (``sendMessage``). Each simulated
-user files grievances, a fresh chat per filing: the 13-turn conversation of
+user files grievances, a fresh chat per filing: the 10-turn conversation of
 ``bench/rasa_turns.py``, from "hello" to the ticket number and the user's list of tickets.
 
 The worker sends through its own bot token, so that its notifications ("your grievance ... is
@@ -60,10 +60,10 @@ GATEWAY_BOT_TOKEN = "111111:BENCH-gateway"
 WORKER_BOT_TOKEN = "222222:BENCH-worker"
 SECRET = "bench-pipeline-webhook-secret"
 MODEL = ROOT / "models" / "grievance.tar.gz"
-# Turns a Telegram user answers with an inline button ("I have no Udyam number", the category,
-# Submit): a callback query whose data is the button's payload. Typed, "/affirm" would be a bot
+# Turns a Telegram user answers with an inline button (Submit at the summary): a callback query
+# whose data is the button's payload. Typed, "/affirm" would be a bot
 # command, which the gateway passes on as the word "affirm".
-BUTTON_TURNS = frozenset({"/skip", '/inform{"category":"delayed_payment"}', "/affirm"})
+BUTTON_TURNS = frozenset({"/affirm"})
 
 
 @dataclass

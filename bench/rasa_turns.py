@@ -1,6 +1,6 @@
 """The assistant under conversation-shaped load, against the stock `rasa init` assistant.
 
-Each simulated user is a fresh sender for a whole conversation (ours: a 13-turn filing, from
+Each simulated user is a fresh sender for a whole conversation (ours: a 10-turn filing, from
 "hello" to the ticket number and its status; the stock bot: 12 turns of its own intents), so
 trackers stay conversation-sized. Measured in one run, same machine, same load shape:
 
@@ -55,13 +55,10 @@ OUR_CONVERSATION = [
     "I want to file a complaint",
     "Ramesh Kumar",
     "+91 98765 43210",
-    "Shree Ganesh Textiles",
-    "/skip",
-    "maharastra",
-    "Pune",
+    "Shree Ganesh Textiles",  # asked with the Udyam number (optional)
+    "Pune, maharastra",  # the district, and the state it names
     "A central PSU has not paid our invoices worth 4 lakh since March",
-    '/inform{"category":"delayed_payment"}',  # the proposed category confirmed with a tap
-    "/affirm",
+    "/affirm",  # Submit at the summary, which shows the category proposed from the story
     "my complaints",
     "thanks",
 ]

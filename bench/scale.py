@@ -6,7 +6,7 @@ store on PostgreSQL and the Redis lock store (``endpoints.scale.yml``), and the 
 ``RASA_URL`` listing both Rasa servers (a stable server per sender, failover).
 
 Each simulated user talks to the gateway's web chat as a fresh sender: files a grievance
-(13 turns, from "hello" to the ticket number) and asks its status by number. A turn whose
+(10 turns, from "hello" to the ticket number) and asks its status by number. A turn whose
 message the gateway held (Rasa or backend down) waits until the gateway has answered it.
 At the end: tickets created = users, no user with two tickets, every notification sent and
 pushed to the web chat at most once per delivery key, every inbound message answered.
