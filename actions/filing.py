@@ -29,7 +29,13 @@ from actions.backend_client import BackendRefused, BackendUnavailable, backend
 from actions.care import care_first
 from actions.chat import current_language, latest_entity, latest_text
 from actions.districts import district_in_state
-from actions.grievance_fields import CATEGORIES, NO_UDYAM, is_placeholder, normalize_udyam
+from actions.grievance_fields import (
+    CATEGORIES,
+    NO_UDYAM,
+    is_placeholder,
+    normalize_udyam,
+    says_no_udyam,
+)
 from actions.messages import button, category_title, field_label, say
 from actions.schemes import answer_scheme_question
 from actions.states import hindi_name
@@ -94,7 +100,8 @@ class ValidateGrievanceForm(FormValidationAction):
         turn = FilingTurn(dispatcher, tracker)
         events = await turn.handle(str(asked))
         events += await propose_category(tracker, events)
-        events += udyam_question(tracker, events)
+        if asked not in ("confirmed", "stop_filing", "field_to_change"):
+            events += udyam_question(tracker, events)  # at the summary it is offered there
         # A SlotSet always comes back, so the form never rejects the turn to another policy.
         return [*events, SlotSet("failed_attempts", turn.failures)]
 
@@ -299,6 +306,13 @@ class FilingTurn:
             return [SlotSet("requested_slot", "field_to_change")]
         if self.text.startswith("/"):
             return []
+        offered = not self.slots.get("udyam_number") and not self.tracker.get_slot("udyam_offered")
+        if offered and says_no_udyam(self.text):  # "nahi hai" to "Udyam number? send it now"
+            return [
+                SlotSet("udyam_number", NO_UDYAM),
+                SlotSet("udyam_offered", True),
+                SlotSet("requested_slot", "confirmed"),
+            ]
         udyam = normalize_udyam(self.text)
         if udyam:  # the Udyam number offered at the summary
             self.changed = True

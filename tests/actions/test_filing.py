@@ -422,3 +422,35 @@ async def test_self_harm_gets_the_helpline_first_and_the_filing_goes_on(
     opening = FormLoop(domain, language=language)
     said = await opening.say(story, intent="file_grievance")
     assert "14416" in said[0]["text"] and opening.slots["description"] == story
+
+
+@pytest.mark.parametrize("answer", ["nahi hai", "I don't have one", "नहीं है"])
+async def test_the_udyam_number_offered_at_the_summary_can_be_declined_there(
+    domain: dict[str, Any], filed: list[dict], answer: str
+) -> None:
+    loop = FormLoop(domain)
+    opening = (
+        "I am Suresh Gupta, my firm Gupta Plastics in Kanpur, Uttar Pradesh, mobile 9415012345. "
+        "UP Jal Nigam has not paid our bill of 3.2 lakh for pipes supplied 8 months ago."
+    )
+    said = bot_texts(await loop.say(opening, intent="file_grievance"))
+    assert "Udyam registration number" in said  # offered with the summary, not asked apart
+    reply = bot_texts(await loop.say(answer, intent="deny"))
+    assert loop.slots["requested_slot"] == "confirmed" and "Please check" in reply
+    assert "Udyam registration number" not in reply  # offered once
+    await loop.say("yes")
+    assert filed and filed[0]["udyam_number"] is None
+
+
+async def test_the_udyam_number_sent_at_the_summary_is_kept(
+    domain: dict[str, Any], filed: list[dict]
+) -> None:
+    loop = FormLoop(domain)
+    await loop.say(
+        "I am Suresh Gupta, my firm Gupta Plastics in Kanpur, Uttar Pradesh, mobile 9415012345. "
+        "UP Jal Nigam has not paid our bill of 3.2 lakh for pipes supplied 8 months ago.",
+        intent="file_grievance",
+    )
+    await loop.say("udyam up 45 0012345")
+    await loop.say("yes")
+    assert filed and filed[0]["udyam_number"] == "UDYAM-UP-45-0012345"
