@@ -31,11 +31,14 @@ def _refused(dispatcher: CollectingDispatcher, exc: BackendRefused, number: str,
 
 
 async def _awaiting_tickets(tracker: Tracker) -> list[dict[str, Any]]:
+    """Tickets whose officer waits for the citizen: a request for information, or else an
+    officer's reply that is still the ticket's latest message ("... Are you OK with that?")."""
     try:
         tickets = await backend(tracker).list_tickets(chat_identity(tracker))
     except (BackendUnavailable, BackendRefused):
         return []
-    return [t for t in tickets if t.get("status") == "awaiting_info"]
+    asked = [t for t in tickets if t.get("status") == "awaiting_info"]
+    return asked or [t for t in tickets if t.get("officer_reply_unanswered")]
 
 
 async def answer_awaiting(

@@ -752,6 +752,23 @@ def officer_questions(session: Session, ticket_ids: list[int]) -> dict[int, str]
     return {int(ticket_id): note for ticket_id, note in rows}  # the last one wins
 
 
+def unanswered_replies(session: Session, ticket_ids: list[int]) -> dict[int, str]:
+    """Each ticket whose latest message is an officer's reply (the citizen has not written
+    since): that reply's text, by ticket id. The assistant sends the citizen's next message
+    there, as it does with a request for information."""
+    if not ticket_ids:
+        return {}
+    rows = session.execute(
+        select(TicketMessage.ticket_id, TicketMessage.author, TicketMessage.text)
+        .where(TicketMessage.ticket_id.in_(ticket_ids))
+        .order_by(TicketMessage.id)
+    )
+    latest: dict[int, tuple[str, str]] = {}
+    for ticket_id, author, text in rows:
+        latest[int(ticket_id)] = (author, text)  # the last one wins
+    return {tid: text for tid, (author, text) in latest.items() if author.startswith("officer")}
+
+
 def reopen_allowed(ticket: Ticket, now: datetime, reopen_window: timedelta) -> bool:
     """The citizen may still reopen: resolved, within the window after resolution."""
     if ticket.status != Status.RESOLVED.value:

@@ -172,6 +172,8 @@ class TicketSummary(TicketStatusView):
 
     category: str
     officer_question: str | None = None
+    # The officer's reply, while it is the ticket's latest message (in work, not awaiting).
+    officer_reply_unanswered: str | None = None
 
 
 class TicketList(BaseModel):

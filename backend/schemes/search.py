@@ -348,9 +348,7 @@ class SchemeSearch:
         examples = [normalise_query(text, aliases).dense_text for text in out_of_scope]
         # One cache file for both: the cache keeps one file per encoder.
         vectors = cached_embeddings(encoder, [*passages, *examples], cache_dir)
-        return cls(
-            schemes, encoder, vectors[: len(passages)], tuning, vectors[len(passages) :]
-        )
+        return cls(schemes, encoder, vectors[: len(passages)], tuning, vectors[len(passages) :])
 
     @classmethod
     def from_directory(

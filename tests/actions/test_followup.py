@@ -7,7 +7,12 @@ import pytest
 import respx
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.followup import ActionPrepareFollowup, ActionSendOfficerReply, ActionSubmitFeedback
+from actions.followup import (
+    ActionFreeMessage,
+    ActionPrepareFollowup,
+    ActionSendOfficerReply,
+    ActionSubmitFeedback,
+)
 from actions.forms import ValidateFeedbackForm
 from tests.actions.conftest import make_tracker, slot_events, texts
 
@@ -176,3 +181,35 @@ async def test_a_final_ticket_is_said_plainly_not_with_the_backends_words(
     await ActionSubmitFeedback().run(dispatcher, tracker, domain)
     said = texts(dispatcher)[0]
     assert "final" in said and "allowed actions" not in said and "new complaint" in said
+
+
+@pytest.mark.parametrize(
+    ("tickets", "sent_to"),
+    [
+        # A request for information waits: the next message answers it.
+        ([{"number": VALID, "status": "awaiting_info", "officer_question": "Which invoice?"}],
+         VALID),
+        # An officer's reply still unanswered ("... Are you OK with that?"): the same.
+        ([{"number": VALID, "status": "in_progress",
+           "officer_reply_unanswered": "They will pay by 31 December. OK?"}], VALID),
+        # Nothing waits: the message is not sent anywhere.
+        ([{"number": VALID, "status": "in_progress"}], None),
+    ],
+)  # fmt: skip
+async def test_a_free_message_answers_the_officer_who_waits(
+    domain: dict[str, Any],
+    backend: respx.MockRouter,
+    tickets: list[dict[str, Any]],
+    sent_to: str | None,
+) -> None:
+    backend.get("/api/v1/tickets").respond(200, json={"tickets": tickets})
+    route = backend.post(f"/api/v1/tickets/{VALID}/messages").respond(201, json={})
+    text = "No, they have been promising for 3 months"
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text=text, intent="deny")
+    await ActionFreeMessage().run(dispatcher, tracker, domain)
+    if sent_to:
+        assert json.loads(route.calls.last.request.content)["text"] == text
+        assert VALID in texts(dispatcher)[0] and text in texts(dispatcher)[0]
+    else:
+        assert not route.called

@@ -236,3 +236,25 @@ def test_department_names_come_in_both_languages(
         headers=service_headers,
     ).json()
     assert preview["department"] == created["department"]
+
+
+def test_an_officers_reply_waits_for_the_citizens_answer_in_the_list(
+    client: TestClient, service_headers: dict[str, str], officers: Officers
+) -> None:
+    officer = officers.add("asha", "MSEFC-MH")
+    number = file(client, service_headers)["number"]
+    [listed] = mine(client, service_headers)
+    assert listed["officer_reply_unanswered"] is None
+    act(client, number, "acknowledge", officer)
+    reply = "The buyer will pay by 31 December. Are you OK with that?"
+    act(client, number, "reply", officer, reply)
+    [listed] = mine(client, service_headers)
+    assert listed["officer_reply_unanswered"] == reply
+    answered = client.post(
+        f"/api/v1/tickets/{number}/messages",
+        json={**OWNER, "text": "No, they have been promising for 3 months"},
+        headers=service_headers,
+    )
+    assert answered.status_code == 201
+    [listed] = mine(client, service_headers)
+    assert listed["officer_reply_unanswered"] is None

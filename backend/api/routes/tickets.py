@@ -44,8 +44,15 @@ from backend.tickets import (
     reopen_allowed,
     route_filing,
     ticket_for,
+    unanswered_replies,
 )
 from routing.lifecycle import Status
+
+# Where an officer's reply can still get an answer from the citizen.
+_IN_WORK = frozenset(
+    {Status.ROUTED.value, Status.ACKNOWLEDGED.value, Status.IN_PROGRESS.value,
+     Status.REOPENED.value}
+)  # fmt: skip
 
 router = APIRouter(prefix="/api/v1/tickets", tags=["service: tickets"])
 
@@ -160,12 +167,15 @@ def my_tickets(
         ).all()
         awaiting = [t.id for t in tickets if t.status == Status.AWAITING_INFO.value]
         questions = officer_questions(session, awaiting)
+        in_work = [t.id for t in tickets if t.status in _IN_WORK]
+        replies = unanswered_replies(session, in_work)
         return TicketList(
             tickets=[
                 TicketSummary(
                     **status_view(t).model_dump(),
                     category=t.category,
                     officer_question=questions.get(t.id),
+                    officer_reply_unanswered=replies.get(t.id),
                 )
                 for t in tickets
             ]
