@@ -15,7 +15,7 @@ from actions import reading, ticket_number
 from actions.backend_client import BackendRefused, BackendUnavailable, backend
 from actions.care import care_first
 from actions.chat import chat_identity, current_language, latest_entity, latest_text
-from actions.forms import parse_rating
+from actions.forms import clear_followup, parse_rating
 from actions.messages import button, menu_buttons, say
 
 
@@ -74,12 +74,12 @@ async def _send_reply(
         await backend(tracker).send_message(number, chat_identity(tracker), text, language)
     except BackendUnavailable:
         dispatcher.utter_message(text=say("reply_not_sent", language, number=number))
-        return _clear_followup()
+        return clear_followup()
     except BackendRefused as exc:
         _refused(dispatcher, exc, number, language)
-        return _clear_followup()
+        return clear_followup()
     dispatcher.utter_message(text=say("reply_sent", language, number=number, text=text))
-    return [*_clear_followup(), SlotSet("last_ticket", number)]
+    return [*clear_followup(), SlotSet("last_ticket", number)]
 
 
 class ActionFreeMessage(Action):
@@ -191,16 +191,6 @@ def _answer_in(tracker: Tracker) -> str | None:
     return text if len(text.split()) >= 3 else None
 
 
-def _clear_followup() -> list[EventType]:
-    return [
-        SlotSet("followup_ticket", None),
-        SlotSet("reply_text", None),
-        SlotSet("feedback_rating", None),
-        SlotSet("feedback_reopen", None),
-        SlotSet("reopen_reason", None),
-    ]
-
-
 class ActionSendOfficerReply(Action):
     def name(self) -> str:
         return "action_send_officer_reply"
@@ -210,7 +200,7 @@ class ActionSendOfficerReply(Action):
     ) -> list[EventType]:
         number, text = tracker.get_slot("followup_ticket"), tracker.get_slot("reply_text")
         if not number or not text:  # the form was stopped: nothing to send
-            return _clear_followup()
+            return clear_followup()
         return await _send_reply(dispatcher, tracker, str(number), str(text))
 
 
@@ -225,7 +215,7 @@ class ActionSubmitFeedback(Action):
     ) -> list[EventType]:
         language = current_language(tracker)
         if not tracker.get_slot("followup_ticket") or tracker.get_slot("feedback_rating") is None:
-            return _clear_followup()  # the form was stopped: nothing to send
+            return clear_followup()  # the form was stopped: nothing to send
         number = str(tracker.get_slot("followup_ticket"))
         rating = int(float(tracker.get_slot("feedback_rating") or 0))
         reopen = bool(tracker.get_slot("feedback_reopen"))
@@ -241,10 +231,10 @@ class ActionSubmitFeedback(Action):
             )
         except BackendUnavailable:
             dispatcher.utter_message(text=say("backend_down", language))
-            return _clear_followup()
+            return clear_followup()
         except BackendRefused as exc:
             _refused(dispatcher, exc, number, language)
-            return _clear_followup()
+            return clear_followup()
         dispatcher.utter_message(
             text=say("feedback_thanks", language, number=number, rating=rating)
         )
@@ -252,7 +242,7 @@ class ActionSubmitFeedback(Action):
             dispatcher.utter_message(text=say("reopened", language, number=number))
         elif tracker.get_slot("feedback_reopen") is False:
             dispatcher.utter_message(text=say("not_reopened", language, number=number))
-        return [*_clear_followup(), SlotSet("last_ticket", number)]
+        return [*clear_followup(), SlotSet("last_ticket", number)]
 
 
 class AskFeedbackReopen(Action):

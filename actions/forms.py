@@ -187,6 +187,17 @@ def _followup_ticket(value: Any, dispatcher: CollectingDispatcher, tracker: Trac
     return {"followup_ticket": number, "failed_attempts": 0.0}
 
 
+def clear_followup() -> list[EventType]:
+    """The reply and rating forms' answers cleared (sent, or given up)."""
+    return [
+        SlotSet("followup_ticket", None),
+        SlotSet("reply_text", None),
+        SlotSet("feedback_rating", None),
+        SlotSet("feedback_reopen", None),
+        SlotSet("reopen_reason", None),
+    ]
+
+
 class ContextFormValidation(FormValidationAction, ABC):
     """A form whose messages are read in context: a bare "cancel" (the whole message) stops
     it; anything else is an answer, whatever intent the NLU read. A turn always returns a
@@ -207,14 +218,7 @@ class ContextFormValidation(FormValidationAction, ABC):
             dispatcher.utter_message(
                 text=say("anything_else", language), buttons=menu_buttons(language)
             )
-            return [
-                SlotSet("followup_ticket", None),
-                SlotSet("reply_text", None),
-                SlotSet("feedback_rating", None),
-                SlotSet("feedback_reopen", None),
-                SlotSet("reopen_reason", None),
-                SlotSet("requested_slot", None),
-            ]
+            return [*clear_followup(), SlotSet("requested_slot", None)]
         events = await super().run(dispatcher, tracker, domain)
         failures = float(tracker.get_slot("failed_attempts") or 0)
         return [*events, SlotSet("failed_attempts", failures)]

@@ -140,17 +140,6 @@ _IDENTITY_CUE = re.compile(
 _SENTENCE = re.compile(r"(?<=[.!?।])\s+|\n+")
 _FOLD = re.compile(r"[^\w\u0900-\u097f\s/]+")
 
-ASKABLE_FIELDS = (
-    "name",
-    "mobile",
-    "enterprise_name",
-    "udyam_number",
-    "state",
-    "district",
-    "description",
-    "category",
-)
-
 
 def fold(text: str) -> str:
     """Lower case, punctuation dropped, spaces collapsed: how commands are compared."""
