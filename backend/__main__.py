@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 # ImportError. No process started from here uses it: a None entry makes that import fail.
 sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 
+from pydantic import ValidationError  # noqa: E402
+
 from backend.config import Settings  # noqa: E402
 
 
@@ -45,7 +47,13 @@ def main(argv: list[str] | None = None) -> int:
     batch.add_argument("--format", choices=["csv", "json"], default=None, help="default: by suffix")
     args = parser.parse_args(argv)
 
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        # A refusal to start says what to fix, without a traceback.
+        for error in exc.errors():
+            print(f"refusing to start: {error['msg']}", file=sys.stderr)
+        return 2
     from backend.logs import configure_logging
 
     configure_logging(settings)

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+# Secrets that ship in the repository (Makefile, .env.example, tests): never accepted
+# outside development.
+KNOWN_DEFAULT_SECRETS = frozenset({"dev-service-token-change-me", "change-me", "changeme"})
+MIN_SECRET_LENGTH = 32
+MAKE_SECRET_HINT = "python -c 'import secrets; print(secrets.token_urlsafe(32))'"  # noqa: S105
 
 
 class Settings(BaseSettings):
@@ -17,6 +24,9 @@ class Settings(BaseSettings):
         env_file=PROJECT_ROOT / ".env", extra="ignore", case_sensitive=False
     )
 
+    # "development" (the default: `make run`, tests) accepts the development service token;
+    # any other value (production, staging...) refuses to start with a default or short one.
+    app_env: str = "development"
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'app.db'}"
     service_token: str = Field(default="dev-service-token-change-me", min_length=8)
     backend_url: str = "http://127.0.0.1:8000"
@@ -72,6 +82,19 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
     log_json: bool = False
+
+    @model_validator(mode="after")
+    def _no_default_secrets_outside_development(self) -> Settings:
+        if self.app_env.strip().lower() in ("development", "dev"):
+            return self
+        token = self.service_token
+        if token in KNOWN_DEFAULT_SECRETS or len(token) < MIN_SECRET_LENGTH:
+            raise ValueError(
+                f"APP_ENV={self.app_env}: SERVICE_TOKEN is a default or shorter than "
+                f"{MIN_SECRET_LENGTH} characters (it also signs dashboard sessions). "
+                f"Make one with: {MAKE_SECRET_HINT}"
+            )
+        return self
 
     @property
     def is_sqlite(self) -> bool:
