@@ -43,7 +43,8 @@ run: setup migrate train
 	@echo "  web chat        http://127.0.0.1:8080/"
 	@echo "  backend API     http://127.0.0.1:8000/docs"
 	@echo "  dashboard       http://127.0.0.1:8000/dashboard/  (sign in with an officer token)"
-	@echo "  Rasa            http://127.0.0.1:5005/   action server :5055"
+	@echo "  Rasa            http://127.0.0.1:5005/   action server http://127.0.0.1:5055/"
+	@echo "                  (both bound to 127.0.0.1: this machine only, no shared secret yet)"
 	@echo "  officer token:  $(PY) -m backend officer add --name NAME --department CODE --role officer"
 	@echo ""
 	@$(VENV)/bin/honcho start -f Procfile

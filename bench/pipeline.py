@@ -260,7 +260,7 @@ def run_ours(tmp: Path, args: argparse.Namespace) -> dict[str, object]:
         "actions": Service(
             "actions",
             [str(RASA), "run", "actions", "--port", str(actions_port)],
-            {"BACKEND_URL": backend_url, "SERVICE_TOKEN": TOKEN},
+            {"BACKEND_URL": backend_url, "SERVICE_TOKEN": TOKEN, "SANIC_HOST": "127.0.0.1"},
             tmp,
         ),
         "rasa": Service(
@@ -269,6 +269,8 @@ def run_ours(tmp: Path, args: argparse.Namespace) -> dict[str, object]:
                 *RASA_SERVER,
                 "run",
                 "--enable-api",
+                "-i",
+                "127.0.0.1",
                 "-m",
                 str(MODEL),
                 "--port",

@@ -201,11 +201,11 @@ def run_ours(tmp: Path, model: Path, backend_url: str, name: str, args) -> dict[
         tmp / f"endpoints-{name}.yml", actions_port, tmp / f"tracker-{name}.db"
     )
     actions = Service(f"actions-{name}", [str(RASA), "run", "actions", "--port",
-                      str(actions_port)], {"BACKEND_URL": backend_url, "SERVICE_TOKEN": TOKEN},
-                      tmp)  # fmt: skip
-    rasa = Service(f"rasa-{name}", [*RASA_SERVER, "run", "--enable-api", "-m", str(model), "--port",
-                   str(rasa_port), "--endpoints", str(endpoints), "--credentials",
-                   str(ROOT / "credentials.yml")], {}, tmp)  # fmt: skip
+                      str(actions_port)], {"BACKEND_URL": backend_url, "SERVICE_TOKEN": TOKEN,
+                      "SANIC_HOST": "127.0.0.1"}, tmp)  # fmt: skip
+    rasa = Service(f"rasa-{name}", [*RASA_SERVER, "run", "--enable-api", "-i", "127.0.0.1",
+                   "-m", str(model), "--port", str(rasa_port), "--endpoints", str(endpoints),
+                   "--credentials", str(ROOT / "credentials.yml")], {}, tmp)  # fmt: skip
     try:
         actions.start().wait(f"http://127.0.0.1:{actions_port}/health", 180)
         rasa.start().wait(f"http://127.0.0.1:{rasa_port}/status", 300)
@@ -228,8 +228,8 @@ def run_stock(tmp: Path, args) -> dict[str, object]:
     )
     model = next((project / "models").glob("*.tar.gz"))
     port = free_port()
-    rasa = Service("rasa-stock", [str(RASA), "run", "--enable-api", "-m", str(model), "--port",
-                   str(port)], {}, tmp, cwd=project)  # fmt: skip
+    rasa = Service("rasa-stock", [str(RASA), "run", "--enable-api", "-i", "127.0.0.1", "-m",
+                   str(model), "--port", str(port)], {}, tmp, cwd=project)  # fmt: skip
     try:
         rasa.start().wait(f"http://127.0.0.1:{port}/status", 300)
         assert rasa.process is not None

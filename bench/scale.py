@@ -116,7 +116,11 @@ class Topology:
                 Service(
                     "actions",
                     [str(RASA), "run", "actions", "--port", str(ports["actions"])],
-                    {"BACKEND_URL": self.backend_url, "SERVICE_TOKEN": TOKEN},
+                    {
+                        "BACKEND_URL": self.backend_url,
+                        "SERVICE_TOKEN": TOKEN,
+                        "SANIC_HOST": "127.0.0.1",
+                    },
                     log_dir,
                 ),
                 f"http://127.0.0.1:{ports['actions']}/health",
@@ -133,7 +137,7 @@ class Topology:
         }
         for name, url in zip(("rasa-1", "rasa-2"), rasa_urls, strict=True):
             command = [
-                *RASA_SERVER, "run", "--enable-api", "--port", str(ports[name]),
+                *RASA_SERVER, "run", "--enable-api", "-i", "127.0.0.1", "--port", str(ports[name]),
                 "-m", str(ROOT / "models" / "grievance.tar.gz"),
                 "--endpoints", str(ROOT / "endpoints.scale.yml"),
                 "--credentials", str(ROOT / "credentials.yml"),

@@ -174,7 +174,8 @@ def rasa_server(
     """
     endpoints = write_endpoints(log_dir / f"endpoints-{port}.yml", actions_port, tracker_db)
     command = [
-        *RASA_SERVER, "run", "--enable-api", "-m", str(MODEL), "--port", str(port),
+        *RASA_SERVER, "run", "--enable-api", "-i", "127.0.0.1", "-m", str(MODEL),
+        "--port", str(port),
         "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml"),
     ]  # fmt: skip
     return Service("rasa", command, {}, log_dir)
@@ -259,7 +260,8 @@ def assistant_stack(
     actions = Service(
         "actions",
         [str(RASA), "run", "actions", "--port", str(actions_port)],
-        {"BACKEND_URL": backend_url, "SERVICE_TOKEN": service_token},
+        # rasa_sdk binds SANIC_HOST (default 0.0.0.0): loopback only, as under `make run`.
+        {"BACKEND_URL": backend_url, "SERVICE_TOKEN": service_token, "SANIC_HOST": "127.0.0.1"},
         log_dir,
     )
     rasa = rasa_server(log_dir, rasa_port, actions_port, tracker_db)
