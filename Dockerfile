@@ -67,6 +67,7 @@ WORKDIR /srv
 COPY --from=rasa-build /build/models/grievance.tar.gz models/grievance.tar.gz
 COPY config.yml domain.yml credentials.yml endpoints.yml endpoints.scale.yml ./
 COPY actions actions
+COPY rasa_runtime rasa_runtime
 # The model's pipeline loads nlu/components (language detector); the server starts through
 # nlu/components/speedups.py, and endpoints.yml names its tracker store there.
 COPY nlu/components nlu/components

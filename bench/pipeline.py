@@ -49,6 +49,8 @@ from tests.support.processes import (
     RASA_SERVER,
     ROOT,
     Service,
+    action_server_command,
+    action_server_env,
     backend_service,
     free_port,
     migrate,
@@ -259,8 +261,8 @@ def run_ours(tmp: Path, args: argparse.Namespace) -> dict[str, object]:
         "backend": backend,
         "actions": Service(
             "actions",
-            [str(RASA), "run", "actions", "--port", str(actions_port)],
-            {"BACKEND_URL": backend_url, "SERVICE_TOKEN": TOKEN, "SANIC_HOST": "127.0.0.1"},
+            action_server_command(actions_port),
+            {"BACKEND_URL": backend_url, "SERVICE_TOKEN": TOKEN, **action_server_env()},
             tmp,
         ),
         "rasa": Service(

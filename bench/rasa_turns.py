@@ -42,6 +42,8 @@ from tests.support.processes import (
     RASA_SERVER,
     ROOT,
     Service,
+    action_server_command,
+    action_server_env,
     backend_service,
     free_port,
     migrate,
@@ -200,9 +202,9 @@ def run_ours(tmp: Path, model: Path, backend_url: str, name: str, args) -> dict[
     endpoints = write_endpoints(
         tmp / f"endpoints-{name}.yml", actions_port, tmp / f"tracker-{name}.db"
     )
-    actions = Service(f"actions-{name}", [str(RASA), "run", "actions", "--port",
-                      str(actions_port)], {"BACKEND_URL": backend_url, "SERVICE_TOKEN": TOKEN,
-                      "SANIC_HOST": "127.0.0.1"}, tmp)  # fmt: skip
+    actions = Service(f"actions-{name}", action_server_command(actions_port),
+                      {"BACKEND_URL": backend_url, "SERVICE_TOKEN": TOKEN, **action_server_env()},
+                      tmp)  # fmt: skip
     rasa = Service(f"rasa-{name}", [*RASA_SERVER, "run", "--enable-api", "-i", "127.0.0.1",
                    "-m", str(model), "--port", str(rasa_port), "--endpoints", str(endpoints),
                    "--credentials", str(ROOT / "credentials.yml")], {}, tmp)  # fmt: skip

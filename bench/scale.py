@@ -35,7 +35,16 @@ import httpx
 import sqlalchemy as sa
 
 from bench.rasa_turns import OUR_CONVERSATION
-from tests.support.processes import APP_PYTHON, RASA, RASA_SERVER, ROOT, Service, free_port, migrate
+from tests.support.processes import (
+    APP_PYTHON,
+    RASA_SERVER,
+    ROOT,
+    Service,
+    action_server_command,
+    action_server_env,
+    free_port,
+    migrate,
+)
 
 TOKEN = "bench-scale-service-token"
 PG = "postgresql://postgres@127.0.0.1:5432"
@@ -81,6 +90,7 @@ class Topology:
             "LOG_JSON": "true",
         }
         rasa_env = {
+            **action_server_env(),
             "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{ports['actions']}/webhook",
             "RASA_TRACKER_DB_HOST": "127.0.0.1",
             "RASA_TRACKER_DB_PORT": "5432",
@@ -115,11 +125,11 @@ class Topology:
             "actions": (
                 Service(
                     "actions",
-                    [str(RASA), "run", "actions", "--port", str(ports["actions"])],
+                    action_server_command(ports["actions"]),
                     {
                         "BACKEND_URL": self.backend_url,
                         "SERVICE_TOKEN": TOKEN,
-                        "SANIC_HOST": "127.0.0.1",
+                        **action_server_env(),
                     },
                     log_dir,
                 ),

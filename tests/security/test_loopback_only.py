@@ -13,7 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.processes import Service, free_port, rasa_server, rasa_skip_reason
+from tests.support.processes import (
+    RASA_SHARED_SECRET,
+    Service,
+    free_port,
+    rasa_server,
+    rasa_skip_reason,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -53,7 +59,7 @@ def _procfile_service(name: str, port: int, log_dir: Path) -> Service:
         if text.startswith(f"{name}:")
     )
     words = shlex.split(line)
-    env = {}
+    env = {"RASA_SHARED_SECRET": RASA_SHARED_SECRET}
     while words and "=" in words[0] and not words[0].startswith("-"):
         key, value = words.pop(0).split("=", 1)
         env[key] = value

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -148,6 +149,21 @@ def rasa_skip_reason() -> str | None:
     return None
 
 
+# The secret Rasa sends the action server (rasa_runtime/actions_server.py); every stack the
+# tests start shares this one.
+RASA_SHARED_SECRET = os.environ.get("RASA_SHARED_SECRET") or secrets.token_urlsafe(32)
+ACTIONS_SERVER = [str(ROOT / ".venv-rasa" / "bin" / "python"), "-m", "rasa_runtime.actions_server"]
+
+
+def action_server_command(port: int) -> list[str]:
+    """The action server as `make run` starts it: loopback only, the shared secret required."""
+    return [*ACTIONS_SERVER, "--port", str(port)]
+
+
+def action_server_env() -> dict[str, str]:
+    return {"RASA_SHARED_SECRET": RASA_SHARED_SECRET, "SANIC_HOST": "127.0.0.1"}
+
+
 def write_endpoints(path: Path, actions_port: int, tracker_db: Path | None = None) -> Path:
     """A Rasa endpoints file: the action server at ``actions_port``; with ``tracker_db`` the
     tracker store ``endpoints.yml`` ships (memory first, SQLite behind) on that file, without
@@ -155,6 +171,7 @@ def write_endpoints(path: Path, actions_port: int, tracker_db: Path | None = Non
     text = (
         f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
         "  enable_selective_domain: true\n"
+        f'  headers:\n    X-Rasa-Shared-Secret: "{RASA_SHARED_SECRET}"\n'
     )
     if tracker_db is not None:
         text += (
@@ -259,9 +276,8 @@ def assistant_stack(
     actions_port, rasa_port = free_port(), free_port()
     actions = Service(
         "actions",
-        [str(RASA), "run", "actions", "--port", str(actions_port)],
-        # rasa_sdk binds SANIC_HOST (default 0.0.0.0): loopback only, as under `make run`.
-        {"BACKEND_URL": backend_url, "SERVICE_TOKEN": service_token, "SANIC_HOST": "127.0.0.1"},
+        action_server_command(actions_port),
+        {"BACKEND_URL": backend_url, "SERVICE_TOKEN": service_token, **action_server_env()},
         log_dir,
     )
     rasa = rasa_server(log_dir, rasa_port, actions_port, tracker_db)

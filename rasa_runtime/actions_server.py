@@ -1,0 +1,77 @@
+"""rasa_sdk's action server, answering only callers that present the shared secret.
+
+``python -m rasa_runtime.actions_server --port 5055`` = ``rasa run actions`` plus: every
+request but ``GET /health`` must carry ``X-Rasa-Shared-Secret: $RASA_SHARED_SECRET`` (Rasa
+sends it from ``action_endpoint.headers`` in endpoints.yml), compared in constant time;
+otherwise 401. It binds ``--host``, else ``SANIC_HOST``, else 127.0.0.1 (not rasa_sdk's 0.0.0.0) and
+refuses to start without a secret of at least 32 characters.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hmac
+import logging
+import os
+import sys
+from typing import Any
+
+SECRET_ENV = "RASA_SHARED_SECRET"  # noqa: S105 (a name, not a secret)
+SECRET_HEADER = "X-Rasa-Shared-Secret"  # noqa: S105 (a name, not a secret)
+MIN_SECRET_LENGTH = 32
+OPEN_PATHS = frozenset({"/health"})
+
+
+def secret_from_env() -> str:
+    secret = os.environ.get(SECRET_ENV, "")
+    if len(secret) < MIN_SECRET_LENGTH:
+        raise SystemExit(
+            f"refusing to start: {SECRET_ENV} must be set to at least {MIN_SECRET_LENGTH} "
+            "characters (make one: python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+        )
+    return secret
+
+
+def create_app(secret: str, actions: str = "actions") -> Any:
+    """rasa_sdk's Sanic app with a request middleware checking the shared secret."""
+    from rasa_sdk.endpoint import create_app as sdk_create_app
+    from sanic import response
+
+    app = sdk_create_app(actions, cors_origins=None)
+    expected = secret.encode()
+
+    @app.middleware("request")
+    async def require_shared_secret(request: Any) -> Any:
+        if request.path in OPEN_PATHS:
+            return None
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not hmac.compare_digest(given, expected):
+            return response.json({"error": "unauthorized"}, status=401)
+        return None
+
+    return app
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m rasa_runtime.actions_server")
+    parser.add_argument("--host", default=None, help="default: $SANIC_HOST, else 127.0.0.1")
+    parser.add_argument("--port", type=int, default=5055)
+    parser.add_argument("--actions", default="actions")
+    args = parser.parse_args(argv)
+    secret = secret_from_env()
+
+    from rasa_sdk import utils
+    from rasa_sdk.plugin import plugin_manager
+
+    utils.configure_colored_logging(None)  # as `rasa run actions`: LOG_LEVEL or INFO
+    utils.update_sanic_log_level()
+    app = create_app(secret, args.actions)
+    plugin_manager().hook.attach_sanic_app_extensions(app=app)
+    host = args.host or os.environ.get("SANIC_HOST") or "127.0.0.1"
+    logging.getLogger(__name__).info("action server on http://%s:%s", host, args.port)
+    app.run(host, args.port, workers=utils.number_of_sanic_workers())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
