@@ -17,8 +17,9 @@ import httpx
 import pytest
 
 from tests.support.processes import (
-    RASA,
     Service,
+    action_server_command,
+    action_server_env,
     backend_service,
     free_port,
     migrate,
@@ -46,8 +47,8 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, An
     actions_port, rasa_port = free_port(), free_port()
     actions = Service(
         "actions",
-        [str(RASA), "run", "actions", "--port", str(actions_port)],
-        {"BACKEND_URL": backend_url, "SERVICE_TOKEN": TOKEN},
+        action_server_command(actions_port),
+        {"BACKEND_URL": backend_url, "SERVICE_TOKEN": TOKEN, **action_server_env()},
         tmp,
     )
     rasa = rasa_server(tmp, rasa_port, actions_port)

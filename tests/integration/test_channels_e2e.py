@@ -27,9 +27,10 @@ import sqlalchemy as sa
 from tests.support.fake_telegram import FakeTelegramControl, telegram_text_update
 from tests.support.processes import (
     APP_PYTHON,
-    RASA,
     ROOT,
     Service,
+    action_server_command,
+    action_server_env,
     backend_service,
     free_port,
     migrate,
@@ -145,8 +146,8 @@ def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
     system.backend_url = backend_url  # type: ignore[attr-defined]
     actions = Service(
         "actions",
-        [str(RASA), "run", "actions", "--port", str(system.actions_port)],
-        {"BACKEND_URL": backend_url, "SERVICE_TOKEN": TOKEN},
+        action_server_command(system.actions_port),
+        {"BACKEND_URL": backend_url, "SERVICE_TOKEN": TOKEN, **action_server_env()},
         tmp,
     )
     worker = Service(

@@ -43,9 +43,10 @@ from tests.support.fake_twilio import (
 )
 from tests.support.processes import (
     APP_PYTHON,
-    RASA,
     ROOT,
     Service,
+    action_server_command,
+    action_server_env,
     backend_service,
     free_port,
     migrate,
@@ -170,8 +171,8 @@ def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WhatsAppSystem]
     backend, system.backend_url = backend_service(system.database_url, TOKEN, tmp)
     actions = Service(
         "actions",
-        [str(RASA), "run", "actions", "--port", str(system.actions_port)],
-        {"BACKEND_URL": system.backend_url, "SERVICE_TOKEN": TOKEN},
+        action_server_command(system.actions_port),
+        {"BACKEND_URL": system.backend_url, "SERVICE_TOKEN": TOKEN, **action_server_env()},
         tmp,
     )
     worker = Service(
