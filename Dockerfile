@@ -78,5 +78,7 @@ EXPOSE 5005 5055
 HEALTHCHECK --interval=15s --timeout=5s --start-period=120s --retries=3 \
   CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen(os.environ['HEALTHCHECK_URL'], timeout=4)"]
 # endpoints.scale.yml: PostgreSQL tracker store and Redis lock store from the environment.
-CMD ["python", "-m", "nlu.components.speedups", "run", "--enable-api", "--port", "5005", \
+# No --enable-api: nothing needs Rasa's HTTP API, and the gateway channel
+# (rasa_runtime/channels.py) answers only RASA_SHARED_SECRET.
+CMD ["python", "-m", "nlu.components.speedups", "run", "--port", "5005", \
      "-m", "models/grievance.tar.gz", "--endpoints", "endpoints.scale.yml", "--credentials", "credentials.yml"]

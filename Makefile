@@ -15,7 +15,8 @@ export $(shell sed -n 's/^\([A-Z_][A-Z0-9_]*\)=.*/\1/p' .env)
 endif
 export DATABASE_URL ?= sqlite:///$(CURDIR)/var/app.db
 export SERVICE_TOKEN ?= dev-service-token-change-me
-# Rasa -> action server secret: generated once into var/secrets.env (mode 0600) when unset.
+# Gateway -> Rasa -> action server secret: generated once into var/secrets.env (mode 0600)
+# when unset (rasa_runtime/contract.py).
 export RASA_SHARED_SECRET ?= $(shell scripts/dev-secret.sh RASA_SHARED_SECRET)
 
 .PHONY: help setup setup-app setup-rasa migrate train run test lint typecheck \
@@ -45,9 +46,9 @@ run: setup migrate train
 	@echo "  web chat        http://127.0.0.1:8080/"
 	@echo "  backend API     http://127.0.0.1:8000/docs"
 	@echo "  dashboard       http://127.0.0.1:8000/dashboard/  (sign in with an officer token)"
-	@echo "  Rasa            http://127.0.0.1:5005/   action server http://127.0.0.1:5055/"
-	@echo "                  (both on 127.0.0.1 only; the action server answers only Rasa's"
-	@echo "                  RASA_SHARED_SECRET, Rasa's own HTTP API has no token yet)"
+	@echo "  Rasa :5005, action server :5055: 127.0.0.1 only, and only for callers with"
+	@echo "                  RASA_SHARED_SECRET (the gateway -> Rasa -> actions; var/secrets.env);"
+	@echo "                  Rasa's HTTP API is off"
 	@echo "  officer token:  $(PY) -m backend officer add --name NAME --department CODE --role officer"
 	@echo ""
 	@$(VENV)/bin/honcho start -f Procfile

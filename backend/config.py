@@ -20,8 +20,12 @@ MAKE_SECRET_HINT = "python -c 'import secrets; print(secrets.token_urlsafe(32))'
 class Settings(BaseSettings):
     """Settings from the environment (documented in ``.env.example``)."""
 
+    # var/secrets.env holds the development secrets `make run` generates (scripts/dev-secret.sh),
+    # so that a process started by hand finds them too; the environment and .env come first.
     model_config = SettingsConfigDict(
-        env_file=PROJECT_ROOT / ".env", extra="ignore", case_sensitive=False
+        env_file=(PROJECT_ROOT / "var" / "secrets.env", PROJECT_ROOT / ".env"),
+        extra="ignore",
+        case_sensitive=False,
     )
 
     # "development" (the default: `make run`, tests) accepts the development service token;
@@ -31,6 +35,9 @@ class Settings(BaseSettings):
     service_token: str = Field(default="dev-service-token-change-me", min_length=8)
     backend_url: str = "http://127.0.0.1:8000"
     rasa_url: str = "http://127.0.0.1:5005"
+    # Sent to Rasa on every turn (rasa_runtime/contract.py); the gateway refuses to start
+    # without one of at least 32 characters.
+    rasa_shared_secret: str = ""
     gateway_url: str = "http://127.0.0.1:8080"
     public_base_url: str = ""
     redis_url: str = ""

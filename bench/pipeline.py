@@ -54,6 +54,7 @@ from tests.support.processes import (
     backend_service,
     free_port,
     migrate,
+    rasa_ready_url,
     write_endpoints,
 )
 
@@ -270,7 +271,6 @@ def run_ours(tmp: Path, args: argparse.Namespace) -> dict[str, object]:
             [
                 *RASA_SERVER,
                 "run",
-                "--enable-api",
                 "-i",
                 "127.0.0.1",
                 "-m",
@@ -310,7 +310,7 @@ def run_ours(tmp: Path, args: argparse.Namespace) -> dict[str, object]:
         services["backend"].wait(f"{backend_url}/healthz", 180)
         services["gateway"].wait(f"{gateway_url}/healthz", 120)
         services["actions"].wait(f"http://127.0.0.1:{actions_port}/health", 180)
-        services["rasa"].wait(f"http://127.0.0.1:{rasa_port}/status", 300)
+        services["rasa"].wait(rasa_ready_url(rasa_port), 300)
         pipeline = Pipeline(gateway_url, telegram)
 
         async def warm_up() -> None:

@@ -37,9 +37,11 @@ from pathlib import Path
 import httpx
 import yaml
 
+from rasa_runtime.contract import SECRET_HEADER, WEBHOOK_PATH
 from tests.support.processes import (
     RASA,
     RASA_SERVER,
+    RASA_SHARED_SECRET,
     ROOT,
     Service,
     action_server_command,
@@ -47,10 +49,13 @@ from tests.support.processes import (
     backend_service,
     free_port,
     migrate,
+    rasa_ready_url,
     write_endpoints,
 )
 
 TOKEN = "bench-service-token"
+# Every turn as the gateway sends it (stock Rasa's REST channel ignores the header).
+GATEWAY_HEADERS = {SECRET_HEADER: RASA_SHARED_SECRET}
 
 OUR_CONVERSATION = [
     "hello",
@@ -101,12 +106,12 @@ class Load:
         }
 
 
-async def converse(client: httpx.AsyncClient, sender: str, turns: list[str], load: Load) -> None:
+async def converse(
+    client: httpx.AsyncClient, url: str, sender: str, turns: list[str], load: Load
+) -> None:
     for text in turns:
         started = time.perf_counter()
-        response = await client.post(
-            "/webhooks/rest/webhook", json={"sender": sender, "message": text}
-        )
+        response = await client.post(url, json={"sender": sender, "message": text})
         response.raise_for_status()
         load.latencies.append(time.perf_counter() - started)
         load.turns += 1
@@ -114,10 +119,10 @@ async def converse(client: httpx.AsyncClient, sender: str, turns: list[str], loa
 
 async def single_user(url: str, turns: list[str], conversations: int, tag: str) -> Load:
     load = Load()
-    async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+    async with httpx.AsyncClient(headers=GATEWAY_HEADERS, timeout=60) as client:
         started = time.perf_counter()
         for index in range(conversations):
-            await converse(client, f"web:{tag}-single-{index}", turns, load)
+            await converse(client, url, f"web:{tag}-single-{index}", turns, load)
         load.seconds = time.perf_counter() - started
     return load
 
@@ -125,13 +130,13 @@ async def single_user(url: str, turns: list[str], conversations: int, tag: str) 
 async def concurrent_users(url: str, turns: list[str], users: int, seconds: float, tag: str):
     load = Load()
     limits = httpx.Limits(max_connections=users, max_keepalive_connections=users)
-    async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as client:
+    async with httpx.AsyncClient(headers=GATEWAY_HEADERS, timeout=120, limits=limits) as client:
         deadline = time.perf_counter() + seconds
 
         async def user(number: int) -> None:
             conversation = 0
             while time.perf_counter() < deadline:
-                await converse(client, f"web:{tag}-u{number}-c{conversation}", turns, load)
+                await converse(client, url, f"web:{tag}-u{number}-c{conversation}", turns, load)
                 conversation += 1
 
         started = time.perf_counter()
@@ -205,14 +210,14 @@ def run_ours(tmp: Path, model: Path, backend_url: str, name: str, args) -> dict[
     actions = Service(f"actions-{name}", action_server_command(actions_port),
                       {"BACKEND_URL": backend_url, "SERVICE_TOKEN": TOKEN, **action_server_env()},
                       tmp)  # fmt: skip
-    rasa = Service(f"rasa-{name}", [*RASA_SERVER, "run", "--enable-api", "-i", "127.0.0.1",
+    rasa = Service(f"rasa-{name}", [*RASA_SERVER, "run", "-i", "127.0.0.1",
                    "-m", str(model), "--port", str(rasa_port), "--endpoints", str(endpoints),
                    "--credentials", str(ROOT / "credentials.yml")], {}, tmp)  # fmt: skip
     try:
         actions.start().wait(f"http://127.0.0.1:{actions_port}/health", 180)
-        rasa.start().wait(f"http://127.0.0.1:{rasa_port}/status", 300)
+        rasa.start().wait(rasa_ready_url(rasa_port), 300)
         assert actions.process is not None and rasa.process is not None
-        return measure(name, f"http://127.0.0.1:{rasa_port}", OUR_CONVERSATION,
+        return measure(name, f"http://127.0.0.1:{rasa_port}{WEBHOOK_PATH}", OUR_CONVERSATION,
                        [rasa.process.pid, actions.process.pid], args)  # fmt: skip
     finally:
         rasa.stop()
@@ -235,8 +240,8 @@ def run_stock(tmp: Path, args) -> dict[str, object]:
     try:
         rasa.start().wait(f"http://127.0.0.1:{port}/status", 300)
         assert rasa.process is not None
-        result = measure("stock", f"http://127.0.0.1:{port}", STOCK_CONVERSATION,
-                         [rasa.process.pid], args)  # fmt: skip
+        webhook = f"http://127.0.0.1:{port}/webhooks/rest/webhook"  # stock: Rasa's REST channel
+        result = measure("stock", webhook, STOCK_CONVERSATION, [rasa.process.pid], args)
     finally:
         rasa.stop()
     return {"init_and_train_s": seconds, **result}

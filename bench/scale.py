@@ -147,7 +147,7 @@ class Topology:
         }
         for name, url in zip(("rasa-1", "rasa-2"), rasa_urls, strict=True):
             command = [
-                *RASA_SERVER, "run", "--enable-api", "-i", "127.0.0.1", "--port", str(ports[name]),
+                *RASA_SERVER, "run", "-i", "127.0.0.1", "--port", str(ports[name]),
                 "-m", str(ROOT / "models" / "grievance.tar.gz"),
                 "--endpoints", str(ROOT / "endpoints.scale.yml"),
                 "--credentials", str(ROOT / "credentials.yml"),

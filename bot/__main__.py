@@ -16,6 +16,7 @@ import uvicorn  # noqa: E402
 from backend.config import Settings  # noqa: E402
 from backend.logs import configure_logging  # noqa: E402
 from bot.app import create_app  # noqa: E402
+from rasa_runtime.contract import secret_problem  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -27,6 +28,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     settings = Settings()
+    problem = secret_problem(settings.rasa_shared_secret)
+    if problem is not None:  # Rasa would refuse every turn
+        sys.exit(f"refusing to start: {problem}")
     # Masked lines, JSON with LOG_JSON=true, each carrying the message's request id.
     configure_logging(settings)
     # httpx logs every request URL at INFO, and PTB's URLs carry the bot token.

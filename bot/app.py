@@ -79,7 +79,9 @@ class Gateway:
         self.store = GatewayStore(self.engine)
         self.metrics = GatewayMetrics()
         self.throttle = throttle or SenderThrottle.from_settings(settings)
-        self.rasa = rasa or RasaClient(settings.rasa_url, settings.backend_url)
+        self.rasa = rasa or RasaClient(
+            settings.rasa_url, settings.backend_url, secret=settings.rasa_shared_secret
+        )
         self.rasa.metrics = self.metrics
         self.webchat = WebChatChannel(self.store, self.rasa)
         self.telegram: TelegramChannel | None = None

@@ -1,5 +1,6 @@
-"""The one HTTP client to the assistant: Rasa's REST channel, plus a reachability probe of the
-backend (the assistant's custom actions depend on it).
+"""The one HTTP client to the assistant: Rasa's gateway channel (``rasa_runtime/channels.py``,
+Rasa's REST channel behind the shared secret), plus a reachability probe of the backend (the
+assistant's custom actions depend on it).
 
 ``rasa_url`` may list several Rasa servers, comma-separated. Each sender goes to one of them,
 chosen by a stable hash, so a conversation stays on one server (the open-source Redis lock store
@@ -21,6 +22,7 @@ import httpx
 from backend.requestid import HEADER as REQUEST_ID_HEADER
 from backend.requestid import current_request_id
 from bot.privacy import mask_sender
+from rasa_runtime.contract import SECRET_HEADER, WEBHOOK_PATH
 
 if TYPE_CHECKING:
     from bot.metrics import GatewayMetrics
@@ -40,6 +42,7 @@ class RasaClient:
         rasa_url: str,
         backend_url: str | None = None,
         *,
+        secret: str,
         timeout: float = 30.0,
         health_ttl: float = 2.0,
         transport: httpx.AsyncBaseTransport | None = None,
@@ -53,6 +56,7 @@ class RasaClient:
             limits=httpx.Limits(max_connections=100, max_keepalive_connections=50),
             transport=transport,
         )
+        self._secret = secret
         self._health_ttl = health_ttl
         self._backend_ok_until = 0.0
 
@@ -76,14 +80,15 @@ class RasaClient:
             raise AssistantUnavailable("backend unreachable")
         # The turn's id goes to Rasa in the metadata; the actions send it to the backend.
         request_id = current_request_id.get()
-        headers = {REQUEST_ID_HEADER: request_id} if request_id else None
+        headers = {SECRET_HEADER: self._secret}
         if request_id:
+            headers[REQUEST_ID_HEADER] = request_id
             metadata = {**metadata, "request_id": request_id}
         response: httpx.Response | None = None
         for rasa_url in self.replicas_for(sender):
             try:
                 response = await self._client.post(
-                    f"{rasa_url}/webhooks/rest/webhook",
+                    f"{rasa_url}{WEBHOOK_PATH}",
                     json={"sender": sender, "message": message, "metadata": metadata},
                     headers=headers,
                 )
@@ -99,6 +104,13 @@ class RasaClient:
             raise AssistantUnavailable("rasa: no server answered")
         if response.status_code >= 500:
             raise AssistantUnavailable(f"rasa: HTTP {response.status_code}")
+        if response.status_code in (401, 403):
+            # Rasa and the gateway disagree on RASA_SHARED_SECRET: keep the message (the inbox
+            # replays it) until the operator fixes the setting.
+            log.error(
+                "rasa refused the gateway's RASA_SHARED_SECRET: HTTP %s", response.status_code
+            )
+            raise AssistantUnavailable(f"rasa: HTTP {response.status_code} (shared secret)")
         if response.status_code != 200:
             # A 4xx is a bug on our side, not an outage; retrying would not help.
             log.error(

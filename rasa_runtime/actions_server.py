@@ -10,26 +10,14 @@ refuses to start without a secret of at least 32 characters.
 from __future__ import annotations
 
 import argparse
-import hmac
 import logging
 import os
 import sys
 from typing import Any
 
-SECRET_ENV = "RASA_SHARED_SECRET"  # noqa: S105 (a name, not a secret)
-SECRET_HEADER = "X-Rasa-Shared-Secret"  # noqa: S105 (a name, not a secret)
-MIN_SECRET_LENGTH = 32
+from rasa_runtime.contract import SECRET_HEADER, presented, secret_from_env
+
 OPEN_PATHS = frozenset({"/health"})
-
-
-def secret_from_env() -> str:
-    secret = os.environ.get(SECRET_ENV, "")
-    if len(secret) < MIN_SECRET_LENGTH:
-        raise SystemExit(
-            f"refusing to start: {SECRET_ENV} must be set to at least {MIN_SECRET_LENGTH} "
-            "characters (make one: python -c 'import secrets; print(secrets.token_urlsafe(32))')"
-        )
-    return secret
 
 
 def create_app(secret: str, actions: str = "actions") -> Any:
@@ -38,14 +26,12 @@ def create_app(secret: str, actions: str = "actions") -> Any:
     from sanic import response
 
     app = sdk_create_app(actions, cors_origins=None)
-    expected = secret.encode()
 
     @app.middleware("request")
     async def require_shared_secret(request: Any) -> Any:
         if request.path in OPEN_PATHS:
             return None
-        given = request.headers.get(SECRET_HEADER, "").encode()
-        if not hmac.compare_digest(given, expected):
+        if not presented(request.headers.get(SECRET_HEADER), secret):
             return response.json({"error": "unauthorized"}, status=401)
         return None
 

@@ -18,6 +18,7 @@ from tests.support.fake_twilio import (
     WHATSAPP_FROM,
     FakeTwilioHttpClient,
 )
+from tests.support.processes import RASA_SHARED_SECRET
 from tests.support.rasa_stand_in import RasaStandIn
 
 PUBLIC_BASE_URL = "https://desk.example.org"
@@ -56,6 +57,7 @@ def settings(tmp_path: Path, telegram: FakeTelegram, rasa: RasaStandIn) -> Setti
         database_url=f"sqlite:///{tmp_path / 'gateway.db'}",
         service_token=SERVICE_TOKEN,
         rasa_url=rasa.url,
+        rasa_shared_secret=RASA_SHARED_SECRET,
         backend_url=rasa.url,  # any HTTP answer counts as "backend up"
         gateway_url="http://gateway.test",
         public_base_url=PUBLIC_BASE_URL,
@@ -76,7 +78,12 @@ def make_gateway(settings: Settings, twilio_http: FakeTwilioHttpClient) -> Gatew
         twilio_client=Client(
             settings.twilio_account_sid, settings.twilio_auth_token, http_client=twilio_http
         ),
-        rasa=RasaClient(settings.rasa_url, settings.backend_url, health_ttl=0.0),
+        rasa=RasaClient(
+            settings.rasa_url,
+            settings.backend_url,
+            secret=settings.rasa_shared_secret,
+            health_ttl=0.0,
+        ),
         recovery_interval=0.1,
     )
 

@@ -16,6 +16,7 @@ from bot.store import GatewayStore, make_engine, utcnow
 from tests.bot.conftest import PUBLIC_BASE_URL
 from tests.bot.test_telegram_channel import CHAT, post_update
 from tests.support.fake_telegram import telegram_text_update
+from tests.support.processes import RASA_SHARED_SECRET
 from tests.support.rasa_stand_in import RasaStandIn
 
 WEB = "web:visitor-metrics-1"
@@ -83,7 +84,7 @@ async def test_an_outage_shows_as_failures_a_backlog_and_the_assistant_down(
 
 async def test_a_refusing_rasa_server_is_counted_as_a_failover(rasa: RasaStandIn) -> None:
     dead = "http://127.0.0.1:9"  # discard port: nothing listens
-    client = RasaClient(f"{dead},{rasa.url}", None)
+    client = RasaClient(f"{dead},{rasa.url}", None, secret=RASA_SHARED_SECRET)
     client.metrics = metrics = GatewayMetrics()
     sender = next(
         s for s in (f"web:u{i:06d}" for i in range(100)) if client.replicas_for(s)[0] == dead
@@ -98,7 +99,7 @@ async def test_a_refusing_rasa_server_is_counted_as_a_failover(rasa: RasaStandIn
 
 
 async def test_no_server_answering_raises_after_counting_each_refusal() -> None:
-    client = RasaClient("http://127.0.0.1:9", None)
+    client = RasaClient("http://127.0.0.1:9", None, secret=RASA_SHARED_SECRET)
     client.metrics = metrics = GatewayMetrics()
     try:
         with pytest.raises(AssistantUnavailable):

@@ -68,3 +68,19 @@ def test_no_secret_values_in_compose() -> None:
 def test_documented_finder_reads_the_example() -> None:
     # The check above is only as good as this parser: it sees the settings we know exist.
     assert {"DATABASE_URL", "SERVICE_TOKEN", "RASA_URL", "REDIS_URL"} <= documented()
+
+
+def test_only_the_edge_is_on_a_network_with_a_way_out() -> None:
+    """Rasa, the action server, PostgreSQL and Redis sit on an internal network only (no
+    published port, no route out); the gateway reaches Rasa over it (issue 14, item 1)."""
+    document = compose()
+    assert document["networks"]["internal"].get("internal") is True
+    services = document["services"]
+    for name, service in services.items():
+        networks = set(service.get("networks") or [])
+        assert "internal" in networks, f"{name} is not on the internal network"
+        if name in ("gateway", "backend", "worker"):
+            continue  # published ports, or notifications out to Telegram and Twilio
+        assert networks == {"internal"}, f"{name} must not be reachable from outside"
+        assert not service.get("ports"), f"{name} publishes a port"
+    assert "RASA_SHARED_SECRET" in services["gateway"]["environment"]

@@ -23,8 +23,10 @@ from tests.support.processes import (
     backend_service,
     free_port,
     migrate,
+    rasa_ready_url,
     rasa_server,
     rasa_skip_reason,
+    rasa_turn,
     running,
 )
 
@@ -59,7 +61,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, An
         backend.wait(f"{backend_url}/healthz", timeout=60)
         _warm_up(backend_url)
         actions.wait(f"http://127.0.0.1:{actions_port}/health", timeout=120)
-        rasa.wait(f"http://127.0.0.1:{rasa_port}/status", timeout=240)
+        rasa.wait(rasa_ready_url(rasa_port), timeout=240)
         state: dict[str, Any] = {
             "backend": backend_url,
             "rasa": f"http://127.0.0.1:{rasa_port}",
@@ -75,11 +77,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, An
 
 
 def say(assistant: dict[str, Any], text: str, sender: str = SENDER) -> str:
-    response = httpx.post(
-        f"{assistant['rasa']}/webhooks/rest/webhook",
-        json={"sender": sender, "message": text},
-        timeout=30,
-    )
+    response = rasa_turn(assistant["rasa"], sender, text, timeout=30)
     response.raise_for_status()
     replies: list[dict[str, Any]] = response.json()
     return "\n".join(reply.get("text", "") for reply in replies)

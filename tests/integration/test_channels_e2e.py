@@ -34,8 +34,10 @@ from tests.support.processes import (
     backend_service,
     free_port,
     migrate,
+    rasa_ready_url,
     rasa_server,
     rasa_skip_reason,
+    rasa_tracker,
     running,
 )
 
@@ -177,7 +179,7 @@ def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
         worker.start()
         gateway.start().wait(f"{system.gateway_url}/healthz", timeout=60)
         actions.wait(f"http://127.0.0.1:{system.actions_port}/health", timeout=120)
-        system.rasa.wait(f"http://127.0.0.1:{system.rasa_port}/status", timeout=240)  # type: ignore[attr-defined]
+        system.rasa.wait(rasa_ready_url(system.rasa_port), timeout=240)  # type: ignore[attr-defined]
         yield system
         # The Rasa service may have been replaced by the fault test.
         system.rasa.stop()  # type: ignore[attr-defined]
@@ -265,14 +267,10 @@ def test_rasa_stopped_mid_conversation(system: System) -> None:
     assert len(system.telegram.sent("sendMessage", chat)) == before  # told once only
 
     system.rasa = system.rasa_service()  # type: ignore[attr-defined]
-    system.rasa.start().wait(  # type: ignore[attr-defined]
-        f"http://127.0.0.1:{system.rasa_port}/status", timeout=240
-    )
+    system.rasa.start().wait(rasa_ready_url(system.rasa_port), timeout=240)  # type: ignore[attr-defined]
     replies = text_of(system.replies_after(chat, before, timeout=60)).lower()
     assert "name" in replies and "mobile" in replies
-    tracker = httpx.get(
-        f"http://127.0.0.1:{system.rasa_port}/conversations/tg:{chat}/tracker", timeout=10
-    ).json()
+    tracker: Any = rasa_tracker(f"http://127.0.0.1:{system.rasa_port}", f"tg:{chat}")
     user_texts = [e.get("text") for e in tracker["events"] if e.get("event") == "user"]
     assert user_texts.count("I want to file a complaint") == 1
     assert user_texts.count("Ramesh Kumar") == 1

@@ -50,8 +50,10 @@ from tests.support.processes import (
     backend_service,
     free_port,
     migrate,
+    rasa_ready_url,
     rasa_server,
     rasa_skip_reason,
+    rasa_tracker,
     running,
 )
 
@@ -80,7 +82,7 @@ class WhatsAppSystem:
 
     def start_rasa(self) -> None:
         self.rasa = self.rasa_service()
-        self.rasa.start().wait(f"http://127.0.0.1:{self.rasa_port}/status", timeout=240)
+        self.rasa.start().wait(rasa_ready_url(self.rasa_port), timeout=240)
 
     def post_message(self, number: str, text: str, message_sid: str | None = None) -> str:
         """POST an inbound WhatsApp message as Twilio would (signed); its MessageSid."""
@@ -201,7 +203,7 @@ def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WhatsAppSystem]
             worker.start()
             gateway.start().wait(f"{system.gateway_url}/healthz", timeout=60)
             actions.wait(f"http://127.0.0.1:{system.actions_port}/health", timeout=120)
-            system.rasa.wait(f"http://127.0.0.1:{system.rasa_port}/status", timeout=240)
+            system.rasa.wait(rasa_ready_url(system.rasa_port), timeout=240)
             yield system
         finally:
             # The Rasa service may have been replaced by the fault test.
@@ -305,9 +307,7 @@ def test_rasa_killed_mid_conversation(system: WhatsAppSystem) -> None:
     assert "name" in text and "mobile" in text
     assert text.index("name") < text.index("mobile")  # in the order they were typed
     assert len({m["Body"] for m in replies}) == len(replies)  # no reply twice
-    tracker = httpx.get(
-        f"http://127.0.0.1:{system.rasa_port}/conversations/wa:{number}/tracker", timeout=10
-    ).json()
+    tracker: Any = rasa_tracker(f"http://127.0.0.1:{system.rasa_port}", f"wa:{number}")
     user_texts = [e.get("text") for e in tracker["events"] if e.get("event") == "user"]
     assert user_texts.count("I want to file a complaint") == 1
     assert user_texts.count("Ramesh Kumar") == 1

@@ -54,3 +54,22 @@ def test_backend_process_refuses_to_start_and_says_how_to_fix(tmp_path: Path) ->
     assert "SERVICE_TOKEN" in done.stderr
     assert "secrets.token_urlsafe" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("secret", ["", "x" * 31])
+def test_gateway_refuses_to_start_without_the_rasa_secret(tmp_path: Path, secret: str) -> None:
+    """Without it Rasa would refuse every turn (rasa_runtime/contract.py), in any APP_ENV."""
+    env = {**os.environ, "RASA_SHARED_SECRET": secret}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'gateway.db'}"
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "serve", "--port", "9"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode != 0
+    assert "refusing to start" in done.stderr
+    assert "RASA_SHARED_SECRET" in done.stderr
+    assert "Traceback" not in done.stderr

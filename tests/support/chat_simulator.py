@@ -30,8 +30,10 @@ import httpx
 import yaml
 
 from actions.messages import CATEGORY_TITLES, MESSAGES
+from rasa_runtime.contract import SECRET_HEADER, WEBHOOK_PATH
 from tests.support import people
 from tests.support.people import Person, compact
+from tests.support.processes import RASA_SHARED_SECRET
 
 Reply = dict[str, Any]
 Send = Callable[[str], list[Reply]]
@@ -610,12 +612,13 @@ class Outcome:
 
 
 def rest_send(client: httpx.Client, rasa_url: str, sender: str) -> Send:
-    """``send`` through Rasa's REST channel, as the gateway calls it."""
+    """``send`` through Rasa's gateway channel, as the gateway calls it."""
 
     def send(text: str) -> list[Reply]:
         response = client.post(
-            f"{rasa_url}/webhooks/rest/webhook",
+            f"{rasa_url}{WEBHOOK_PATH}",
             json={"sender": sender, "message": text},
+            headers={SECRET_HEADER: RASA_SHARED_SECRET},
             timeout=60,
         )
         response.raise_for_status()

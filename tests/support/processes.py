@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import shlex
 import signal
 import socket
 import subprocess
@@ -13,6 +14,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import httpx
+
+from rasa_runtime.contract import SECRET_ENV, SECRET_HEADER, WEBHOOK_PATH
 
 ROOT = Path(__file__).resolve().parents[2]
 APP_PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -29,6 +32,26 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+def outside_address() -> str | None:
+    """An address of this machine other than loopback, as another host would reach it."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        try:
+            sock.connect(("192.0.2.123", 9))  # no packet is sent for a UDP connect
+            address: str = sock.getsockname()[0]
+        except OSError:
+            return None
+    return None if address.startswith("127.") else address
+
+
+def reachable(host: str, port: int) -> bool:
+    """Whether something accepts a TCP connection at ``host:port``."""
+    try:
+        socket.create_connection((host, port), timeout=2).close()
+    except OSError:
+        return False
+    return True
 
 
 def wait_http(
@@ -149,9 +172,13 @@ def rasa_skip_reason() -> str | None:
     return None
 
 
-# The secret Rasa sends the action server (rasa_runtime/actions_server.py); every stack the
-# tests start shares this one.
-RASA_SHARED_SECRET = os.environ.get("RASA_SHARED_SECRET") or secrets.token_urlsafe(32)
+# The secret the gateway sends Rasa and Rasa the action server (rasa_runtime/contract.py);
+# every process the tests and benchmarks start inherits this one through the environment.
+RASA_SHARED_SECRET = os.environ.get(SECRET_ENV) or secrets.token_urlsafe(32)
+os.environ[SECRET_ENV] = RASA_SHARED_SECRET
+# The tests' Rasa also serves its HTTP API behind this token, to look at trackers; `make run`
+# starts Rasa without the API.
+RASA_API_TOKEN = secrets.token_urlsafe(32)
 ACTIONS_SERVER = [str(ROOT / ".venv-rasa" / "bin" / "python"), "-m", "rasa_runtime.actions_server"]
 
 
@@ -191,11 +218,70 @@ def rasa_server(
     """
     endpoints = write_endpoints(log_dir / f"endpoints-{port}.yml", actions_port, tracker_db)
     command = [
-        *RASA_SERVER, "run", "--enable-api", "-i", "127.0.0.1", "-m", str(MODEL),
-        "--port", str(port),
+        *RASA_SERVER, "run", "-i", "127.0.0.1", "-m", str(MODEL), "--port", str(port),
         "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml"),
+        "--enable-api", "--auth-token", RASA_API_TOKEN,
     ]  # fmt: skip
     return Service("rasa", command, {}, log_dir)
+
+
+def procfile_service(
+    name: str, port: int, log_dir: Path, replace: Mapping[str, str] | None = None
+) -> Service:
+    """The Procfile's line for ``name`` as `make run` starts it, on ``port``; leading
+    ``VAR=value`` words become its environment, ``replace`` swaps an option's value (e.g.
+    ``{"--endpoints": path}``)."""
+    line = next(
+        text.split(":", 1)[1]
+        for text in (ROOT / "Procfile").read_text().splitlines()
+        if text.startswith(f"{name}:")
+    )
+    words = shlex.split(line)
+    env = {}
+    while words and "=" in words[0] and not words[0].startswith("-"):
+        key, value = words.pop(0).split("=", 1)
+        env[key] = value
+    for option, value in {"--port": str(port), **dict(replace or {})}.items():
+        words[words.index(option) + 1] = value
+    words[0] = str(ROOT / words[0]) if words[0].startswith(".venv") else words[0]
+    return Service(f"procfile-{name}", words, env, log_dir)
+
+
+def rasa_ready_url(port: int) -> str:
+    """What answers once Rasa serves: its root (the HTTP API may be off, as under make run)."""
+    return f"http://127.0.0.1:{port}/"
+
+
+def rasa_turn(
+    rasa_url: str,
+    sender: str,
+    message: str,
+    metadata: Mapping[str, object] | None = None,
+    *,
+    timeout: float = 60.0,
+) -> httpx.Response:
+    """One message to Rasa as the gateway sends it (the gateway channel, the shared secret)."""
+    body: dict[str, object] = {"sender": sender, "message": message}
+    if metadata is not None:
+        body["metadata"] = dict(metadata)
+    return httpx.post(
+        f"{rasa_url}{WEBHOOK_PATH}",
+        json=body,
+        headers={SECRET_HEADER: RASA_SHARED_SECRET},
+        timeout=timeout,
+    )
+
+
+def rasa_tracker(rasa_url: str, sender: str) -> dict[str, object]:
+    """The sender's tracker through the tests' Rasa HTTP API (``RASA_API_TOKEN``)."""
+    answer = httpx.get(
+        f"{rasa_url}/conversations/{sender}/tracker",
+        params={"token": RASA_API_TOKEN},
+        timeout=10,
+    )
+    answer.raise_for_status()
+    tracker: dict[str, object] = answer.json()
+    return tracker
 
 
 def _warm_up_routing(backend_url: str, service_token: str) -> None:
@@ -292,7 +378,7 @@ def assistant_stack(
             backend.wait(f"{backend_url}/healthz", timeout=60)
             _warm_up_routing(backend_url, service_token)
             actions.wait(f"http://127.0.0.1:{actions_port}/health", timeout=120)
-            rasa.wait(f"http://127.0.0.1:{rasa_port}/status", timeout=240)
+            rasa.wait(rasa_ready_url(rasa_port), timeout=240)
             yield stack
         finally:
             stack.backend.stop()

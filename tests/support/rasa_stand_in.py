@@ -1,9 +1,11 @@
-"""A tiny local HTTP server standing in for Rasa's REST channel, at the gateway's edge.
+"""A tiny local HTTP server standing in for Rasa's gateway channel, at the gateway's edge.
 
 For the gateway's unit tests and benchmarks only (the end-to-end tests use the real Rasa).
-It records every ``POST /webhooks/rest/webhook`` and answers with ``replies_for(message)``:
-by default ``[{"text": "echo: <message>"}]``; a test can set fixed replies per message,
-a delay, or stop the server to make Rasa "down" and start it again on the same port.
+Like the real channel (rasa_runtime/channels.py) it answers 401 to a turn without the shared
+secret. It records every ``POST /webhooks/gateway/webhook`` and answers with
+``replies_for(message)``: by default ``[{"text": "echo: <message>"}]``; a test can set fixed
+replies per message, a delay, or stop the server to make Rasa "down" and start it again on
+the same port.
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from rasa_runtime.contract import SECRET_HEADER, WEBHOOK_PATH, presented
 from tests.support.local_server import LocalServer
+from tests.support.processes import RASA_SHARED_SECRET
 
 Replies = list[dict[str, Any]]
 
@@ -35,7 +39,7 @@ class RasaStandIn:
         app = Starlette(
             routes=[
                 Route("/", self._root, methods=["GET"]),
-                Route("/webhooks/rest/webhook", self._turn, methods=["POST"]),
+                Route(WEBHOOK_PATH, self._turn, methods=["POST"]),
             ]
         )
         self.server = LocalServer(app)
@@ -66,6 +70,8 @@ class RasaStandIn:
         return JSONResponse({"version": "stand-in"})
 
     async def _turn(self, request: Request) -> JSONResponse:
+        if not presented(request.headers.get(SECRET_HEADER), RASA_SHARED_SECRET):
+            return JSONResponse({"error": "unauthorized"}, status_code=401)
         body = await request.json()
         delay = self.delays.get(body.get("message", ""))
         if delay:
