@@ -73,6 +73,9 @@ class Officer(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Signed into every dashboard cookie: raising it (sign-out, revocation) ends all of the
+    # officer's sessions on every replica at once (migration 0007_officer_session_version).
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 OPEN_SQL = "'new', 'routed', 'acknowledged', 'in_progress', 'awaiting_info', 'reopened'"

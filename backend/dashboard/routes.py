@@ -32,7 +32,7 @@ from backend.api.routes.admin_tickets import (
     require_visible,
 )
 from backend.api.schemas import OfficerAction
-from backend.auth import officer_for_token
+from backend.auth import end_sessions, officer_for_token
 from backend.clusters import Cluster, EmergingIssues
 from backend.dashboard import charts
 from backend.dashboard.session import (
@@ -45,6 +45,7 @@ from backend.dashboard.session import (
     officer_for_cookie,
     session_cookie,
 )
+from backend.db import transaction
 from backend.models import Department, Officer, Ticket
 from backend.tickets import MistypedNumber, TicketNotFound, parse_number
 from routing.categories import CATEGORIES
@@ -217,9 +218,21 @@ def login(
 
 @router.post("/logout")
 def logout(
-    request: Request, settings: SettingsDep, csrf: Annotated[str, Form(max_length=200)] = ""
+    request: Request,
+    factory: FactoryDep,
+    settings: SettingsDep,
+    now: NowDep,
+    csrf: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
+    """Sign out on the server, not only in this browser: a copied cookie stops working too
+    (and so do the officer's sessions in other browsers; ``end_sessions``)."""
     _csrf_or_403(request, settings, csrf)
+    with transaction(factory) as session:
+        officer = officer_for_cookie(
+            session, settings.service_token, request.cookies.get(COOKIE), now
+        )
+        if officer is not None:
+            end_sessions(session, officer.id)
     response = RedirectResponse("/dashboard/login", status.HTTP_303_SEE_OTHER)
     response.delete_cookie(COOKIE, path="/")
     return response
