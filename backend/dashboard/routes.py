@@ -18,9 +18,9 @@ from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 from sqlalchemy import case, func, select
 
-from backend.analytics import TABLES, table_csv
+from backend.analytics import TABLES
 from backend.api.deps import FactoryDep, NowDep, SettingsDep
-from backend.api.routes.admin_stats import cached_stats, stats_scope
+from backend.api.routes.admin_stats import cached_stats, csv_download, stats_scope
 from backend.api.routes.admin_tickets import (
     CLOSED,
     OFFICER_ACTIONS,
@@ -568,15 +568,14 @@ def analytics_page(
     requested = request.query_params.get("department") or None
     try:
         scope = stats_scope(officer, requested)
-    except HTTPException:
+    except HTTPException as refused:
+        message = (
+            "You can see your own department's figures only."
+            if refused.status_code == status.HTTP_403_FORBIDDEN
+            else "There is no department with that code."
+        )
         return _page(
-            request,
-            "error.html",
-            settings,
-            officer,
-            now,
-            403,
-            message="You can see your own department's figures only.",
+            request, "error.html", settings, officer, now, refused.status_code, message=message
         )
     stats = cached_stats(request, factory, now, scope)
     with factory() as session:
@@ -691,13 +690,7 @@ def analytics_csv(
     if table not in TABLES:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "unknown table")
     scope = stats_scope(officer, request.query_params.get("department") or None)
-    figures = cached_stats(request, factory, now, scope).tables[table]
-    filename = f"{table}{'-' + scope if scope else ''}-{now.date().isoformat()}.csv"
-    return Response(
-        table_csv(figures),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return csv_download(table, cached_stats(request, factory, now, scope).tables[table], scope, now)
 
 
 # --- static files --------------------------------------------------------------------------
