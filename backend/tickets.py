@@ -62,6 +62,11 @@ class NotOwner(Exception):
     pass
 
 
+class InvalidRequest(ValueError):
+    """A request the caller can fix, refused with a message written for them (422). Any other
+    ValueError reaching the API is a fault whose text is not shown (``backend.api.errors``)."""
+
+
 class CitizenRefused(Exception):
     """A message or feedback the ticket's state does not take (nothing changes), with a
     stable ``code`` for clients: ``ticket_final`` (rejected or closed), ``not_resolved``
@@ -697,9 +702,9 @@ def apply_officer_action(
         kind = "request_info"
     elif action == Action.TRANSFER:
         if not department_code or department_code == ticket.department_code:
-            raise ValueError("transfer needs another department")
+            raise InvalidRequest("transfer needs another department")
         if session.get(Department, department_code) is None:
-            raise LookupError(f"unknown department {department_code}")
+            raise InvalidRequest(f"unknown department {department_code}")
         ticket.department = session.get(Department, department_code)  # type: ignore[assignment]
         ticket.officer_id = least_loaded_officer(session, department_code)
         kind = "transferred"

@@ -20,6 +20,7 @@ from sqlalchemy import case, func, select
 
 from backend.analytics import TABLES
 from backend.api.deps import FactoryDep, NowDep, SettingsDep
+from backend.api.errors import plain_reason
 from backend.api.routes.admin_stats import cached_stats, csv_download, stats_scope
 from backend.api.routes.admin_tickets import (
     CLOSED,
@@ -472,7 +473,7 @@ def ticket_action(
             settings,
             now,
             number,
-            error=str(wrong.args[0]) if wrong.args else "unknown reference",
+            error=plain_reason(wrong),
             status_code=422,
             form=form,
         )
@@ -627,7 +628,7 @@ def _heatmap(rows: list[list[Any]]) -> dict[str, Any]:
         "states": states,
         "categories": categories,
         "cell": lambda s, c: cells.get((s, c), 0),
-        "style": lambda n: charts.heat(n, top),
+        "css_class": lambda n: charts.heat(n, top),
     }
 
 
