@@ -124,7 +124,10 @@ class Ticket(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     number: Mapped[str] = mapped_column(String(16), unique=True)
+    # A hash of the caller's channel identity and their key (backend.tickets.scoped_key), and
+    # of the request it filed, to refuse a replay with another body (0008_idempotency_scope).
     idempotency_key: Mapped[str | None] = mapped_column(String(128), unique=True, nullable=True)
+    request_digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
     channel: Mapped[str] = mapped_column(String(16))
     channel_user_id: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(120))

@@ -36,7 +36,13 @@ from backend.models import utcnow
 from backend.ratelimit import RateLimitMiddleware, make_buckets
 from backend.requestid import RequestIdMiddleware
 from backend.schemes.search import lazy_scheme_search
-from backend.tickets import CitizenRefused, MistypedNumber, NotOwner, TicketNotFound
+from backend.tickets import (
+    CitizenRefused,
+    IdempotencyConflict,
+    MistypedNumber,
+    NotOwner,
+    TicketNotFound,
+)
 from backend.triage import Triage
 from routing.lifecycle import InvalidTransition
 
@@ -210,6 +216,14 @@ def create_app(
             code="invalid_transition",
             status=exc.status.value,
             allowed_actions=exc.allowed,
+        )
+
+    @app.exception_handler(IdempotencyConflict)
+    async def _key_reused(_: Request, exc: IdempotencyConflict) -> JSONResponse:
+        return _error(
+            409,
+            "this idempotency key was used for another grievance; use a new key",
+            code="idempotency_key_reused",
         )
 
     @app.exception_handler(CitizenRefused)

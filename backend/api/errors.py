@@ -36,7 +36,8 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: _error("no such ticket, notification or table"),
     409: _error(
         "refused by the ticket's state: code invalid_transition (officer actions), or for "
-        "the citizen's messages and feedback ticket_final, not_resolved, reopen_window_passed"
+        "the citizen's messages and feedback ticket_final, not_resolved, reopen_window_passed; "
+        "idempotency_key_reused: a filing's key replayed with another body"
     ),
     413: _error("request body over MAX_BODY_BYTES"),
     422: _error("invalid request: field errors, or a mistyped ticket number"),

@@ -56,7 +56,17 @@ class ChannelIdentity(_Strict):
 
 
 class TicketCreate(ChannelIdentity):
-    idempotency_key: str | None = Field(default=None, min_length=8, max_length=128)
+    idempotency_key: str | None = Field(
+        default=None,
+        min_length=8,
+        max_length=128,
+        description=(
+            "Makes retries safe. Scoped per caller (channel + channel_user_id): the same key "
+            "with the same body answers 200 with the first ticket; with another body, 409 "
+            "code idempotency_key_reused; another caller's equal key is unrelated (a new "
+            "ticket)."
+        ),
+    )
     name: str = Field(min_length=1, max_length=120)
     mobile: str = Field(max_length=32)
     enterprise_name: str = Field(min_length=1, max_length=200)
