@@ -1,4 +1,4 @@
-"""Command line: migrate, serve, worker, sla-sweep, officer add, import."""
+"""Command line: migrate, serve, worker, sla-sweep, officer add|list|revoke, import."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import asyncio
 import logging
 import sys
 from datetime import UTC, datetime
+from typing import Any
 
 # `import httpx` also imports httpx's command-line client (httpx/_main.py, with click, rich and
 # pygments: ~5 MB per process) whenever those are installed, and falls back to a stub on
@@ -16,6 +17,8 @@ sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 from pydantic import ValidationError  # noqa: E402
 
 from backend.config import Settings  # noqa: E402
+
+log = logging.getLogger("backend.officers")
 
 
 def _as_of(text: str) -> datetime:
@@ -41,6 +44,11 @@ def main(argv: list[str] | None = None) -> int:
     add.add_argument("--name", required=True)
     add.add_argument("--department", required=True)
     add.add_argument("--role", choices=["officer", "head", "leadership"], default="officer")
+    officer_commands.add_parser("list", help="list officers (never their tokens or hashes)")
+    revoke = officer_commands.add_parser(
+        "revoke", help="deactivate an officer: their token and dashboard sessions stop at once"
+    )
+    revoke.add_argument("officer", help="the officer's id, or their exact name")
     batch = commands.add_parser("import", help="import a CPGRAMS (or other portal) batch file")
     batch.add_argument("--file", required=True, help="CSV with a header row, or JSON")
     batch.add_argument("--source", default="cpgrams", help="portal the rows come from")
@@ -98,23 +106,65 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 0
     if args.command == "officer":
-        from backend.auth import add_officer
-        from backend.db import make_engine, make_session_factory, transaction
-
-        factory = make_session_factory(make_engine(settings.database_url))
-        try:
-            with transaction(factory) as session:
-                added, token = add_officer(session, args.name, args.department, args.role)
-                officer_id = added.id
-        except (LookupError, ValueError) as error:
-            print(f"error: {error.args[0]}", file=sys.stderr)
-            return 2
-        print(f"officer {officer_id} ({args.role}, {args.department}) token, shown once:")
-        print(token)
-        return 0
+        return _officer(settings, args)
     if args.command == "import":
         return _import(settings, args)
     return 2
+
+
+def _officer(settings: Settings, args: argparse.Namespace) -> int:
+    from backend.db import make_engine, make_session_factory
+
+    factory = make_session_factory(make_engine(settings.database_url))
+    command = {"add": _officer_add, "list": _officer_list, "revoke": _officer_revoke}
+    try:
+        return command[args.officer_command](factory, args)
+    except (LookupError, ValueError) as error:
+        print(f"error: {error.args[0]}", file=sys.stderr)
+        return 2
+
+
+def _officer_add(factory: Any, args: argparse.Namespace) -> int:
+    from backend.auth import add_officer
+    from backend.db import transaction
+
+    with transaction(factory) as session:
+        added, token = add_officer(session, args.name, args.department, args.role)
+        officer_id = added.id
+    print(f"officer {officer_id} ({args.role}, {args.department}) token, shown once:")
+    print(token)
+    return 0
+
+
+def _officer_list(factory: Any, _args: argparse.Namespace) -> int:
+    """One line per officer; token hashes stay in the database (a hash is all an attacker
+    with this output would need to match a stolen token against)."""
+    from backend.auth import list_officers
+
+    with factory() as session:
+        print("id\tstatus\trole\tdepartment\tcreated\tname")
+        for officer in list_officers(session):
+            state = "active" if officer.active else "revoked"
+            created = officer.created_at.date().isoformat()
+            print(
+                f"{officer.id}\t{state}\t{officer.role}\t{officer.department_code}\t"
+                f"{created}\t{officer.name}"
+            )
+    return 0
+
+
+def _officer_revoke(factory: Any, args: argparse.Namespace) -> int:
+    from backend.auth import revoke_officer
+    from backend.db import transaction
+
+    with transaction(factory) as session:
+        officer, still_open = revoke_officer(session, args.officer)
+        label = f"officer {officer.id} ({officer.name}, {officer.role}, {officer.department_code})"
+    log.warning("revoked %s", label)  # the operator's action, in the logs
+    print(f"revoked {label}: their token and dashboard sessions no longer work")
+    if still_open:
+        print(f"{still_open} open tickets are still assigned to them: transfer or reassign them")
+    return 0
 
 
 def _import(settings: Settings, args: argparse.Namespace) -> int:

@@ -6,10 +6,10 @@ import hashlib
 import hmac
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from backend.models import Department, Officer, Ticket
+from backend.models import OPEN_SQL, Department, Officer, Ticket
 
 ROLES = ("officer", "head", "leadership")
 TOKEN_PREFIX = "ofc_"  # noqa: S105 (a prefix, not a secret)
@@ -38,6 +38,60 @@ def add_officer(
     session.add(officer)
     session.flush()
     return officer, token
+
+
+def end_sessions(session: Session, officer_id: int) -> None:
+    """Make every dashboard cookie issued to the officer so far worthless (sign-out,
+    revocation): their signatures cover the old session version
+    (``backend.dashboard.session``). In the database, so every replica agrees at once."""
+    session.execute(
+        update(Officer)
+        .where(Officer.id == officer_id)
+        .values(session_version=Officer.session_version + 1)
+    )
+
+
+def list_officers(session: Session) -> list[Officer]:
+    """Every officer, active or revoked, for the operator (rows carry token hashes: callers
+    show names, roles and departments only)."""
+    return list(session.scalars(select(Officer).order_by(Officer.id)))
+
+
+def find_officer(session: Session, who: str) -> Officer:
+    """The officer with this id, or else this exact name; LookupError when none or several
+    (two officers may share a name: then the operator gives the id)."""
+    if who.isascii() and who.isdigit() and len(who) <= 18:
+        officer = session.get(Officer, int(who))
+        if officer is not None:
+            return officer
+    named = list(session.scalars(select(Officer).where(Officer.name == who)))
+    if not named:
+        raise LookupError(f"no officer with id or name {who!r}")
+    if len(named) > 1:
+        ids = ", ".join(str(o.id) for o in named)
+        raise LookupError(f"several officers are named {who!r} (ids {ids}): give the id")
+    return named[0]
+
+
+def revoke_officer(session: Session, who: str) -> tuple[Officer, int]:
+    """Deactivate an officer: their token is refused from the next request on (the admin API
+    and the dashboard sign-in look for active officers only), their dashboard sessions end (a
+    new session version), and no new ticket is assigned to them. Returns the officer and how
+    many open tickets are still assigned to them, for the operator to transfer."""
+    officer = find_officer(session, who)
+    session.execute(update(Officer).where(Officer.id == officer.id).values(active=False))
+    end_sessions(session, officer.id)
+    session.refresh(officer)
+    still_open = session.scalar(
+        select(func.count(Ticket.id)).where(
+            Ticket.officer_id == officer.id, Ticket.status.in_(_open_statuses())
+        )
+    )
+    return officer, int(still_open or 0)
+
+
+def _open_statuses() -> list[str]:
+    return [s.strip().strip("'") for s in OPEN_SQL.split(",")]
 
 
 def officer_for_token(session: Session, token: str) -> Officer | None:

@@ -76,6 +76,10 @@ class Settings(BaseSettings):
     rate_limit_officer_burst: int = Field(default=120, ge=1)
     rate_limit_anonymous_per_second: float = Field(default=2.0, gt=0)
     rate_limit_anonymous_burst: int = Field(default=30, ge=1)
+    # Failed authentications (a wrong or made-up token on /api or /admin, a wrong token at the
+    # dashboard's sign-in), per client address: 10 at once, then one more every 6 seconds.
+    rate_limit_auth_failure_per_second: float = Field(default=10 / 60, gt=0)
+    rate_limit_auth_failure_burst: int = Field(default=10, ge=1)
     # Per chat sender on the gateway (same token buckets, shared through Redis too): a person
     # answering the assistant stays far below this; a flood from one sender does not reach
     # Rasa (web chat: 429; Telegram/WhatsApp: recorded, the user is told once to slow down).

@@ -126,7 +126,7 @@ class ApiMetrics:
         )
         self.rate_limited = Counter(
             "grievance_http_rate_limited",
-            "Requests refused with 429, by kind of caller (service, officer, anonymous)",
+            "Requests refused with 429, by caller (service, officer, anonymous, auth_failures)",
             ["caller"],
             registry=self.registry,
         )

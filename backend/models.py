@@ -73,6 +73,9 @@ class Officer(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Signed into every dashboard cookie: raising it (sign-out, revocation) ends all of the
+    # officer's sessions on every replica at once (migration 0007_officer_session_version).
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 OPEN_SQL = "'new', 'routed', 'acknowledged', 'in_progress', 'awaiting_info', 'reopened'"
@@ -121,7 +124,10 @@ class Ticket(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     number: Mapped[str] = mapped_column(String(16), unique=True)
+    # A hash of the caller's channel identity and their key (backend.tickets.scoped_key), and
+    # of the request it filed, to refuse a replay with another body (0008_idempotency_scope).
     idempotency_key: Mapped[str | None] = mapped_column(String(128), unique=True, nullable=True)
+    request_digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
     channel: Mapped[str] = mapped_column(String(16))
     channel_user_id: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(120))

@@ -7,6 +7,13 @@ buy fresh buckets). Buckets live in this process by default; with ``REDIS_URL`` 
 in Redis, updated atomically by one script on Redis's own clock, so API replicas share them.
 If Redis stops answering, the process falls back to its own buckets rather than refusing or
 waving through everything.
+
+Failed authentications are limited apart: every request that presents no token the process
+already knows to be good (on /api, /admin, and the dashboard's sign-in form) reserves one token
+of its client address's failure bucket, and gets it back unless the answer is 401. Made-up
+tokens therefore share one small budget per address (``RATE_LIMIT_AUTH_FAILURE_*``), checked
+before the token is, so a guess beyond it learns nothing; a token that was accepted before skips
+the reservation, so valid tokens are unaffected by others' failures.
 """
 
 from __future__ import annotations
@@ -20,8 +27,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from fastapi.responses import JSONResponse
-from starlette.types import ASGIApp, Receive, Scope, Send
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.auth import TOKEN_PREFIX
 from backend.config import Settings
@@ -30,7 +37,9 @@ from backend.metrics import ApiMetrics
 log = logging.getLogger(__name__)
 
 LIMITED_PREFIXES = ("/api/", "/admin/")
+SIGN_IN_PATH = "/dashboard/login"  # its POST checks an officer token from the form
 REDIS_PREFIX = "grievance:ratelimit:"
+KNOWN_GOOD_SECONDS = 3600.0
 
 
 @dataclass(frozen=True)
@@ -40,8 +49,9 @@ class Limit:
 
 
 class Buckets(Protocol):
-    async def take(self, key: str, limit: Limit) -> float:
-        """Take one token; return 0 when allowed, else the seconds until one is available."""
+    async def take(self, key: str, limit: Limit, cost: float = 1.0) -> float:
+        """Take ``cost`` tokens; return 0 when allowed, else the seconds until they are
+        available (nothing taken). A negative cost gives tokens back (up to the burst)."""
         ...
 
 
@@ -55,18 +65,18 @@ class MemoryBuckets:
         self.max_keys = max_keys
         self._state: dict[str, tuple[float, float]] = {}
 
-    async def take(self, key: str, limit: Limit) -> float:
-        return self.take_now(key, limit)
+    async def take(self, key: str, limit: Limit, cost: float = 1.0) -> float:
+        return self.take_now(key, limit, cost)
 
-    def take_now(self, key: str, limit: Limit) -> float:
+    def take_now(self, key: str, limit: Limit, cost: float = 1.0) -> float:
         now = self.clock()
         tokens, at = self._state.get(key, (float(limit.burst), now))
         tokens = min(float(limit.burst), tokens + max(0.0, now - at) * limit.per_second)
         wait = 0.0
-        if tokens >= 1.0:
-            tokens -= 1.0
+        if tokens >= cost:
+            tokens = min(float(limit.burst), tokens - cost)
         else:
-            wait = (1.0 - tokens) / limit.per_second
+            wait = (cost - tokens) / limit.per_second
         if key not in self._state and len(self._state) >= self.max_keys:
             self._forget_full(now, limit)
         self._state[key] = (tokens, now)
@@ -83,6 +93,7 @@ class MemoryBuckets:
 _TAKE = """
 local rate = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
+local cost = tonumber(ARGV[3])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
@@ -91,7 +102,11 @@ local at = tonumber(state[2])
 if tokens == nil or at == nil then tokens = burst; at = now end
 tokens = math.min(burst, tokens + math.max(0, now - at) * rate)
 local wait = 0
-if tokens >= 1 then tokens = tokens - 1 else wait = (1 - tokens) / rate end
+if tokens >= cost then
+  tokens = math.min(burst, tokens - cost)
+else
+  wait = (cost - tokens) / rate
+end
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
 redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + 1000)
 return tostring(wait)
@@ -109,16 +124,18 @@ class RedisBuckets:
         self.fallback = fallback or MemoryBuckets()
         self._failing = False
 
-    async def take(self, key: str, limit: Limit) -> float:
+    async def take(self, key: str, limit: Limit, cost: float = 1.0) -> float:
         try:
             wait = float(
-                await self._script(keys=[REDIS_PREFIX + key], args=[limit.per_second, limit.burst])
+                await self._script(
+                    keys=[REDIS_PREFIX + key], args=[limit.per_second, limit.burst, cost]
+                )
             )
         except Exception as error:
             if not self._failing:  # log the change of state, not every request
                 log.warning("rate limits: Redis unavailable (%s); per-process buckets", error)
                 self._failing = True
-            return await self.fallback.take(key, limit)
+            return await self.fallback.take(key, limit, cost)
         if self._failing:
             log.info("rate limits: Redis back")
             self._failing = False
@@ -130,6 +147,7 @@ class Limits:
     service: Limit
     officer: Limit
     anonymous: Limit
+    auth_failure: Limit  # per client address, for requests whose token failed
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Limits:
@@ -142,6 +160,10 @@ class Limits:
             ),
             anonymous=Limit(
                 settings.rate_limit_anonymous_per_second, settings.rate_limit_anonymous_burst
+            ),
+            auth_failure=Limit(
+                settings.rate_limit_auth_failure_per_second,
+                settings.rate_limit_auth_failure_burst,
             ),
         )
 
@@ -163,8 +185,41 @@ def caller_of(scope: Scope, service_token: str) -> tuple[str, str]:
         return "service", "service"
     if token is not None and token.startswith(TOKEN_PREFIX):
         return "officer", "officer:" + hashlib.sha256(token.encode()).hexdigest()[:32]
+    return "anonymous", "anonymous:" + client_address(scope)
+
+
+def client_address(scope: Scope) -> str:
     client = scope.get("client")
-    return "anonymous", "anonymous:" + (client[0] if client else "unknown")
+    return str(client[0]) if client else "unknown"
+
+
+class KnownGood:
+    """Officer tokens (by their bucket key, a hash) that this process saw accepted lately:
+    they skip the failure budget, so an officer is not locked out by guesses made from their
+    address (a shared office NAT). Bounded; forgotten after ``KNOWN_GOOD_SECONDS``."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic, max_keys: int = 10_000):
+        self.clock = clock
+        self.max_keys = max_keys
+        self._until: dict[str, float] = {}
+
+    def __contains__(self, key: str) -> bool:
+        return self._until.get(key, 0.0) > self.clock()
+
+    def add(self, key: str) -> None:
+        if len(self._until) >= self.max_keys:
+            now = self.clock()
+            self._until = {k: t for k, t in self._until.items() if t > now}
+            if len(self._until) >= self.max_keys:
+                self._until.clear()
+        self._until[key] = self.clock() + KNOWN_GOOD_SECONDS
+
+
+def _too_many(path: str, retry_after: int, detail: str) -> Response:
+    headers = {"Retry-After": str(retry_after)}
+    if path == SIGN_IN_PATH:  # a browser's form post: a page, not JSON
+        return PlainTextResponse(f"{detail}.", status_code=429, headers=headers)
+    return JSONResponse({"detail": detail, "code": "rate_limited"}, 429, headers=headers)
 
 
 class RateLimitMiddleware:
@@ -180,24 +235,63 @@ class RateLimitMiddleware:
         self.limits = Limits.from_settings(settings)
         self.buckets = buckets
         self.metrics = metrics
+        self.known_good = KnownGood()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(LIMITED_PREFIXES):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope["path"]
+        limited = path.startswith(LIMITED_PREFIXES)
+        if not limited and not (path == SIGN_IN_PATH and scope["method"] == "POST"):
             await self.app(scope, receive, send)
             return
         kind, key = caller_of(scope, self.service_token)
-        wait = await self.buckets.take(key, getattr(self.limits, kind))
-        if wait <= 0:
+        if limited:
+            wait = await self.buckets.take(key, getattr(self.limits, kind))
+            if wait > 0:
+                await self._refuse(scope, receive, send, kind, wait, "too many requests")
+                return
+        if kind == "service" or key in self.known_good:
             await self.app(scope, receive, send)
             return
+        await self._with_failure_budget(scope, receive, send, key)
+
+    async def _with_failure_budget(
+        self, scope: Scope, receive: Receive, send: Send, key: str
+    ) -> None:
+        """Reserve one failure of the client address before the token is checked (so that
+        concurrent guesses cannot overrun the budget), and give it back unless the answer is
+        401; an officer token answered 2xx is remembered as good."""
+        address = "auth-failures:" + client_address(scope)
+        wait = await self.buckets.take(address, self.limits.auth_failure)
+        if wait > 0:
+            detail = "too many failed sign-ins from this address"
+            await self._refuse(scope, receive, send, "auth_failures", wait, detail)
+            return
+        status = 0
+
+        async def watch(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        finally:
+            if status != 401:
+                await self.buckets.take(address, self.limits.auth_failure, cost=-1.0)
+            if 200 <= status < 300 and key.startswith("officer:"):
+                self.known_good.add(key)
+
+    async def _refuse(
+        self, scope: Scope, receive: Receive, send: Send, kind: str, wait: float, detail: str
+    ) -> None:
         if self.metrics is not None:
             self.metrics.rate_limited.labels(kind).inc()
         retry_after = max(1, math.ceil(wait))
-        response = JSONResponse(
-            {"detail": f"too many requests; retry after {retry_after} s", "code": "rate_limited"},
-            status_code=429,
-            headers={"Retry-After": str(retry_after)},
-        )
+        response = _too_many(scope["path"], retry_after, f"{detail}; retry after {retry_after} s")
         await response(scope, receive, send)
 
 

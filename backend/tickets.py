@@ -7,10 +7,11 @@ notifications commit together or not at all.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
@@ -60,6 +61,16 @@ class MistypedNumber(Exception):
 
 class NotOwner(Exception):
     pass
+
+
+class InvalidRequest(ValueError):
+    """A request the caller can fix, refused with a message written for them (422). Any other
+    ValueError reaching the API is a fault whose text is not shown (``backend.api.errors``)."""
+
+
+class IdempotencyConflict(Exception):
+    """The caller's idempotency key was used before for another request body (409): the key
+    names one filing, so a changed grievance needs a new key."""
 
 
 class CitizenRefused(Exception):
@@ -152,8 +163,19 @@ def get_ticket(session: Session, text: str, *, for_update: bool = False) -> Tick
     return ticket
 
 
-def find_by_idempotency_key(session: Session, key: str) -> Ticket | None:
-    return session.scalars(select(Ticket).where(Ticket.idempotency_key == key)).first()
+def scoped_key(data: NewTicket) -> str | None:
+    """The stored form of an idempotency key: a hash of the caller's channel identity and the
+    key, so one caller's key never finds (or reveals) another caller's ticket."""
+    if not data.idempotency_key:
+        return None
+    scope = "\x00".join((data.channel, data.channel_user_id, data.idempotency_key))
+    return hashlib.sha256(scope.encode()).hexdigest()
+
+
+def request_digest(data: NewTicket) -> str:
+    """A hash of what was asked (every field as validated): a replay must ask the same."""
+    fields = {k: v for k, v in asdict(data).items() if k not in ("created_at",)}
+    return hashlib.sha256(json.dumps(fields, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def find_by_external_ref(session: Session, source: str, ref: str) -> Ticket | None:
@@ -346,7 +368,9 @@ class FilingSql:
             import psycopg
 
             self.integrity_error = psycopg.IntegrityError
-        self.by_key = self._sql("SELECT id FROM tickets WHERE idempotency_key = :key")
+        self.by_key = self._sql(
+            "SELECT id, request_digest FROM tickets WHERE idempotency_key = :key"
+        )
         self.by_external = self._sql(
             "SELECT id FROM tickets WHERE external_source = :source AND external_ref = :ref"
         )
@@ -455,12 +479,25 @@ def file_on_cursor(cursor: Any, sql: FilingSql, routed: Routed, cache: FilingCac
     raise RuntimeError("could not allocate a ticket number")
 
 
+def _replayed(cursor: Any, sql: FilingSql, data: NewTicket) -> int | None:
+    """The id of the caller's earlier filing with this idempotency key, if any; the same key
+    with another body is refused (tickets filed before the digest was kept have none)."""
+    key = scoped_key(data)
+    if key is None:
+        return None
+    cursor.execute(sql.by_key, {"key": key})
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    if row[1] is not None and row[1] != request_digest(data):
+        raise IdempotencyConflict
+    return int(row[0])
+
+
 def _earlier_filing(cursor: Any, sql: FilingSql, data: NewTicket) -> int | None:
-    if data.idempotency_key:
-        cursor.execute(sql.by_key, {"key": data.idempotency_key})
-        row = cursor.fetchone()
-        if row is not None:
-            return int(row[0])
+    earlier = _replayed(cursor, sql, data)
+    if earlier is not None:
+        return earlier
     if data.external_source and data.external_ref:
         cursor.execute(sql.by_external, {"source": data.external_source, "ref": data.external_ref})
         row = cursor.fetchone()
@@ -477,12 +514,10 @@ def _file_rows(cursor: Any, sql: FilingSql, routed: Routed, cache: FilingCache) 
     ``create`` and ``route`` events, the citizen's notification and the officer's.
     """
     data, decision, now = routed.data, routed.decision, routed.now
-    if data.idempotency_key:
-        # Inside the write transaction: the replay check and the insert see the same state.
-        cursor.execute(sql.by_key, {"key": data.idempotency_key})
-        row = cursor.fetchone()
-        if row is not None:
-            return Filed(created=False, ticket_id=int(row[0]))
+    # Inside the write transaction: the replay check and the insert see the same state.
+    earlier = _replayed(cursor, sql, data)
+    if earlier is not None:
+        return Filed(created=False, ticket_id=earlier)
     created_at = data.created_at or now
     due: Deadlines = deadlines(created_at, routed.ack_days, routed.resolve_days)
     urgency = routed.urgency
@@ -510,7 +545,8 @@ def _file_rows(cursor: Any, sql: FilingSql, routed: Routed, cache: FilingCache) 
     language = citizen_language(data.language, data.description, data.name, data.enterprise_name)
     ticket = {
         "number": number,
-        "idempotency_key": data.idempotency_key,
+        "idempotency_key": scoped_key(data),
+        "request_digest": request_digest(data) if data.idempotency_key else None,
         "channel": data.channel,
         "channel_user_id": data.channel_user_id,
         "name": data.name,
@@ -697,9 +733,9 @@ def apply_officer_action(
         kind = "request_info"
     elif action == Action.TRANSFER:
         if not department_code or department_code == ticket.department_code:
-            raise ValueError("transfer needs another department")
+            raise InvalidRequest("transfer needs another department")
         if session.get(Department, department_code) is None:
-            raise LookupError(f"unknown department {department_code}")
+            raise InvalidRequest(f"unknown department {department_code}")
         ticket.department = session.get(Department, department_code)  # type: ignore[assignment]
         ticket.officer_id = least_loaded_officer(session, department_code)
         kind = "transferred"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Literal, Protocol
 
@@ -15,10 +16,38 @@ from routing.states import canonical_state
 Channel = Literal["telegram", "whatsapp", "web", "cpgrams"]
 Language = Literal["en", "hi", "hinglish"]
 MAX_DESCRIPTION = 4000
+# Free text that people write in lines: newlines and tabs are kept there (CR LF and a lone CR
+# are stored as LF). Every other text field is one line.
+MULTILINE_FIELDS = frozenset({"description", "text", "comment", "note"})
+_CONTROL_IN_LINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL_IN_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_control_characters(cls, value: object, info: ValidationInfo) -> object:
+        """Every text of every request: control characters (NUL, escapes, C1 codes, line
+        breaks outside free text) are refused with the field's name, never stored: they
+        truncate strings in C libraries, break CSV exports and logs, and hide text on screens.
+        Leading and trailing whitespace is stripped first (as ``str_strip_whitespace`` would)."""
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if info.field_name in MULTILINE_FIELDS:
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+            bad = _CONTROL_IN_LINES.search(text)
+        else:
+            bad = _CONTROL_IN_LINE.search(text)
+        if bad is not None:
+            where = "" if info.field_name in MULTILINE_FIELDS else " (one line of text)"
+            raise ValueError(
+                f"{info.field_name} contains a control character "
+                f"(U+{ord(bad.group()):04X}){where}; send plain text"
+            )
+        return text
 
 
 class ChannelIdentity(_Strict):
@@ -27,7 +56,17 @@ class ChannelIdentity(_Strict):
 
 
 class TicketCreate(ChannelIdentity):
-    idempotency_key: str | None = Field(default=None, min_length=8, max_length=128)
+    idempotency_key: str | None = Field(
+        default=None,
+        min_length=8,
+        max_length=128,
+        description=(
+            "Makes retries safe. Scoped per caller (channel + channel_user_id): the same key "
+            "with the same body answers 200 with the first ticket; with another body, 409 "
+            "code idempotency_key_reused; another caller's equal key is unrelated (a new "
+            "ticket)."
+        ),
+    )
     name: str = Field(min_length=1, max_length=120)
     mobile: str = Field(max_length=32)
     enterprise_name: str = Field(min_length=1, max_length=200)
@@ -52,7 +91,9 @@ class TicketCreate(ChannelIdentity):
     def _mobile(cls, value: str) -> str:
         mobile = normalize_mobile(value)
         if mobile is None:
-            raise ValueError("not an Indian mobile number (10 digits starting 6-9, +91 optional)")
+            raise ValueError(
+                "not an Indian mobile number (10 digits 0-9 or ०-९ starting 6-9, +91 optional)"
+            )
         return mobile
 
     @field_validator("udyam_number")
@@ -62,7 +103,7 @@ class TicketCreate(ChannelIdentity):
             return None
         udyam = normalize_udyam(value)
         if udyam is None:
-            raise ValueError("Udyam number must look like UDYAM-XX-00-0000000")
+            raise ValueError("Udyam number must look like UDYAM-XX-00-0000000 (digits 0-9 or ०-९)")
         return udyam
 
     @field_validator("state")

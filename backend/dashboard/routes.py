@@ -18,9 +18,10 @@ from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 from sqlalchemy import case, func, select
 
-from backend.analytics import TABLES, table_csv
+from backend.analytics import TABLES
 from backend.api.deps import FactoryDep, NowDep, SettingsDep
-from backend.api.routes.admin_stats import cached_stats, stats_scope
+from backend.api.errors import plain_reason
+from backend.api.routes.admin_stats import cached_stats, csv_download, stats_scope
 from backend.api.routes.admin_tickets import (
     CLOSED,
     OFFICER_ACTIONS,
@@ -32,7 +33,7 @@ from backend.api.routes.admin_tickets import (
     require_visible,
 )
 from backend.api.schemas import OfficerAction
-from backend.auth import officer_for_token
+from backend.auth import end_sessions, officer_for_token
 from backend.clusters import Cluster, EmergingIssues
 from backend.dashboard import charts
 from backend.dashboard.session import (
@@ -45,6 +46,7 @@ from backend.dashboard.session import (
     officer_for_cookie,
     session_cookie,
 )
+from backend.db import transaction
 from backend.models import Department, Officer, Ticket
 from backend.tickets import MistypedNumber, TicketNotFound, parse_number
 from routing.categories import CATEGORIES
@@ -217,9 +219,21 @@ def login(
 
 @router.post("/logout")
 def logout(
-    request: Request, settings: SettingsDep, csrf: Annotated[str, Form(max_length=200)] = ""
+    request: Request,
+    factory: FactoryDep,
+    settings: SettingsDep,
+    now: NowDep,
+    csrf: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
+    """Sign out on the server, not only in this browser: a copied cookie stops working too
+    (and so do the officer's sessions in other browsers; ``end_sessions``)."""
     _csrf_or_403(request, settings, csrf)
+    with transaction(factory) as session:
+        officer = officer_for_cookie(
+            session, settings.service_token, request.cookies.get(COOKIE), now
+        )
+        if officer is not None:
+            end_sessions(session, officer.id)
     response = RedirectResponse("/dashboard/login", status.HTTP_303_SEE_OTHER)
     response.delete_cookie(COOKIE, path="/")
     return response
@@ -459,7 +473,7 @@ def ticket_action(
             settings,
             now,
             number,
-            error=str(wrong.args[0]) if wrong.args else "unknown reference",
+            error=plain_reason(wrong),
             status_code=422,
             form=form,
         )
@@ -555,15 +569,14 @@ def analytics_page(
     requested = request.query_params.get("department") or None
     try:
         scope = stats_scope(officer, requested)
-    except HTTPException:
+    except HTTPException as refused:
+        message = (
+            "You can see your own department's figures only."
+            if refused.status_code == status.HTTP_403_FORBIDDEN
+            else "There is no department with that code."
+        )
         return _page(
-            request,
-            "error.html",
-            settings,
-            officer,
-            now,
-            403,
-            message="You can see your own department's figures only.",
+            request, "error.html", settings, officer, now, refused.status_code, message=message
         )
     stats = cached_stats(request, factory, now, scope)
     with factory() as session:
@@ -615,7 +628,7 @@ def _heatmap(rows: list[list[Any]]) -> dict[str, Any]:
         "states": states,
         "categories": categories,
         "cell": lambda s, c: cells.get((s, c), 0),
-        "style": lambda n: charts.heat(n, top),
+        "css_class": lambda n: charts.heat(n, top),
     }
 
 
@@ -678,13 +691,7 @@ def analytics_csv(
     if table not in TABLES:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "unknown table")
     scope = stats_scope(officer, request.query_params.get("department") or None)
-    figures = cached_stats(request, factory, now, scope).tables[table]
-    filename = f"{table}{'-' + scope if scope else ''}-{now.date().isoformat()}.csv"
-    return Response(
-        table_csv(figures),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return csv_download(table, cached_stats(request, factory, now, scope).tables[table], scope, now)
 
 
 # --- static files --------------------------------------------------------------------------

@@ -7,6 +7,7 @@ Screenshots of the queue and the analytics page are kept in test-artifacts/.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -156,8 +157,15 @@ def test_officer_works_the_queue_in_a_browser(backend: Backend) -> None:
         enterprise_name="Surat Weaves",
     )
     ARTIFACTS.mkdir(exist_ok=True)
+    refused_by_csp: list[str] = []  # the dashboard's CSP must not refuse its own pages
 
     def sign_in(page: Page, key: str) -> None:
+        page.on(
+            "console",
+            lambda m: (
+                refused_by_csp.append(m.text) if "Content Security Policy" in m.text else None
+            ),
+        )
         page.goto(backend.url + "/dashboard/")
         expect(page).to_have_url(f"{backend.url}/dashboard/login?next=/dashboard/")
         page.get_by_label("Officer token").fill(backend.tokens[key])
@@ -216,7 +224,11 @@ def test_officer_works_the_queue_in_a_browser(backend: Backend) -> None:
         expect(boss.locator("ul.cards")).to_contain_text("3")
         expect(boss.locator("svg.chart").first).to_be_visible()
         expect(boss.locator("table.heatmap")).to_contain_text("Gujarat")
+        # Heatmap colours come from the style sheet's classes (no inline style under the CSP).
+        shaded = boss.locator("table.heatmap td[class^=heat-]").first
+        expect(shaded).to_have_css("background-color", re.compile(r"rgba\(0, 114, 178"))
         boss.screenshot(path=str(ARTIFACTS / "dashboard-analytics.png"), full_page=True)
         browser.close()
+    assert refused_by_csp == []
     assert (ARTIFACTS / "dashboard-queue.png").stat().st_size > 10_000
     assert (ARTIFACTS / "dashboard-analytics.png").stat().st_size > 10_000
