@@ -72,6 +72,10 @@ class ActionStartGrievance(Action):
         ]
 
 
+# The backend's refusal of a filing's key sent again with another body (backend/api/app.py).
+KEY_REUSED = "idempotency_key_reused"
+
+
 class ActionSubmitGrievance(Action):
     """Files the confirmed complaint. Run when the form ends: a form that was stopped has
     nothing confirmed and is left alone (its answers were discarded and the person told)."""
@@ -105,7 +109,17 @@ class ActionSubmitGrievance(Action):
             "language": language,
         }
         try:
-            created = await backend(tracker).create_ticket(ticket)
+            try:
+                created = await backend(tracker).create_ticket(ticket)
+            except BackendRefused as exc:
+                if exc.code != KEY_REUSED:
+                    raise
+                # An earlier submit that timed out was filed with the answers as they were
+                # then; these changed answers are a filing of their own (the backend names
+                # the earlier one in duplicate_of, said below).
+                key = uuid.uuid4().hex
+                events.append(SlotSet("idempotency_key", key))
+                created = await backend(tracker).create_ticket({**ticket, "idempotency_key": key})
         except BackendUnavailable:
             dispatcher.utter_message(
                 text=say("submit_failed", language),

@@ -220,3 +220,24 @@ async def test_a_create_that_times_out_is_retried_once_and_confirmed_once(
     assert len(dispatcher.messages) == 1 and "MS-CZ6EP3-5" in texts(dispatcher)[0]
     assert "NOT filed" not in texts(dispatcher)[0]
     assert slot_events(events)["last_ticket"] == "MS-CZ6EP3-5"
+
+
+async def test_changed_answers_after_a_lost_submit_are_filed_under_a_new_key(
+    dispatcher: CollectingDispatcher, domain: dict[str, Any], backend: respx.MockRouter
+) -> None:
+    """A submit timed out but was filed; the person changed an answer and submits again: the
+    backend refuses the old key with another body (409), so the changed filing gets its own
+    key and the earlier ticket is named as a possible duplicate."""
+    route = backend.post("/api/v1/tickets")
+    route.side_effect = [
+        httpx.Response(409, json={"detail": "key reused", "code": "idempotency_key_reused"}),
+        httpx.Response(201, json={**CREATED, "duplicate_of": "MS-AAAAAA-1"}),
+    ]
+    tracker = make_tracker(slots={**CONFIRMED, "name": "Ramesh K.", "idempotency_key": "k-9"})
+    events = await ActionSubmitGrievance().run(dispatcher, tracker, domain)
+    keys = [json.loads(call.request.content)["idempotency_key"] for call in route.calls]
+    assert keys[0] == "k-9" and keys[1] != "k-9" and len(keys[1]) == 32
+    assert all(json.loads(call.request.content)["name"] == "Ramesh K." for call in route.calls)
+    said = "\n".join(texts(dispatcher))
+    assert "MS-CZ6EP3-5" in said and "MS-AAAAAA-1" in said
+    assert slot_events(events)["last_ticket"] == "MS-CZ6EP3-5"
