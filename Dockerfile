@@ -32,6 +32,9 @@ WORKDIR /srv
 COPY --chown=root:root routing routing
 COPY --chown=root:root backend backend
 COPY --chown=root:root bot bot
+COPY --chown=root:root infra infra
+# The gateway reads the Rasa contract (rasa_runtime/contract.py, standard library only).
+COPY --chown=root:root rasa_runtime rasa_runtime
 RUN mkdir -p /srv/var/cache && chown -R grievance:grievance /srv/var
 USER 10001:10001
 EXPOSE 8000 8080
@@ -68,6 +71,7 @@ COPY --from=rasa-build /build/models/grievance.tar.gz models/grievance.tar.gz
 COPY config.yml domain.yml credentials.yml endpoints.yml endpoints.scale.yml ./
 COPY actions actions
 COPY rasa_runtime rasa_runtime
+COPY infra infra
 # The model's pipeline loads nlu/components (language detector); the server starts through
 # nlu/components/speedups.py, and endpoints.yml names its tracker store there.
 COPY nlu/components nlu/components

@@ -1,54 +1,17 @@
-"""Logging: plain or JSON lines, with phone numbers and named fields masked wherever they appear.
-
-Masking runs on the whole formatted line (message and traceback), so an exception whose text
-carries a mobile is masked too. Names cannot be recognised in free text: code logs a citizen's
-name only as a ``name=...`` / ``"name": ...`` field, which is masked here.
-"""
+"""Logging of the app's processes: plain or JSON lines, with phone numbers and named fields
+masked wherever they appear (the masking itself: ``infra/masking.py``, shared with the Rasa
+processes)."""
 
 from __future__ import annotations
 
 import json
 import logging
-import re
 
 from backend.config import Settings
 from backend.requestid import RequestIdFilter
+from infra.masking import MaskPersonalData, mask_personal_data, quiet_chatty_loggers
 
-# An Indian mobile: optional +91/91/0, then ten digits starting 6-9, possibly grouped by
-# single spaces or hyphens ("+91 98765 43210", "98765-43210", "wa:+919876543210").
-_PHONE = re.compile(r"(?<![\w+.])(\+?91[\s\-]?|0)?([6-9](?:[\s\-]?\d){9})(?!\w)")
-# A name field in key=value or JSON/dict form; the value ends at a quote, comma or brace.
-_NAME_FIELD = re.compile(
-    r"""(?<![\w.])((?:citizen_|officer_|full_)?name)(["']?\s*[:=]\s*["']?)([^"',;}\n]+)"""
-)
-
-
-def _mask_phone(match: re.Match[str]) -> str:
-    digits = re.sub(r"\D", "", match.group(2))
-    return f"{match.group(1) or ''}{digits[:2]}******{digits[-2:]}"
-
-
-def _mask_name(match: re.Match[str]) -> str:
-    value = match.group(3).strip()
-    return f"{match.group(1)}{match.group(2)}{value[:1]}***" if value else match.group(0)
-
-
-def mask_phones(text: str) -> str:
-    return _PHONE.sub(_mask_phone, text)
-
-
-def mask_personal_data(text: str) -> str:
-    """Mobiles and name fields masked; everything else as it was."""
-    return _NAME_FIELD.sub(_mask_name, mask_phones(text))
-
-
-class MaskPersonalData(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        masked = mask_personal_data(message)
-        if masked != message:
-            record.msg, record.args = masked, None
-        return True
+__all__ = ["JsonFormatter", "MaskPersonalData", "MaskingFormatter", "configure_logging"]
 
 
 class JsonFormatter(logging.Formatter):
@@ -85,3 +48,4 @@ def configure_logging(settings: Settings) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level.upper())
+    quiet_chatty_loggers()

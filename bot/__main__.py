@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 
 # `import httpx` also imports httpx's command-line client (httpx/_main.py, with click, rich and
@@ -31,12 +30,9 @@ def main(argv: list[str] | None = None) -> None:
     problem = secret_problem(settings.rasa_shared_secret)
     if problem is not None:  # Rasa would refuse every turn
         sys.exit(f"refusing to start: {problem}")
-    # Masked lines, JSON with LOG_JSON=true, each carrying the message's request id.
+    # Masked lines, JSON with LOG_JSON=true, each carrying the message's request id; httpx's
+    # and twilio's request lines (bot token, phone numbers) silenced.
     configure_logging(settings)
-    # httpx logs every request URL at INFO, and PTB's URLs carry the bot token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    # twilio logs each request's form at INFO: phone numbers and message texts.
-    logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
     app = create_app(settings)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
 

@@ -3,8 +3,9 @@
 ``python -m rasa_runtime.actions_server --port 5055`` = ``rasa run actions`` plus: every
 request but ``GET /health`` must carry ``X-Rasa-Shared-Secret: $RASA_SHARED_SECRET`` (Rasa
 sends it from ``action_endpoint.headers`` in endpoints.yml), compared in constant time;
-otherwise 401. It binds ``--host``, else ``SANIC_HOST``, else 127.0.0.1 (not rasa_sdk's 0.0.0.0) and
-refuses to start without a secret of at least 32 characters.
+otherwise 401. Its log lines are masked (``infra/masking.py``). It binds ``--host``, else
+``SANIC_HOST``, else 127.0.0.1 (not rasa_sdk's 0.0.0.0) and refuses to start without a secret
+of at least 32 characters.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import os
 import sys
 from typing import Any
 
+from infra.masking import mask_process_logs
 from rasa_runtime.contract import SECRET_HEADER, presented, secret_from_env
 
 OPEN_PATHS = frozenset({"/health"})
@@ -51,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
 
     utils.configure_colored_logging(None)  # as `rasa run actions`: LOG_LEVEL or INFO
     utils.update_sanic_log_level()
+    # The actions' httpx calls carry mobiles in query strings: silenced, and every line masked.
+    mask_process_logs()
     app = create_app(secret, args.actions)
     plugin_manager().hook.attach_sanic_app_extensions(app=app)
     host = args.host or os.environ.get("SANIC_HOST") or "127.0.0.1"

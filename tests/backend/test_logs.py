@@ -5,7 +5,8 @@ import logging
 
 import pytest
 
-from backend.logs import JsonFormatter, MaskingFormatter, MaskPersonalData, mask_personal_data
+from backend.logs import JsonFormatter, MaskingFormatter
+from infra.masking import MaskPersonalData, mask_personal_data
 
 
 @pytest.mark.parametrize(

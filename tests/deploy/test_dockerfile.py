@@ -53,3 +53,32 @@ def test_both_targets_run_unprivileged_with_health_checks_and_no_secrets() -> No
     for name in ("SERVICE_TOKEN", "TELEGRAM_BOT_TOKEN", "TWILIO_AUTH_TOKEN", "PASSWORD"):
         assert not re.search(rf"^\s*(ENV|ARG)\b.*{name}", text, re.MULTILINE), name
     assert ".env" in (ROOT / ".dockerignore").read_text().split()
+
+
+def _local_imports(package: str) -> set[str]:
+    """The project's top-level packages that ``package`` imports (outside tests)."""
+    import ast
+
+    local = {p.name for p in ROOT.iterdir() if (p / "__init__.py").exists()}
+    found: set[str] = set()
+    for path in (ROOT / package).rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                found.add(node.module.split(".")[0])
+            elif isinstance(node, ast.Import):
+                found |= {alias.name.split(".")[0] for alias in node.names}
+    return found & local
+
+
+@pytest.mark.parametrize(
+    ("target", "packages"),
+    [("app", ["backend", "bot", "routing"]), ("rasa", ["actions", "rasa_runtime"])],
+)
+def test_each_image_holds_every_package_its_processes_import(
+    target: str, packages: list[str]
+) -> None:
+    text = DOCKERFILE.read_text()
+    stage = next(s for s in re.split(r"^FROM ", text, flags=re.MULTILINE) if f" AS {target}\n" in s)
+    copied = set(re.findall(r"^COPY (?:--chown=\S+ )?(\w+) ", stage, re.MULTILINE))
+    needed = set(packages).union(*(_local_imports(p) for p in packages))
+    assert needed <= copied, f"{target} image lacks {sorted(needed - copied)}"

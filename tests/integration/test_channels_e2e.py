@@ -39,6 +39,7 @@ from tests.support.processes import (
     rasa_skip_reason,
     rasa_tracker,
     running,
+    unmasked_in_logs,
 )
 
 pytestmark = pytest.mark.integration
@@ -274,3 +275,10 @@ def test_rasa_stopped_mid_conversation(system: System) -> None:
     user_texts = [e.get("text") for e in tracker["events"] if e.get("event") == "user"]
     assert user_texts.count("I want to file a complaint") == 1
     assert user_texts.count("Ramesh Kumar") == 1
+
+
+def test_no_process_logged_a_phone_number_or_a_name(system: System) -> None:
+    """Runs last in this module: every log line our processes wrote while the tests above
+    filed a grievance over Telegram and recovered from Rasa stopping (issue 14 item 6)."""
+    typed = ["+91 98765 43210", "Ramesh Kumar", "Shree Ganesh Textiles"]
+    assert unmasked_in_logs(system.tmp, typed) == []

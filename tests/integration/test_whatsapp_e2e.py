@@ -55,6 +55,7 @@ from tests.support.processes import (
     rasa_skip_reason,
     rasa_tracker,
     running,
+    unmasked_in_logs,
 )
 
 pytestmark = pytest.mark.integration
@@ -311,3 +312,12 @@ def test_rasa_killed_mid_conversation(system: WhatsAppSystem) -> None:
     user_texts = [e.get("text") for e in tracker["events"] if e.get("event") == "user"]
     assert user_texts.count("I want to file a complaint") == 1
     assert user_texts.count("Ramesh Kumar") == 1
+
+
+def test_no_process_logged_a_phone_number_or_a_name(system: WhatsAppSystem) -> None:
+    """Runs last in this module: every log line our processes wrote while the tests above
+    filed grievances, replied and recovered (issue 14 item 6)."""
+    # Lookups by the sender's number (GET /api/v1/tickets?channel_user_id=%2B91...) too.
+    system.say("+919876543210", "my complaints")
+    typed = ["+919876543210", "+919811122233", "Ramesh Kumar", "Shree Ganesh Textiles"]
+    assert unmasked_in_logs(system.tmp, typed) == []

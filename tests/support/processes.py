@@ -247,6 +247,31 @@ def procfile_service(
     return Service(f"procfile-{name}", words, env, log_dir)
 
 
+# The processes of ours the tests start (fakes of Telegram and Twilio stand at the edge and
+# are not ours: their logs may hold what a provider would see).
+OUR_PROCESSES = ("backend", "worker", "gateway", "actions", "rasa")
+
+
+def unmasked_in_logs(log_dir: Path, needles: Sequence[str]) -> list[str]:
+    """Lines of our processes' logs in ``log_dir`` that hold any of ``needles`` (names and
+    phone numbers a test typed; digits also matched when grouped or URL-encoded)."""
+
+    def forms(needle: str) -> set[str]:
+        digits = "".join(ch for ch in needle if ch.isdigit())
+        return {needle, digits[-10:]} if len(digits) >= 10 else {needle}
+
+    wanted = set().union(*(forms(n) for n in needles))
+    found = []
+    for log in sorted(log_dir.glob("*.log")):
+        if not log.name.startswith(OUR_PROCESSES):
+            continue
+        for line in log.read_text(errors="replace").splitlines():
+            bare = line.replace(" ", "").replace("-", "")
+            if any(w in line or (w.isdigit() and w in bare) for w in wanted):
+                found.append(f"{log.name}: {line[:300]}")
+    return found
+
+
 def rasa_ready_url(port: int) -> str:
     """What answers once Rasa serves: its root (the HTTP API may be off, as under make run)."""
     return f"http://127.0.0.1:{port}/"
