@@ -11,23 +11,38 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, and_, bindparam, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.models import Ticket
 from backend.notifications import notify_citizen, notify_officers
 from backend.tickets import SYSTEM_SLA, add_event
-from routing.lifecycle import UNACKNOWLEDGED_STATUSES, Status
+from routing.lifecycle import CLOCK_RUNNING_STATUSES, UNACKNOWLEDGED_STATUSES, Status
 from routing.sla import ACK_BREACH_LEVEL, RESOLVE_BREACH_LEVEL, escalation_due
 
 log = logging.getLogger(__name__)
 
-_RUNNING = [
-    s.value
-    for s in (Status.ROUTED, Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.REOPENED, Status.NEW)
-]
-_UNACKED = [s.value for s in UNACKNOWLEDGED_STATUSES]
+# Listed positively (IN, not NOT IN): the indexes that lead with status serve the query.
+RUNNING = sorted(s.value for s in CLOCK_RUNNING_STATUSES)
+UNACKED = sorted(s.value for s in UNACKNOWLEDGED_STATUSES)
+
+
+def status_in(statuses: list[str]) -> Any:
+    # Written into the SQL as literals, so that PostgreSQL can match the partial indexes of
+    # open tickets (ix_tickets_open_*) whatever plan it caches.
+    return Ticket.status.in_(
+        bindparam("statuses", statuses, expanding=True, literal_execute=True, unique=True)
+    )
+
+
+def overdue_clause(now: datetime) -> Any:
+    """``routing.sla.is_overdue`` in SQL, for listings, counts and metrics."""
+    return or_(
+        and_(status_in(RUNNING), Ticket.resolve_due_at <= now),
+        and_(status_in(UNACKED), Ticket.ack_due_at <= now),
+    )
 
 
 @dataclass
@@ -55,12 +70,12 @@ def overdue_query(as_of: datetime, batch_size: int) -> Select[Ticket]:
         .where(
             or_(
                 and_(
-                    Ticket.status.in_(_RUNNING),
+                    Ticket.status.in_(RUNNING),
                     Ticket.escalation_level.in_(below_resolve),
                     Ticket.resolve_due_at <= as_of,
                 ),
                 and_(
-                    Ticket.status.in_(_UNACKED),
+                    Ticket.status.in_(UNACKED),
                     Ticket.escalation_level.in_(below_ack),
                     Ticket.ack_due_at <= as_of,
                 ),

@@ -53,7 +53,7 @@ class DatabaseCollector(Collector):
 
     def collect(self) -> Iterator[Metric]:
         # Imported lazily: the worker imports this module for its counters, not the web routes.
-        from backend.api.routes.admin_tickets import overdue_clause
+        from backend.escalation import overdue_clause
 
         now = self.clock()
         tickets = GaugeMetricFamily("grievance_tickets", "Tickets by status", labels=["status"])

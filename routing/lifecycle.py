@@ -47,6 +47,8 @@ OPEN_STATUSES = frozenset(
 )
 # Officers have not attended yet: the acknowledgement clock runs.
 UNACKNOWLEDGED_STATUSES = frozenset({Status.NEW, Status.ROUTED, Status.REOPENED})
+# The SLA clocks run (they pause while the desk awaits the citizen's information).
+CLOCK_RUNNING_STATUSES = OPEN_STATUSES - {Status.AWAITING_INFO}
 
 # (status, action) -> next status. Reply keeps the ticket where an officer is working on it,
 # and moves a freshly acknowledged ticket into progress.

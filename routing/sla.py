@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from routing.lifecycle import UNACKNOWLEDGED_STATUSES, Status, is_open
+from routing.lifecycle import CLOCK_RUNNING_STATUSES, UNACKNOWLEDGED_STATUSES, Status
 
 ACK_BREACH_LEVEL = 2  # department head
 RESOLVE_BREACH_LEVEL = 3  # ministry leadership
@@ -34,6 +34,26 @@ def resumed_deadlines(current: Deadlines, paused_for: timedelta) -> Deadlines:
     return Deadlines(current.ack_due_at + paused_for, current.resolve_due_at + paused_for)
 
 
+def is_overdue(
+    status: Status, ack_due_at: datetime, resolve_due_at: datetime, now: datetime
+) -> bool:
+    """The one meaning of "overdue" (the queue's filter, its badge, the dashboard, metrics and
+    the sweep): the clocks run and the resolution is due, or nobody has attended yet (the
+    status says so: a reopened ticket must be attended again) and the acknowledgement is due.
+    ``backend/escalation.py: overdue_clause`` is its SQL form, kept equal by a test."""
+    if status not in CLOCK_RUNNING_STATUSES:
+        return False
+    return now >= resolve_due_at or (status in UNACKNOWLEDGED_STATUSES and now >= ack_due_at)
+
+
+def running_clock(status: Status) -> str | None:
+    """Which deadline the desk is racing: "ack" until an officer attends, then "resolve";
+    None while the clocks are paused or the ticket is concluded."""
+    if status not in CLOCK_RUNNING_STATUSES:
+        return None
+    return "ack" if status in UNACKNOWLEDGED_STATUSES else "resolve"
+
+
 def escalation_due(
     status: Status,
     level: int,
@@ -45,7 +65,7 @@ def escalation_due(
 
     Clocks are paused while awaiting the citizen, so such tickets never escalate.
     """
-    if not is_open(status) or status == Status.AWAITING_INFO:
+    if status not in CLOCK_RUNNING_STATUSES:
         return None
     target = level
     if as_of >= resolve_due_at:

@@ -49,6 +49,7 @@ from backend.dashboard.session import (
 from backend.db import transaction
 from backend.models import Department, Officer, Ticket
 from backend.tickets import MistypedNumber, TicketNotFound, parse_number
+from routing import sla
 from routing.categories import CATEGORIES
 from routing.lifecycle import InvalidTransition, Status
 from routing.states import STATES
@@ -59,6 +60,7 @@ STATIC_FILES = {"dashboard.css": "text/css", "dashboard.js": "text/javascript"}
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 # Reason codes of routing/urgency.py as officers read them.
 templates.env.filters["urgency_reason"] = lambda code: REASON_TITLES.get(code, code)
+templates.env.globals["sla_clock"] = lambda status: sla.running_clock(Status(status))
 
 router = APIRouter(prefix="/dashboard", include_in_schema=False)
 
@@ -411,15 +413,8 @@ def _ticket(
         done=ACTION_LABELS.get(done or ""),
         error=error,
         form=form or {},
-        overdue=_is_overdue(view, now),
+        overdue=sla.is_overdue(Status(view.status), view.ack_due_at, view.resolve_due_at, now),
     )
-
-
-def _is_overdue(view: Any, now: datetime) -> bool:
-    if view.status in CLOSED or view.status == Status.AWAITING_INFO.value:
-        return False
-    unacknowledged = view.status in ("new", "routed", "reopened")
-    return bool(view.resolve_due_at <= now or (unacknowledged and view.ack_due_at <= now))
 
 
 @router.post("/tickets/{number}/{action}", response_class=HTMLResponse)

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, status
-from sqlalchemy import and_, bindparam, case, func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from backend.api.deps import FactoryDep, NowDep, OfficerDep
@@ -22,8 +22,10 @@ from backend.api.schemas import (
     UrgencyView,
 )
 from backend.auth import can_act, can_see, visible_department
+from backend.escalation import overdue_clause, status_in
 from backend.models import Officer, Ticket
 from backend.tickets import Actor, add_event, apply_officer_action, get_ticket
+from routing import sla
 from routing.lifecycle import Action, Status, allowed_actions
 
 router = APIRouter(prefix="/admin/v1/tickets", tags=["admin: tickets"])
@@ -35,33 +37,10 @@ CLOSED = [Status.RESOLVED.value, Status.CLOSED.value, Status.REJECTED.value]
 # Listed positively (not as NOT IN): an IN list lets the database use the indexes that lead
 # with status, or (department, status, due), instead of reading every concluded ticket.
 OPEN = [s.value for s in Status if s.value not in CLOSED]
-RUNNING = [s for s in OPEN if s != Status.AWAITING_INFO.value]
-
-
-def status_in(statuses: list[str]) -> Any:
-    # Written into the SQL as literals, so that PostgreSQL can match the partial indexes of
-    # open tickets (ix_tickets_open_*) whatever plan it caches.
-    return Ticket.status.in_(
-        bindparam("statuses", statuses, expanding=True, literal_execute=True, unique=True)
-    )
-
-
-def overdue_clause(now: datetime) -> Any:
-    return and_(
-        status_in(RUNNING),
-        or_(
-            Ticket.resolve_due_at <= now,
-            and_(Ticket.acknowledged_at.is_(None), Ticket.ack_due_at <= now),
-        ),
-    )
 
 
 def is_overdue(ticket: Ticket, now: datetime) -> bool:
-    if ticket.status in CLOSED or ticket.status == Status.AWAITING_INFO.value:
-        return False
-    return ticket.resolve_due_at <= now or (
-        ticket.acknowledged_at is None and ticket.ack_due_at <= now
-    )
+    return sla.is_overdue(Status(ticket.status), ticket.ack_due_at, ticket.resolve_due_at, now)
 
 
 @dataclass(frozen=True)
