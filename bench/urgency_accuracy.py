@@ -1,7 +1,7 @@
 """Urgency on the held-out set: the trained model (with its keyword guards) against the
 keyword guards alone, in the same run.
 
-    .venv/bin/python -m bench.urgency_accuracy [--errors]     # bench/data/urgency_heldout.yaml
+    .venv/bin/python -m bench.urgency_accuracy [--errors] [--file bench/data/urgency_blind.yaml]
     .venv/bin/python -m bench.urgency_accuracy --tune         # 5-fold CV on the training examples
 
 Figures: critical recall (critical items read as critical), high-or-critical recall (critical
@@ -90,6 +90,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--errors", action="store_true")
     parser.add_argument("--tune", action="store_true")
+    parser.add_argument("--file", type=Path, default=HELDOUT, help="a set labelled with levels")
     args = parser.parse_args()
     encoder = get_encoder(ROUTE_PRECISION)
     encode = caching(encoder.encode)
@@ -97,12 +98,12 @@ def main() -> None:
     if args.tune:
         tune(encode, digest)
         return
-    items = yaml.safe_load(HELDOUT.read_text(encoding="utf-8"))["items"]
+    items = yaml.safe_load(args.file.read_text(encoding="utf-8"))["items"]
     started = time.perf_counter()
     model = UrgencyModel(load_examples(), encode, digest)
     fit = time.perf_counter() - started
     print(
-        f"machine: {platform.machine()}, {platform.python_version()}, {HELDOUT.name}:"
+        f"machine: {platform.machine()}, {platform.python_version()}, {args.file.name}:"
         f" {len(items)} items, training examples: {len(load_examples())}, fit {fit:.1f} s,"
         f" encoder {encoder.model_id}"
     )
