@@ -1,4 +1,5 @@
-"""What the gateway itself says to users, and the status notifications, in English and Hindi.
+"""What the gateway itself says to users, and the status labels of template messages, in
+English and Hindi (notifications' texts: backend/notifications.py).
 
 Hinglish users read the English texts (Latin script), which is what they type in.
 """
@@ -97,90 +98,3 @@ def status_label(status: str | None, language: str) -> str:
     if labels is None:
         return status.replace("_", " ")
     return labels["hi"] if language == "hi" else labels["en"]
-
-
-_NOTIFICATIONS: dict[str, dict[str, str]] = {
-    "created": {
-        "en": (
-            "Your grievance {number} is registered and sent to {department}. "
-            "An officer will attend to it within 3 days."
-        ),
-        "hi": (
-            "आपकी शिकायत {number} दर्ज हो गई है और {department} को भेजी गई है। "
-            "3 दिनों के भीतर अधिकारी इस पर कार्रवाई शुरू करेंगे।"
-        ),
-    },
-    "acknowledged": {
-        "en": "Grievance {number}: an officer has taken it up. We will update you here.",
-        "hi": "शिकायत {number}: अधिकारी ने इस पर काम शुरू कर दिया है। आगे की जानकारी यहीं मिलेगी।",
-    },
-    "officer_reply": {
-        "en": "Grievance {number}: reply from the officer:\n{note}",
-        "hi": "शिकायत {number}: अधिकारी का जवाब:\n{note}",
-    },
-    "info_requested": {
-        "en": (
-            "Grievance {number}: the officer needs more information:\n{note}\nReply here to answer."
-        ),
-        "hi": "शिकायत {number}: अधिकारी को और जानकारी चाहिए:\n{note}\nजवाब देने के लिए यहीं लिखें।",
-    },
-    "transferred": {
-        "en": "Grievance {number} has been moved to {department}, who will handle it now.",
-        "hi": "शिकायत {number} अब {department} को सौंपी गई है।",
-    },
-    "escalated": {
-        "en": "Grievance {number} is overdue and has been escalated to a senior officer.",
-        "hi": "शिकायत {number} में देरी हुई है, इसे वरिष्ठ अधिकारी को भेजा गया है।",
-    },
-    "resolved": {
-        "en": (
-            "Grievance {number} is resolved:\n{note}\n"
-            "Please rate the resolution from 1 to 5, or reply 'reopen' if it is not solved."
-        ),
-        "hi": (
-            "शिकायत {number} का निपटारा हो गया है:\n{note}\n"
-            "कृपया 1 से 5 तक रेटिंग दें, या समस्या हल न हुई हो तो 'reopen' लिखें।"
-        ),
-    },
-    "rejected": {
-        "en": "Grievance {number} was not accepted. Reason: {note}",
-        "hi": "शिकायत {number} स्वीकार नहीं की गई। कारण: {note}",
-    },
-    "reopened": {
-        "en": "Grievance {number} is reopened and sent back to the department with priority.",
-        "hi": "शिकायत {number} फिर से खोली गई है और प्राथमिकता से विभाग को भेजी गई है।",
-    },
-    "closed": {
-        "en": "Grievance {number} is closed. Thank you for using the MSME grievance desk.",
-        "hi": "शिकायत {number} बंद कर दी गई है। एमएसएमई शिकायत डेस्क का उपयोग करने के लिए धन्यवाद।",
-    },
-    "status_changed": {
-        "en": "Grievance {number} is now {status}.",
-        "hi": "शिकायत {number} की स्थिति: {status}।",
-    },
-}
-
-NOTIFICATION_KINDS = frozenset(_NOTIFICATIONS)
-
-
-def notification_text(
-    kind: str,
-    language: str,
-    *,
-    number: str,
-    status: str | None = None,
-    department: str = "",
-    note: str = "",
-) -> str:
-    """A short notification with the ticket number and what to do next.
-
-    ``kind`` is one of ``NOTIFICATION_KINDS``; unknown kinds fall back to ``status_changed``.
-    """
-    templates = _NOTIFICATIONS.get(kind, _NOTIFICATIONS["status_changed"])
-    template = templates["hi"] if language == "hi" else templates["en"]
-    return template.format(
-        number=number,
-        status=status_label(status, language),
-        department=department or ("विभाग" if language == "hi" else "the department"),
-        note=note.strip(),
-    ).strip()
