@@ -7,11 +7,11 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from actions.backend_client import ChatIdentity, identity_from_sender
-from actions.messages import language_of
+from actions.messages import supported_language
 
 
 def current_language(tracker: Tracker) -> str:
-    return language_of(tracker.get_slot("language"))
+    return supported_language(tracker.get_slot("language"))
 
 
 def latest_metadata(tracker: Tracker) -> dict[str, Any]:

@@ -690,13 +690,15 @@ STATUS_NAMES: dict[str, dict[str, str]] = {
 }
 
 
-def language_of(value: Any) -> str:
+def supported_language(value: Any) -> str:
+    """``value`` when it is a language we write in (a slot's value), else the default. (The
+    gateway's ``bot.texts.language_of`` guesses a language from hints; this only checks.)"""
     return value if value in LANGUAGES else DEFAULT_LANGUAGE
 
 
 def say(key: str, language: Any, **values: Any) -> str:
     texts = MESSAGES[key]
-    text = texts.get(language_of(language)) or texts[DEFAULT_LANGUAGE]
+    text = texts.get(supported_language(language)) or texts[DEFAULT_LANGUAGE]
     return text.format(**values) if values else text
 
 
@@ -704,7 +706,7 @@ def _pick(table: dict[str, dict[str, str]], key: str, language: Any) -> str:
     entry = table.get(key)
     if entry is None:
         return key
-    return entry.get(language_of(language)) or entry[DEFAULT_LANGUAGE]
+    return entry.get(supported_language(language)) or entry[DEFAULT_LANGUAGE]
 
 
 def category_title(code: str, language: Any) -> str:
