@@ -4,6 +4,7 @@ when TEST_DATABASE_URL is set)."""
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -127,3 +128,46 @@ def grievance(**overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+# --- what most tests do: file a grievance, act as an officer, sign in to the dashboard -----
+
+
+def filed(client: TestClient, headers: dict[str, str], **overrides: Any) -> dict[str, Any]:
+    """File ``grievance(**overrides)`` through the service API; the 201 answer."""
+    response = client.post("/api/v1/tickets", json=grievance(**overrides), headers=headers)
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def file(client: TestClient, headers: dict[str, str], **overrides: Any) -> str:
+    """File a grievance; its number."""
+    number: str = filed(client, headers, **overrides)["number"]
+    return number
+
+
+def act(client: TestClient, number: str, action: str, headers: dict[str, str], **body: Any) -> Any:
+    """An officer action through the admin API; the response, whatever it is."""
+    return client.post(f"/admin/v1/tickets/{number}/{action}", json=body, headers=headers)
+
+
+def act_ok(
+    client: TestClient, number: str, action: str, officer: dict[str, str], note: str = ""
+) -> None:
+    """An officer action that must succeed."""
+    response = act(client, number, action, officer, note=note)
+    assert response.status_code == 200, response.text
+
+
+def sign_in(client: TestClient, officers: Officers, key: str) -> None:
+    """Sign in to the dashboard with the officer ``key``'s token, as the login form does."""
+    form = client.get("/dashboard/login")
+    nonce = re.search(r'name="nonce" value="([^"]+)"', form.text)
+    assert nonce is not None
+    response = client.post(
+        "/dashboard/login",
+        data={"token": officers.tokens[key], "nonce": nonce.group(1), "next": ""},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text

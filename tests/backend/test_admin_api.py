@@ -1,24 +1,11 @@
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.models import Notification, Ticket, TicketEvent
-from tests.backend.conftest import Clock, Officers, grievance
-
-
-def file(client: TestClient, headers: dict[str, str], **overrides: Any) -> str:
-    response = client.post("/api/v1/tickets", json=grievance(**overrides), headers=headers)
-    assert response.status_code == 201, response.text
-    number: str = response.json()["number"]
-    return number
-
-
-def act(client: TestClient, number: str, action: str, headers: dict[str, str], **body: Any) -> Any:
-    return client.post(f"/admin/v1/tickets/{number}/{action}", json=body, headers=headers)
+from tests.backend.conftest import Clock, Officers, act, file
 
 
 def test_admin_needs_an_officer_token(client: TestClient, service_headers: dict[str, str]) -> None:

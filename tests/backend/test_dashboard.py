@@ -3,33 +3,13 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.models import Ticket, TicketEvent
-from tests.backend.conftest import Clock, Officers, grievance
-
-
-def file(client: TestClient, headers: dict[str, str], **overrides: Any) -> str:
-    response = client.post("/api/v1/tickets", json=grievance(**overrides), headers=headers)
-    assert response.status_code == 201, response.text
-    number: str = response.json()["number"]
-    return number
-
-
-def sign_in(client: TestClient, officers: Officers, key: str) -> None:
-    form = client.get("/dashboard/login")
-    nonce = re.search(r'name="nonce" value="([^"]+)"', form.text)
-    assert nonce is not None
-    response = client.post(
-        "/dashboard/login",
-        data={"token": officers.tokens[key], "nonce": nonce.group(1), "next": ""},
-        follow_redirects=False,
-    )
-    assert response.status_code == 303, response.text
+from tests.backend.conftest import Clock, Officers, file, sign_in
 
 
 def csrf_of(page: str) -> str:

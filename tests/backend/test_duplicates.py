@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi.testclient import TestClient
 
 from backend.duplicates import similarity
-from tests.backend.conftest import Officers, grievance
+from tests.backend.conftest import Officers, file
 
 FIRST = "A buyer in Mumbai has not paid invoice 113 for 90 days after delivery."
 REFILED = "Buyer in Mumbai still has not paid my invoice 113, 90 days after delivery!"
 OTHER = "The electricity board cut power to our unit without notice for three days."
-
-
-def file(client: TestClient, headers: dict[str, str], **overrides: Any) -> str:
-    response = client.post("/api/v1/tickets", json=grievance(**overrides), headers=headers)
-    assert response.status_code == 201, response.text
-    number: str = response.json()["number"]
-    return number
 
 
 def duplicate_of(client: TestClient, number: str, headers: dict[str, str]) -> str | None:

@@ -11,7 +11,7 @@ from backend.api.app import create_app
 from backend.config import Settings
 from backend.outbox import OutboundNotification, SendResult, deliver_batch
 from backend.triage import Triage
-from tests.backend.conftest import START, Clock, grievance
+from tests.backend.conftest import START, Clock, file
 
 
 def scrape(
@@ -31,13 +31,6 @@ def value(samples: dict, name: str, **labels: str) -> float | None:
     return samples.get((name, frozenset(labels.items())))
 
 
-def file(client: TestClient, headers: dict[str, str], user: str) -> str:
-    response = client.post("/api/v1/tickets", json=grievance(channel_user_id=user), headers=headers)
-    assert response.status_code == 201, response.text
-    number: str = response.json()["number"]
-    return number
-
-
 def test_tickets_overdue_and_queue_lag_come_from_the_database(
     client: TestClient, service_headers: dict[str, str], clock: Clock
 ) -> None:
@@ -46,8 +39,8 @@ def test_tickets_overdue_and_queue_lag_come_from_the_database(
     assert value(before, "grievance_tickets_overdue") == 0
     assert value(before, "grievance_notification_queue_lag_seconds") == 0
 
-    file(client, service_headers, "u1")
-    file(client, service_headers, "u2")
+    file(client, service_headers, channel_user_id="u1")
+    file(client, service_headers, channel_user_id="u2")
     clock.advance(seconds=90)
     samples = scrape(client)
     assert value(samples, "grievance_tickets", status="routed") == 2
@@ -63,7 +56,7 @@ def test_tickets_overdue_and_queue_lag_come_from_the_database(
 def test_request_latency_is_labelled_by_route_template(
     client: TestClient, service_headers: dict[str, str]
 ) -> None:
-    number = file(client, service_headers, "u1")
+    number = file(client, service_headers, channel_user_id="u1")
     owner = {"channel": "telegram", "channel_user_id": "u1"}
     assert client.get(f"/api/v1/tickets/{number}", params=owner, headers=service_headers).is_success
     assert client.get("/no/such/page/123").status_code == 404
@@ -100,7 +93,7 @@ class ScriptedSender:
 def test_worker_counts_delivery_outcomes(
     client: TestClient, service_headers: dict[str, str], factory: sessionmaker[Session]
 ) -> None:
-    file(client, service_headers, "u1")
+    file(client, service_headers, channel_user_id="u1")
 
     def attempts(outcome: str) -> float:
         return (

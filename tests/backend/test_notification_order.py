@@ -11,7 +11,6 @@ import asyncio
 import threading
 from collections import defaultdict
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -21,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from backend.config import Settings
 from backend.models import Notification, Ticket
 from backend.outbox import OutboundNotification, SendResult, deliver_batch
-from tests.backend.conftest import Officers, grievance
+from tests.backend.conftest import Officers, act_ok, file
 
 # Past every row's due time, including retries (their backoff counts from the real clock).
 LATER = datetime(2030, 1, 1, tzinfo=UTC)
@@ -51,22 +50,6 @@ class ScriptedSender:
             return SendResult("sent", f"tg-{notification.id}")
 
 
-def file(client: TestClient, headers: dict[str, str], **overrides: Any) -> str:
-    response = client.post("/api/v1/tickets", json=grievance(**overrides), headers=headers)
-    assert response.status_code == 201, response.text
-    number: str = response.json()["number"]
-    return number
-
-
-def act(
-    client: TestClient, number: str, action: str, officer: dict[str, str], note: str = ""
-) -> None:
-    response = client.post(
-        f"/admin/v1/tickets/{number}/{action}", json={"note": note}, headers=officer
-    )
-    assert response.status_code == 200, response.text
-
-
 def kinds(sent: list[OutboundNotification], recipient: str = "5550001") -> list[str]:
     return [n.delivery_key.split(":")[1] for n in sent if n.channel_user_id == recipient]
 
@@ -89,9 +72,9 @@ def drain(
 
 def work_a_ticket(client: TestClient, headers: dict[str, str], officer: dict[str, str]) -> str:
     number = file(client, headers)
-    act(client, number, "acknowledge", officer)
-    act(client, number, "reply", officer, "We have written to the buyer.")
-    act(client, number, "request-info", officer, "Please send invoice 113.")
+    act_ok(client, number, "acknowledge", officer)
+    act_ok(client, number, "reply", officer, "We have written to the buyer.")
+    act_ok(client, number, "request-info", officer, "Please send invoice 113.")
     return number
 
 
@@ -148,7 +131,7 @@ def test_a_dead_notification_does_not_hold_back_the_next(
 ) -> None:
     officer = officers.add("asha", "MSEFC-MH")
     number = file(client, service_headers)
-    act(client, number, "acknowledge", officer)
+    act_ok(client, number, "acknowledge", officer)
     sender = ScriptedSender(failures={"created": 3})  # max_attempts=3: dead
     for _attempt in range(2):  # while "registered" is retried, "taken up" waits
         asyncio.run(deliver_batch(factory, {"telegram": sender}, now=LATER, max_attempts=3))
@@ -178,9 +161,9 @@ def test_two_workers_keep_each_tickets_order(
     officer = officers.add("asha", "MSEFC-MH")
     for i in range(12):
         number = file(client, service_headers, channel_user_id=f"chat{i}")
-        act(client, number, "acknowledge", officer)
-        act(client, number, "reply", officer, "We have written to the buyer.")
-        act(client, number, "resolve", officer, "Paid.")
+        act_ok(client, number, "acknowledge", officer)
+        act_ok(client, number, "reply", officer, "We have written to the buyer.")
+        act_ok(client, number, "resolve", officer, "Paid.")
     sender = ScriptedSender(failures={"created": 5, "acknowledged": 3})
     senders = {"telegram": sender, "officer": sender}
     barrier = threading.Barrier(2)
@@ -234,7 +217,7 @@ def test_a_hindi_story_filed_as_hinglish_is_answered_in_hindi(
         enterprise_name="मीना टेक्सटाइल्स",
         description=HINDI_STORY,
     )
-    act(client, number, "acknowledge", officer)
+    act_ok(client, number, "acknowledge", officer)
     texts = citizen_texts(factory)
     hindi_department = "सूक्ष्म और लघु उद्यम सुविधा परिषद, महाराष्ट्र"
     assert texts["created"] == (
@@ -258,8 +241,8 @@ def test_hindi_notifications_name_the_department_in_hindi(
 ) -> None:
     officer = officers.add("asha", "MSEFC-MH")
     number = file(client, service_headers, language="hi")
-    act(client, number, "acknowledge", officer)
-    act(client, number, "reply", officer, "We have written to the buyer.")
+    act_ok(client, number, "acknowledge", officer)
+    act_ok(client, number, "reply", officer, "We have written to the buyer.")
     for kind, (language, text) in citizen_texts(factory).items():
         assert language == "hi", kind
         assert "सुविधा परिषद, महाराष्ट्र" in text and "Facilitation Council" not in text, kind
@@ -282,8 +265,8 @@ def test_later_notifications_follow_the_conversations_language(
     language, text = citizen_texts(factory)["created"]
     assert language == "hinglish" and text.startswith("Aapki shikayat")
     assert "Micro and Small Enterprises Facilitation Council, Maharashtra" in text
-    act(client, number, "acknowledge", officer)
-    act(client, number, "request-info", officer, "Please send invoice 113.")
+    act_ok(client, number, "acknowledge", officer)
+    act_ok(client, number, "request-info", officer, "Please send invoice 113.")
     # The answer comes in Devanagari: the ticket is a Hindi reader's from now on.
     answered = client.post(
         f"/api/v1/tickets/{number}/messages",
@@ -291,7 +274,7 @@ def test_later_notifications_follow_the_conversations_language(
         headers=service_headers,
     )
     assert answered.status_code == 201
-    act(client, number, "reply", officer, "Received, thank you.")
+    act_ok(client, number, "reply", officer, "Received, thank you.")
     assert citizen_texts(factory)["reply"][0] == "hi"
     # The conversation says English: later notifications are English.
     said = client.post(
@@ -300,6 +283,6 @@ def test_later_notifications_follow_the_conversations_language(
         headers=service_headers,
     )
     assert said.status_code == 201
-    act(client, number, "resolve", officer, "Paid.")
+    act_ok(client, number, "resolve", officer, "Paid.")
     language, text = citizen_texts(factory)["resolved"]
     assert language == "en" and text.startswith(f"Grievance {number} is resolved")

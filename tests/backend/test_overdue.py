@@ -17,8 +17,7 @@ from backend.escalation import overdue_clause
 from backend.models import Ticket
 from routing import sla
 from routing.lifecycle import Status
-from tests.backend.conftest import Clock, Officers
-from tests.backend.test_dashboard import file, sign_in
+from tests.backend.conftest import Clock, Officers, file, sign_in
 
 
 def _scatter(factory: sessionmaker[Session], numbers: list[str], clock: Clock) -> None:

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -10,14 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from backend.api.app import create_app
 from backend.config import Settings
 from backend.models import Notification, Ticket, TicketEvent
-from tests.backend.conftest import grievance
-
-
-def file(client: TestClient, headers: dict[str, str], **overrides: Any) -> dict[str, Any]:
-    response = client.post("/api/v1/tickets", json=grievance(**overrides), headers=headers)
-    assert response.status_code == 201, response.text
-    body: dict[str, Any] = response.json()
-    return body
+from tests.backend.conftest import filed, grievance
 
 
 def test_service_api_needs_the_token(client: TestClient) -> None:
@@ -30,7 +22,7 @@ def test_service_api_needs_the_token(client: TestClient) -> None:
 def test_filing_routes_and_starts_the_clocks(
     client: TestClient, service_headers: dict[str, str], factory: sessionmaker[Session]
 ) -> None:
-    body = file(client, service_headers)
+    body = filed(client, service_headers)
     assert body["status"] == "routed"
     assert body["department"]["code"] == "MSEFC-MH"  # delayed payment -> the state's council
     assert body["ack_due_at"].startswith("2026-11-05T09:00")
@@ -79,7 +71,7 @@ def test_concurrent_retries_create_one_ticket(
 
 
 def test_status_privacy(client: TestClient, service_headers: dict[str, str]) -> None:
-    number = file(client, service_headers)["number"]
+    number = filed(client, service_headers)["number"]
     anyone = client.get(f"/api/v1/tickets/{number}", headers=service_headers).json()
     assert anyone["status"] == "routed" and anyone["is_owner"] is False
     for personal in ("name", "mobile", "udyam_number", "description"):
@@ -101,7 +93,7 @@ def test_status_privacy(client: TestClient, service_headers: dict[str, str]) -> 
 def test_mistyped_number_is_caught_before_lookup(
     client: TestClient, service_headers: dict[str, str]
 ) -> None:
-    number = file(client, service_headers)["number"]
+    number = filed(client, service_headers)["number"]
     wrong_check = number[:-1] + ("2" if number[-1] != "2" else "3")
     response = client.get(f"/api/v1/tickets/{wrong_check}", headers=service_headers)
     assert response.status_code == 422
@@ -122,8 +114,8 @@ def test_unknown_valid_number_is_404(client: TestClient, service_headers: dict[s
 
 
 def test_my_tickets_lists_only_mine(client: TestClient, service_headers: dict[str, str]) -> None:
-    mine = {file(client, service_headers)["number"] for _ in range(2)}
-    file(client, service_headers, channel_user_id="someone-else")
+    mine = {filed(client, service_headers)["number"] for _ in range(2)}
+    filed(client, service_headers, channel_user_id="someone-else")
     listed = client.get(
         "/api/v1/tickets",
         params={"channel": "telegram", "channel_user_id": "5550001"},
@@ -157,7 +149,7 @@ def test_field_level_validation(client: TestClient, service_headers: dict[str, s
 def test_state_spellings_are_canonicalised(
     client: TestClient, service_headers: dict[str, str]
 ) -> None:
-    number = file(client, service_headers, state="maharastra")["number"]
+    number = filed(client, service_headers, state="maharastra")["number"]
     owner = client.get(
         f"/api/v1/tickets/{number}",
         headers=service_headers,

@@ -13,27 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.models import Notification
-from tests.backend.conftest import Clock, Officers, grievance
+from tests.backend.conftest import Clock, Officers, act_ok, filed, grievance
 
 OWNER = {"channel": "telegram", "channel_user_id": "5550001"}
 QUESTION = "Please send a copy of invoice 113 and the delivery challan."
 LATER_QUESTION = "Which date did the buyer accept the goods?"
-
-
-def file(client: TestClient, headers: dict[str, str], **overrides: Any) -> dict[str, Any]:
-    response = client.post("/api/v1/tickets", json=grievance(**overrides), headers=headers)
-    assert response.status_code == 201, response.text
-    body: dict[str, Any] = response.json()
-    return body
-
-
-def act(
-    client: TestClient, number: str, action: str, officer: dict[str, str], note: str = ""
-) -> None:
-    response = client.post(
-        f"/admin/v1/tickets/{number}/{action}", json={"note": note}, headers=officer
-    )
-    assert response.status_code == 200, response.text
 
 
 def status(client: TestClient, number: str, headers: dict[str, str], **who: str) -> Any:
@@ -53,10 +37,10 @@ def test_awaiting_info_shows_the_latest_question_to_the_owner_only(
     client: TestClient, service_headers: dict[str, str], officers: Officers, clock: Clock
 ) -> None:
     officer = officers.add("asha", "MSEFC-MH")
-    number = file(client, service_headers)["number"]
-    act(client, number, "acknowledge", officer)
-    act(client, number, "reply", officer, "We have written to the buyer.")
-    act(client, number, "request-info", officer, QUESTION)
+    number = filed(client, service_headers)["number"]
+    act_ok(client, number, "acknowledge", officer)
+    act_ok(client, number, "reply", officer, "We have written to the buyer.")
+    act_ok(client, number, "request-info", officer, QUESTION)
     owner = status(client, number, service_headers, **OWNER)
     assert owner["status"] == "awaiting_info"
     assert owner["officer_question"] == QUESTION
@@ -70,7 +54,7 @@ def test_awaiting_info_shows_the_latest_question_to_the_owner_only(
     assert answered.status_code == 201
     assert status(client, number, service_headers, **OWNER)["officer_question"] is None
     clock.advance(hours=1)
-    act(client, number, "request-info", officer, LATER_QUESTION)
+    act_ok(client, number, "request-info", officer, LATER_QUESTION)
     assert status(client, number, service_headers, **OWNER)["officer_question"] == LATER_QUESTION
     [listed] = mine(client, service_headers)
     assert listed["officer_question"] == LATER_QUESTION and listed["category"] == "delayed_payment"
@@ -88,10 +72,10 @@ def test_resolution_and_the_reopen_window(
     client: TestClient, service_headers: dict[str, str], officers: Officers, clock: Clock
 ) -> None:
     officer = officers.add("asha", "MSEFC-MH")
-    number = file(client, service_headers)["number"]
-    act(client, number, "acknowledge", officer)
-    act(client, number, "reply", officer, "The council has issued notice to the buyer.")
-    act(client, number, "resolve", officer, "The buyer paid Rs 3,20,000 with interest.")
+    number = filed(client, service_headers)["number"]
+    act_ok(client, number, "acknowledge", officer)
+    act_ok(client, number, "reply", officer, "The council has issued notice to the buyer.")
+    act_ok(client, number, "resolve", officer, "The buyer paid Rs 3,20,000 with interest.")
     owner = status(client, number, service_headers, **OWNER)
     assert owner["resolution"] == "The buyer paid Rs 3,20,000 with interest."
     assert owner["reopen_allowed"] is True and owner["rating"] is None
@@ -118,8 +102,10 @@ def test_rejection_reason_and_feedback_on_a_final_ticket(
     client: TestClient, service_headers: dict[str, str], officers: Officers
 ) -> None:
     officer = officers.add("asha", "MSEFC-MH")
-    number = file(client, service_headers)["number"]
-    act(client, number, "reject", officer, "The buyer is a state PSU outside the council's reach.")
+    number = filed(client, service_headers)["number"]
+    act_ok(
+        client, number, "reject", officer, "The buyer is a state PSU outside the council's reach."
+    )
     owner = status(client, number, service_headers, **OWNER)
     assert owner["status"] == "rejected"
     assert owner["rejection_reason"] == "The buyer is a state PSU outside the council's reach."
@@ -145,7 +131,7 @@ def test_rejection_reason_and_feedback_on_a_final_ticket(
 def test_feedback_on_an_open_ticket_says_it_is_not_resolved(
     client: TestClient, service_headers: dict[str, str]
 ) -> None:
-    number = file(client, service_headers)["number"]
+    number = filed(client, service_headers)["number"]
     early = client.post(
         f"/api/v1/tickets/{number}/feedback", json={**OWNER, "rating": 5}, headers=service_headers
     )
@@ -160,9 +146,9 @@ def test_the_reason_for_reopening_reaches_the_officers(
     factory: sessionmaker[Session],
 ) -> None:
     officer = officers.add("asha", "MSEFC-MH")
-    number = file(client, service_headers)["number"]
-    act(client, number, "acknowledge", officer)
-    act(client, number, "resolve", officer, "Paid.")
+    number = filed(client, service_headers)["number"]
+    act_ok(client, number, "acknowledge", officer)
+    act_ok(client, number, "resolve", officer, "Paid.")
     reason = "Only half of the amount was paid; invoice 114 is still due."
     reopened = client.post(
         f"/api/v1/tickets/{number}/feedback",
@@ -186,19 +172,19 @@ def test_the_reason_for_reopening_reaches_the_officers(
 def test_my_tickets_newest_first_with_category_and_department(
     client: TestClient, service_headers: dict[str, str], clock: Clock
 ) -> None:
-    filed = []
+    made = []
     for category, description in (
         ("delayed_payment", "A buyer in Mumbai has not paid invoice 113 for 90 days."),
         ("infrastructure_power", "The power supply to our unit is cut for four hours daily."),
         ("labour", "The labour inspector demands papers we have already filed twice."),
     ):
-        filed.append(file(client, service_headers, category=category, description=description))
+        made.append(filed(client, service_headers, category=category, description=description))
         clock.advance(minutes=5)
-    file(client, service_headers, channel_user_id="someone-else")
+    filed(client, service_headers, channel_user_id="someone-else")
     listed = mine(client, service_headers)
-    assert [t["number"] for t in listed] == [t["number"] for t in reversed(filed)]
+    assert [t["number"] for t in listed] == [t["number"] for t in reversed(made)]
     assert [t["category"] for t in listed] == ["labour", "infrastructure_power", "delayed_payment"]
-    for ticket, created in zip(listed, reversed(filed), strict=True):
+    for ticket, created in zip(listed, reversed(made), strict=True):
         assert ticket["department"] == created["department"]
         assert set(ticket["department"]) == {"code", "name", "name_hi"}
         assert ticket["created_at"] and ticket["officer_question"] is None
@@ -208,7 +194,7 @@ def test_my_tickets_newest_first_with_category_and_department(
 def test_the_create_answer_names_the_ticket_it_repeats(
     client: TestClient, service_headers: dict[str, str]
 ) -> None:
-    first = file(client, service_headers, description="Buyer in Mumbai has not paid invoice 113.")
+    first = filed(client, service_headers, description="Buyer in Mumbai has not paid invoice 113.")
     assert first["duplicate_of"] is None
     request = grievance(description="The buyer in Mumbai still has not paid invoice 113!")
     again = client.post("/api/v1/tickets", json=request, headers=service_headers)
@@ -216,7 +202,9 @@ def test_the_create_answer_names_the_ticket_it_repeats(
     # A retry of that filing answers the same.
     replay = client.post("/api/v1/tickets", json=request, headers=service_headers)
     assert replay.status_code == 200 and replay.json()["duplicate_of"] == first["number"]
-    other = file(client, service_headers, description="Power cuts of four hours daily at the unit.")
+    other = filed(
+        client, service_headers, description="Power cuts of four hours daily at the unit."
+    )
     assert other["duplicate_of"] is None
 
 
@@ -224,7 +212,7 @@ def test_the_create_answer_names_the_ticket_it_repeats(
 def test_department_names_come_in_both_languages(
     language: str, client: TestClient, service_headers: dict[str, str]
 ) -> None:
-    created = file(client, service_headers, language=language)
+    created = filed(client, service_headers, language=language)
     assert created["department"]["code"] == "MSEFC-MH"
     assert (
         created["department"]["name_hi"]
@@ -242,12 +230,12 @@ def test_an_officers_reply_waits_for_the_citizens_answer_in_the_list(
     client: TestClient, service_headers: dict[str, str], officers: Officers
 ) -> None:
     officer = officers.add("asha", "MSEFC-MH")
-    number = file(client, service_headers)["number"]
+    number = filed(client, service_headers)["number"]
     [listed] = mine(client, service_headers)
     assert listed["officer_reply_unanswered"] is None
-    act(client, number, "acknowledge", officer)
+    act_ok(client, number, "acknowledge", officer)
     reply = "The buyer will pay by 31 December. Are you OK with that?"
-    act(client, number, "reply", officer, reply)
+    act_ok(client, number, "reply", officer, reply)
     [listed] = mine(client, service_headers)
     assert listed["officer_reply_unanswered"] == reply
     answered = client.post(

@@ -14,19 +14,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from backend.models import Notification, Ticket
 from routing.directory import load_directory
 from routing.sla import deadlines, urgent_deadlines
-from tests.backend.conftest import START, Officers, grievance
-from tests.backend.test_dashboard import sign_in
+from tests.backend.conftest import START, Officers, filed, grievance, sign_in
 
 SELF_HARM = "Buyer has not paid for a year, I am thinking of suicide, please help."
 WAGES = "We have not paid our workers' wages for three months because the buyer will not pay."
 PLAIN = "A buyer in Mumbai has not paid invoice 113 for 90 days after delivery."
-
-
-def file(client: TestClient, headers: dict[str, str], **overrides: Any) -> dict[str, Any]:
-    response = client.post("/api/v1/tickets", json=grievance(**overrides), headers=headers)
-    assert response.status_code == 201, response.text
-    body: dict[str, Any] = response.json()
-    return body
 
 
 def test_route_preview_answers_urgency_with_reasons(
@@ -58,8 +50,8 @@ def test_a_critical_ticket_is_stored_alerted_and_on_a_short_clock(
     officers.add("head", "MSEFC-MH", role="head")
     officers.add("other-head", "MSEFC-KA", role="head")
     officers.add("boss", "MINISTRY-LEADERSHIP", role="leadership")
-    critical = file(client, service_headers, description=SELF_HARM)
-    plain = file(client, service_headers, description=PLAIN, channel_user_id="5550002")
+    critical = filed(client, service_headers, description=SELF_HARM)
+    plain = filed(client, service_headers, description=PLAIN, channel_user_id="5550002")
     # The filing's answer says it too, and a replay of the same filing answers the same.
     assert critical["urgency"] == {"level": "critical", "reasons": ["self_harm"]}
     assert plain["urgency"] == {"level": "normal", "reasons": []}
@@ -106,9 +98,9 @@ def test_queue_and_dashboard_put_critical_then_high_first_with_a_badge(
     client: TestClient, service_headers: dict[str, str], officers: Officers
 ) -> None:
     head = officers.add("head", "MSEFC-MH", role="head")
-    plain = file(client, service_headers, description=PLAIN)["number"]
-    high = file(client, service_headers, description=WAGES, channel_user_id="2")["number"]
-    critical = file(client, service_headers, description=SELF_HARM, channel_user_id="3")["number"]
+    plain = filed(client, service_headers, description=PLAIN)["number"]
+    high = filed(client, service_headers, description=WAGES, channel_user_id="2")["number"]
+    critical = filed(client, service_headers, description=SELF_HARM, channel_user_id="3")["number"]
     queue = client.get("/admin/v1/tickets", headers=head).json()["tickets"]
     assert [t["number"] for t in queue] == [critical, high, plain]
     assert [t["urgency"] for t in queue] == ["critical", "high", "normal"]
@@ -125,10 +117,10 @@ def test_analytics_count_urgent_tickets_by_month_state_and_category(
     client: TestClient, service_headers: dict[str, str], officers: Officers
 ) -> None:
     boss = officers.add("boss", "MINISTRY-LEADERSHIP", role="leadership")
-    file(client, service_headers, description=SELF_HARM)
-    file(client, service_headers, description=WAGES, channel_user_id="2")
-    file(client, service_headers, description=PLAIN, channel_user_id="3")
-    file(client, service_headers, description=PLAIN, channel_user_id="4", state="Kerala")
+    filed(client, service_headers, description=SELF_HARM)
+    filed(client, service_headers, description=WAGES, channel_user_id="2")
+    filed(client, service_headers, description=PLAIN, channel_user_id="3")
+    filed(client, service_headers, description=PLAIN, channel_user_id="4", state="Kerala")
     table = client.get("/admin/v1/stats", headers=boss).json()["tables"][
         "urgency_by_state_category"
     ]

@@ -10,8 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from backend.api.routes.admin_stats import content_disposition
-from tests.backend.conftest import Officers
-from tests.backend.test_dashboard import sign_in
+from tests.backend.conftest import Officers, sign_in
 
 # --- item 9: the CSV export's department is a directory code; the file name is safe ---------
 

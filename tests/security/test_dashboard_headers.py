@@ -9,8 +9,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from tests.backend.conftest import Officers, grievance
-from tests.backend.test_dashboard import file, sign_in
+from tests.backend.conftest import Officers, file, grievance, sign_in
 
 NOW = "1793610000"  # START of tests/backend/conftest.py as a Unix time
 

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from backend.config import Settings
 from backend.models import Officer
-from tests.backend.conftest import Officers
-from tests.backend.test_dashboard import csrf_of, sign_in
+from tests.backend.conftest import Officers, sign_in
+from tests.backend.test_dashboard import csrf_of
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -12,8 +12,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.backend.conftest import Officers, grievance
-from tests.backend.test_dashboard import file
+from tests.backend.conftest import Officers, file, grievance
 from tests.security.conftest import stored
 
 # --- item 10: no control characters; digits are ASCII (Devanagari digits normalised) -------
