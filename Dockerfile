@@ -72,6 +72,8 @@ COPY config.yml domain.yml credentials.yml endpoints.yml endpoints.scale.yml ./
 COPY actions actions
 COPY rasa_runtime rasa_runtime
 COPY infra infra
+# The category codes (routing/categories.py); the rest of routing/ is pure and small.
+COPY routing routing
 # The model's pipeline loads nlu/components (language detector); the server starts through
 # nlu/components/speedups.py, and endpoints.yml names its tracker store there.
 COPY nlu/components nlu/components

@@ -8,24 +8,11 @@ from __future__ import annotations
 
 import re
 
-CATEGORIES: tuple[str, ...] = (
-    "delayed_payment",
-    "finance_credit",
-    "raw_material",
-    "marketing_procurement",
-    "labour",
-    "regulation_licensing",
-    "infrastructure_power",
-    "skill_technology",
-    "udyam_registration",
-    "schemes_subsidy",
-    "pmegp_khadi",
-    "coir",
-    "corruption_vigilance",
-    "employee_related",
-    "policy_suggestion",
-    "other",
-)
+from routing.categories import CATEGORY_CODES
+
+# The category codes: routing/categories.py is their one home (standard library only, so the
+# Rasa environment imports it as the backend does).
+CATEGORIES: tuple[str, ...] = CATEGORY_CODES
 
 # The value stored when the person has no Udyam number: the form then counts the slot as
 # answered, and the ticket is sent without one.
