@@ -22,6 +22,7 @@ from typing import Any, Protocol
 import httpx
 
 from actions.settings import Settings, get_settings
+from infra.channels import CHANNELS, parse_sender
 
 log = logging.getLogger(__name__)
 
@@ -66,19 +67,16 @@ class ChatIdentity:
         return {"channel": self.channel, "channel_user_id": self.channel_user_id}
 
 
-_SENDER_PREFIXES = {"tg": "telegram", "wa": "whatsapp", "web": "web"}
-CHANNELS = frozenset({"telegram", "whatsapp", "web", "cpgrams"})
-
-
 def identity_from_sender(sender_id: str, metadata: dict[str, Any] | None = None) -> ChatIdentity:
     """``tg:123`` -> telegram/123, ``wa:+9198...`` -> whatsapp/+9198..., ``web:abc`` -> web/abc.
 
     The gateway may also say the channel in the message metadata; an unprefixed sender (e.g.
     ``rasa shell``) is a web user under its whole id."""
-    prefix, sep, rest = sender_id.partition(":")
     channel = (metadata or {}).get("channel")
-    if sep and prefix in _SENDER_PREFIXES and rest:
-        return ChatIdentity(channel if channel in CHANNELS else _SENDER_PREFIXES[prefix], rest)
+    parsed = parse_sender(sender_id)
+    if parsed is not None:
+        known, rest = parsed
+        return ChatIdentity(channel if channel in CHANNELS else known.name, rest)
     return ChatIdentity(channel if channel in CHANNELS else "web", sender_id)
 
 

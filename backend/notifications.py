@@ -10,10 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.models import Notification, Officer, Ticket
+from infra.channels import CHAT_CHANNELS
 from routing.urgency import REASON_TITLES
 
 # Channels we can push to. CPGRAMS imports have no chat to answer on.
-CHAT_CHANNELS = frozenset({"telegram", "whatsapp", "web"})
 
 _TEXTS: dict[str, dict[str, str]] = {
     "created": {

@@ -32,7 +32,6 @@ from backend.models import (
 )
 from backend.notifications import (
     _OFFICER_TEXTS,
-    CHAT_CHANNELS,
     LEVEL_NAMES,
     citizen_language,
     citizen_text,
@@ -42,6 +41,7 @@ from backend.notifications import (
     notify_officers,
 )
 from backend.triage import Triage
+from infra.channels import CHAT_CHANNELS
 from routing import ticket_number
 from routing.directory import Department as DirectoryDepartment
 from routing.directory import load_directory

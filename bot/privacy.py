@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from infra.channels import parse_sender
+
 _DIGIT = re.compile(r"\d")
 
 
@@ -34,11 +36,11 @@ def mask_name(name: str | None) -> str:
 def mask_sender(sender_id: str) -> str:
     """A sender id for logs: ``wa:+919876543210`` -> ``wa:+91******3210``.
 
-    Telegram chat ids and web ids are pseudonymous, but a WhatsApp id is a phone number.
+    Every channel whose user ids are personal data (``infra/channels.py``: phone numbers,
+    Telegram chat ids) is masked; web ids are random and kept.
     """
-    channel, _, user = sender_id.partition(":")
-    if channel == "wa":
-        return f"wa:{mask_phone(user)}"
-    if channel == "tg":
-        return f"tg:{mask_phone(user)}"
-    return sender_id
+    parsed = parse_sender(sender_id)
+    if parsed is None or not parsed[0].private_user_id:
+        return sender_id
+    channel, user = parsed
+    return f"{channel.sender_prefix}:{mask_phone(user)}"

@@ -37,6 +37,7 @@ from bot.rendering import (
 )
 from bot.store import GatewayStore, make_engine, utcnow
 from bot.texts import status_label
+from infra.channels import sender_id
 
 if TYPE_CHECKING:
     from telegram import Bot
@@ -386,9 +387,7 @@ class LoggingSender:
             "[%s, no credentials] notification %s to %s: %s",
             self.channel,
             notification.id,
-            mask_sender(
-                f"{'wa' if self.channel == 'whatsapp' else 'tg'}:{notification.channel_user_id}"
-            ),
+            mask_sender(sender_id(self.channel, notification.channel_user_id)),
             notification.text[:80],
         )
         return SendResult("sent", provider_message_id=f"log:{notification.id}")
