@@ -75,7 +75,7 @@ COPY infra infra
 # The category codes (routing/categories.py); the rest of routing/ is pure and small.
 COPY routing routing
 # The model's pipeline loads nlu/components (language detector); the server starts through
-# nlu/components/speedups.py, and endpoints.yml names its tracker store there.
+# rasa_runtime/speedups.py, and endpoints.yml names its tracker store there.
 COPY nlu/components nlu/components
 RUN mkdir -p /srv/var /srv/.rasa && chown -R rasa:rasa /srv/var /srv/.rasa
 USER 10001:10001
@@ -86,5 +86,5 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=120s --retries=3 \
 # endpoints.scale.yml: PostgreSQL tracker store and Redis lock store from the environment.
 # No --enable-api: nothing needs Rasa's HTTP API, and the gateway channel
 # (rasa_runtime/channels.py) answers only RASA_SHARED_SECRET.
-CMD ["python", "-m", "nlu.components.speedups", "run", "--port", "5005", \
+CMD ["python", "-m", "rasa_runtime.speedups", "run", "--port", "5005", \
      "-m", "models/grievance.tar.gz", "--endpoints", "endpoints.scale.yml", "--credentials", "credentials.yml"]

@@ -12,7 +12,7 @@ trackers stay conversation-sized. Measured in one run, same machine, same load s
   price those policies per turn.
 
 Our assistant runs as shipped: real backend (SQLite in a temp dir), real action server, the
-server started through nlu/components/speedups.py with the memory-first SQLite tracker store of
+server started through rasa_runtime/speedups.py with the memory-first SQLite tracker store of
 endpoints.yml. The stock assistant runs as `rasa init` ships it (plain `rasa run`, in-memory
 store).
 

@@ -1,5 +1,5 @@
-"""The Rasa server's runtime pieces: the speed-ups of nlu/components/speedups.py and the
-memory-first SQL tracker store (nlu/components/tracker_store.py), on a real SQLite file."""
+"""The Rasa server's runtime pieces: the speed-ups of rasa_runtime/speedups.py and the
+memory-first SQL tracker store (rasa_runtime/tracker_store.py), on a real SQLite file."""
 
 from __future__ import annotations
 
@@ -38,8 +38,8 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from nlu.components import speedups
-from nlu.components.tracker_store import MemoryFirstSQLTrackerStore, _Snapshot
+from rasa_runtime import speedups
+from rasa_runtime.tracker_store import MemoryFirstSQLTrackerStore, _Snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -50,6 +50,29 @@ DOMAIN = Domain.load(str(ROOT / "domain.yml"))
 @pytest.fixture
 def domain() -> Domain:
     return DOMAIN
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _speedups_undone_after() -> Any:
+    """The tests below apply the speed-ups; later test modules get Rasa as it ships."""
+    yield
+    speedups.undo()
+
+
+def test_undo_puts_rasa_back_and_apply_refuses_another_rasa(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import rasa
+
+    original = DialogueStateTracker.applied_events
+    speedups.apply()
+    assert DialogueStateTracker.applied_events is not original
+    speedups.undo()
+    assert DialogueStateTracker.applied_events is original
+    monkeypatch.setattr(rasa, "__version__", "3.7.0")
+    with pytest.raises(RuntimeError, match=r"3\.6\.21"):
+        speedups.apply()
+    assert DialogueStateTracker.applied_events is original
 
 
 # --- speed-ups --------------------------------------------------------------------------------

@@ -21,10 +21,10 @@ ROOT = Path(__file__).resolve().parents[2]
 APP_PYTHON = ROOT / ".venv" / "bin" / "python"
 RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
 # The Rasa server as the Procfile starts it: `rasa run` with Rasa 3.6's per-turn costs removed
-# (nlu/components/speedups.py).
-RASA_SERVER = [str(ROOT / ".venv-rasa" / "bin" / "python"), "-m", "nlu.components.speedups"]
+# (rasa_runtime/speedups.py).
+RASA_SERVER = [str(ROOT / ".venv-rasa" / "bin" / "python"), "-m", "rasa_runtime.speedups"]
 # The tracker store endpoints.yml ships: conversations in memory, written to SQLite behind.
-MEMORY_FIRST_STORE = "nlu.components.tracker_store.MemoryFirstSQLTrackerStore"
+MEMORY_FIRST_STORE = "rasa_runtime.tracker_store.MemoryFirstSQLTrackerStore"
 
 
 def free_port() -> int:

@@ -20,7 +20,7 @@ Measured on our 2-core machine with py-spy (docs/PERFORMANCE.md, "Assistant (Ras
 
 Run it exactly like the ``rasa`` command::
 
-    .venv-rasa/bin/python -m nlu.components.speedups run --enable-api -m models/grievance.tar.gz
+    .venv-rasa/bin/python -m rasa_runtime.speedups run -m models/grievance.tar.gz
 """
 
 from __future__ import annotations
@@ -217,11 +217,31 @@ def _applied_events(tracker: DialogueStateTracker) -> list[Event]:
     return list(applied)
 
 
+# Each change reads Rasa internals of this release; another release must be re-read and
+# re-measured before they are trusted (tests/actions/test_rasa_runtime.py checks each one).
+RASA_VERSION = "3.6.21"
+_ORIGINALS: dict[tuple[type, str], Any] = {}
+
+
 def apply() -> None:
-    """Install the changes (idempotent)."""
+    """Install the changes (idempotent); refuses any Rasa but the one they were written for."""
     global _applied
     if _applied:
         return
+    import rasa
+
+    if rasa.__version__ != RASA_VERSION:
+        raise RuntimeError(
+            f"rasa_runtime.speedups patches Rasa {RASA_VERSION} internals; this is Rasa "
+            f"{rasa.__version__}: re-read each patch against it (or run plain `rasa run`)"
+        )
+    for owner, name in (
+        (RemoteAction, "_validate_action_result"),
+        (Event, "resolve_by_type"),
+        (EndpointConfig, "session"),
+        (DialogueStateTracker, "applied_events"),
+    ):
+        _ORIGINALS[(owner, name)] = owner.__dict__[name]
     RemoteAction._validate_action_result = _validate_action_result(  # type: ignore[method-assign]
         ActionResponseValidator(RemoteAction.action_response_format_spec())
     )
@@ -229,6 +249,15 @@ def apply() -> None:
     EndpointConfig.session = lambda self: _KeptSession(self)  # type: ignore[method-assign]
     DialogueStateTracker.applied_events = _applied_events  # type: ignore[method-assign]
     _applied = True
+
+
+def undo() -> None:
+    """Put Rasa back as it was (for tests that must see Rasa's own behaviour afterwards)."""
+    global _applied
+    for (owner, name), original in _ORIGINALS.items():
+        setattr(owner, name, original)
+    _ORIGINALS.clear()
+    _applied = False
 
 
 def main() -> None:

@@ -20,7 +20,7 @@ on one Rasa URL). Several replicas sharing a database use Rasa's own SQL store
 (endpoints.scale.yml).
 
     tracker_store:
-      type: nlu.components.tracker_store.MemoryFirstSQLTrackerStore
+      type: rasa_runtime.tracker_store.MemoryFirstSQLTrackerStore
       dialect: sqlite
       db: var/rasa_tracker.db
       max_conversations: 2000
