@@ -72,12 +72,13 @@ def identity_from_sender(sender_id: str, metadata: dict[str, Any] | None = None)
 
     The gateway may also say the channel in the message metadata; an unprefixed sender (e.g.
     ``rasa shell``) is a web user under its whole id."""
-    channel = (metadata or {}).get("channel")
+    said = (metadata or {}).get("channel")
+    channel = said if isinstance(said, str) and said in CHANNELS else None
     parsed = parse_sender(sender_id)
     if parsed is not None:
         known, rest = parsed
-        return ChatIdentity(channel if channel in CHANNELS else known.name, rest)
-    return ChatIdentity(channel if channel in CHANNELS else "web", sender_id)
+        return ChatIdentity(channel or known.name, rest)
+    return ChatIdentity(channel or "web", sender_id)
 
 
 def _detail(response: httpx.Response) -> str:
@@ -109,7 +110,9 @@ def request_id_of(tracker: HasLatestMessage) -> str | None:
     data when Rasa copies it there, else on the latest ``user`` event, where it always is)."""
     metadata = (tracker.latest_message or {}).get("metadata")
     if not isinstance(metadata, dict) or "request_id" not in metadata:
-        user = next((e for e in reversed(tracker.events) if e.get("event") == "user"), {})
+        user: dict[str, Any] = next(
+            (e for e in reversed(tracker.events) if e.get("event") == "user"), {}
+        )
         metadata = user.get("metadata")
     value = metadata.get("request_id") if isinstance(metadata, dict) else None
     if isinstance(value, str) and _USABLE_REQUEST_ID.fullmatch(value):

@@ -19,7 +19,9 @@ from actions.forms import clear_followup, parse_rating
 from actions.messages import button, menu_buttons, say
 
 
-def _refused(dispatcher: CollectingDispatcher, exc: BackendRefused, number: str, language: str):
+def _refused(
+    dispatcher: CollectingDispatcher, exc: BackendRefused, number: str, language: str
+) -> None:
     if exc.status in (403, 404):
         dispatcher.utter_message(text=say("not_your_ticket", language, number=number))
     elif exc.code == "ticket_final":

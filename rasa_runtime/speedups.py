@@ -157,9 +157,9 @@ _new_session = EndpointConfig.session
 class _AppliedSoFar(NamedTuple):
     """A tracker's applied events as last computed, and what they were computed from."""
 
-    count: int  # len(tracker.events) then
+    size: int  # len(tracker.events) then
     first: Event  # tracker.events[0] then (a bounded history drops events on the left)
-    last: Event  # tracker.events[count - 1]
+    last: Event  # tracker.events[size - 1]
     loop_names: frozenset[str]  # names of every loop activated in those events
     applied: list[Event]  # never handed out itself: callers get a copy
 
@@ -184,10 +184,10 @@ def _applied_events(tracker: DialogueStateTracker) -> list[Event]:
     if (
         known is not None
         and known.first is events[0]
-        and known.count <= count
-        and events[known.count - 1] is known.last
+        and known.size <= count
+        and events[known.size - 1] is known.last
     ):
-        new = list(itertools.islice(events, known.count, count))
+        new = list(itertools.islice(events, known.size, count))
         if not new:
             return list(known.applied)
         names = {e.name for e in new if isinstance(e, ActiveLoop) and e.name}

@@ -207,7 +207,7 @@ class MemoryFirstSQLTrackerStore(SQLTrackerStore):
         """
         events = list(tracker.events)
         if known is not None and known.continued_by(events):
-            start = known.count
+            start = known.size
         else:
             start = self._event_query(
                 session, tracker.sender_id, fetch_events_from_all_sessions=False
@@ -304,20 +304,20 @@ class _Snapshot(NamedTuple):
 
 class _Held(NamedTuple):
     tracker: DialogueStateTracker
-    count: int  # len(tracker.events) when saved
+    size: int  # len(tracker.events) when saved
     last: Event | None  # its last event then
 
     def unchanged(self) -> bool:
         """Nothing was added since the save (events are only ever appended)."""
         events = self.tracker.events
-        return len(events) == self.count and (not events or events[-1] is self.last)
+        return len(events) == self.size and (not events or events[-1] is self.last)
 
 
 class _Stored(NamedTuple):
     """The table's share of a conversation: the events of its latest session (Rasa's SQL
     store counts from the last ``session_started``), and the last of them."""
 
-    count: int
+    size: int
     last_type: str | None
     last_timestamp: float | None
 
@@ -329,11 +329,11 @@ class _Stored(NamedTuple):
 
     def continued_by(self, events: list[Event]) -> bool:
         """``events`` begins with the stored session (as a turn's tracker does)."""
-        if self.count == 0:
+        if self.size == 0:
             return False  # nothing to check against: ask the table
-        if len(events) < self.count:
+        if len(events) < self.size:
             return False
-        last = events[self.count - 1]
+        last = events[self.size - 1]
         return last.type_name == self.last_type and last.timestamp == self.last_timestamp
 
 
