@@ -123,6 +123,25 @@ def department_name(department: _NamedDepartment, language: str) -> str:
     return department.name
 
 
+def citizen_key(number: str, kind: str, event_id: int) -> str:
+    """The delivery key of the citizen's notice of an event (delivered at most once)."""
+    return f"{number}:{kind}:{event_id}:citizen"
+
+
+def officer_key(number: str, kind: str, event_id: int, officer_id: int) -> str:
+    """The delivery key of one officer's notice of an event."""
+    return f"{number}:{kind}:{event_id}:officer:{officer_id}"
+
+
+def officer_text(
+    kind: str, *, number: str, category: str, state: str, level: int, note: str
+) -> str:
+    """What an officer is told of an event (English: the desk works in English)."""
+    return _OFFICER_TEXTS[kind].format(
+        number=number, category=category, state=state, level=level, note=note[:300]
+    )
+
+
 def citizen_text(kind: str, language: str, **values: object) -> str:
     texts = _TEXTS[kind]
     return texts.get(language, texts["en"]).format(**values)
@@ -148,7 +167,7 @@ def notify_citizen(
     )
     notification = Notification(
         ticket_id=ticket.id,
-        delivery_key=f"{ticket.number}:{kind}:{event_id}:citizen",
+        delivery_key=citizen_key(ticket.number, kind, event_id),
         recipient="citizen",
         channel=ticket.channel,
         channel_user_id=ticket.channel_user_id,
@@ -199,26 +218,27 @@ def officers_to_alert(session: Session, ticket: Ticket) -> list[Officer]:
 def critical_officer_text(number: str, category: str, state: str, reasons: Sequence[str]) -> str:
     """The alert a critical grievance sends its department's heads and leadership at filing."""
     note = "; ".join(REASON_TITLES.get(code, code) for code in reasons) or "urgent"
-    return _OFFICER_TEXTS["critical"].format(
-        number=number, category=category, state=state, level=0, note=note
+    return officer_text(
+        "critical", number=number, category=category, state=state, level=0, note=note
     )
 
 
 def notify_officers(
     session: Session, ticket: Ticket, kind: str, event_id: int, note: str = ""
 ) -> list[Notification]:
-    text = _OFFICER_TEXTS[kind].format(
+    text = officer_text(
+        kind,
         number=ticket.number,
         category=ticket.category,
         state=ticket.state,
         level=ticket.escalation_level,
-        note=note[:300],
+        note=note,
     )
     rows = []
     for officer in officers_to_alert(session, ticket):
         row = Notification(
             ticket_id=ticket.id,
-            delivery_key=f"{ticket.number}:{kind}:{event_id}:officer:{officer.id}",
+            delivery_key=officer_key(ticket.number, kind, event_id, officer.id),
             recipient="officer",
             channel="officer",
             channel_user_id=str(officer.id),

@@ -31,14 +31,16 @@ from backend.models import (
     utcnow,
 )
 from backend.notifications import (
-    _OFFICER_TEXTS,
     LEVEL_NAMES,
+    citizen_key,
     citizen_language,
     citizen_text,
     critical_officer_text,
     department_name,
     notify_citizen,
     notify_officers,
+    officer_key,
+    officer_text,
 )
 from backend.triage import Triage
 from infra.channels import CHAT_CHANNELS
@@ -619,7 +621,7 @@ def _file_rows(cursor: Any, sql: FilingSql, routed: Routed, cache: FilingCache) 
                 sql.insert_notification,
                 {
                     "ticket_id": ticket_id,
-                    "delivery_key": f"{number}:critical:{route_event}:officer:{urgent_officer}",
+                    "delivery_key": officer_key(number, "critical", route_event, urgent_officer),
                     "recipient": "officer",
                     "channel": "officer",
                     "channel_user_id": str(urgent_officer),
@@ -682,7 +684,7 @@ def _filing_notifications(
         )
         rows.append(
             {
-                "delivery_key": f"{number}:created:{route_event}:citizen",
+                "delivery_key": citizen_key(number, "created", route_event),
                 "recipient": "citizen",
                 "channel": data.channel,
                 "channel_user_id": data.channel_user_id,
@@ -694,14 +696,14 @@ def _filing_notifications(
     if officer_id is not None:
         rows.append(
             {
-                "delivery_key": f"{number}:assigned:{route_event}:officer:{officer_id}",
+                "delivery_key": officer_key(number, "assigned", route_event, officer_id),
                 "recipient": "officer",
                 "channel": "officer",
                 "channel_user_id": str(officer_id),
                 "language": "en",
                 "kind": "assigned",
-                "text": _OFFICER_TEXTS["assigned"].format(
-                    number=number, category=category, state=data.state, level=0, note=""
+                "text": officer_text(
+                    "assigned", number=number, category=category, state=data.state, level=0, note=""
                 ),
             }
         )
