@@ -379,6 +379,12 @@ class FilingTurn:
             proposal = self.tracker.get_slot("category_proposal")
             if proposal in CATEGORIES:
                 return [SlotSet("category", proposal)]
+        late = reading.late_udyam_answer(self.text) if asked != "udyam_number" else None
+        if late == NO_UDYAM and is_placeholder(self.slots.get("udyam_number")):
+            # The Udyam question (asked with the enterprise) answered a turn late: noted, and
+            # the question asked now is asked again rather than given "udyam nahi hai".
+            self.say("noted", values=self.listing({"udyam_number": late}))
+            return [SlotSet("udyam_number", late)]
         state = self.slots.get("state")
         head = self._head(asked)
         if asked == "district" and not state and not reading.is_district(head):

@@ -19,8 +19,10 @@ from rasa_sdk.types import DomainDict
 from actions import reading, ticket_number
 from actions.care import care_first
 from actions.chat import current_language
+from actions.districts import states_of_district
 from actions.grievance_fields import is_placeholder, to_ascii_digits
 from actions.messages import button, menu_buttons, say
+from actions.states import hindi_name
 
 MAX_FAILURES = 3
 OPTIONAL_SLOTS = frozenset({"udyam_number"})
@@ -145,7 +147,28 @@ class AskUdyamNumber(SlotQuestion):
 
 
 class AskState(SlotQuestion):
+    """A district that several states have ("Aurangabad": Bihar, Maharashtra) is asked about
+    by name, with those states as buttons."""
+
     slot = "state"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        language = current_language(tracker)
+        district = tracker.get_slot("district")
+        candidates = states_of_district(str(district)) if district else ()
+        if len(candidates) < 2:
+            return await super().run(dispatcher, tracker, domain)
+        titles = [(hindi_name(s) or s) if language == "hi" else s for s in candidates]
+        dispatcher.utter_message(
+            text=say("ask_state_of_district", language, district=district),
+            buttons=[
+                {"title": title, "payload": state}
+                for title, state in zip(titles, candidates, strict=True)
+            ],
+        )
+        return []
 
 
 class AskDistrict(SlotQuestion):

@@ -46,6 +46,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "hi": "आपका उद्यम किस राज्य/केंद्र शासित प्रदेश में है?",
         "hinglish": "Aapka enterprise kis state/UT mein hai?",
     },
+    "ask_state_of_district": {
+        "en": "There is a {district} district in more than one state. Which state is yours?",
+        "hi": "{district} नाम का ज़िला एक से ज़्यादा राज्यों में है। आपका कौन-सा राज्य है?",
+        "hinglish": "{district} naam ka district ek se zyada states mein hai. "
+        "Aapka kaunsa state hai?",
+    },
     "ask_district": {
         "en": "Which district is your enterprise in?",
         "hi": "आपका उद्यम किस ज़िले में है?",

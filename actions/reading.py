@@ -326,6 +326,21 @@ def answer_for(asked: str, text: str, state: str | None = None) -> str | None:
     return None
 
 
+_UDYAM_NAMED = re.compile(r"\budyam\b|उद्यम", re.I)
+
+
+def late_udyam_answer(text: str) -> str | None:
+    """The Udyam question answered after the form moved on ("udyam nahi hai", "no udyam",
+    "उद्यम नंबर नहीं है" to "Which district?"): NO_UDYAM, or the number; None otherwise. Only a
+    short message that names Udyam counts: "udyam registration nahi ho raha, portal error"
+    is a problem, not an answer."""
+    found = normalize_udyam(to_ascii_digits(text))
+    if found:
+        return found
+    short = len(text.split()) <= 6
+    return NO_UDYAM if short and _UDYAM_NAMED.search(text) and says_no_udyam(text) else None
+
+
 def is_district(text: str) -> bool:
     """The whole message names a known district."""
     return canonical_district(text) is not None

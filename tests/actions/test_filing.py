@@ -322,6 +322,57 @@ async def test_a_city_or_short_form_names_the_state(
     assert loop.slots["requested_slot"] in ("description", "district")
 
 
+@pytest.mark.parametrize(
+    ("typed", "language"),
+    [
+        ("udyam nahi hai", "hinglish"),
+        ("no udyam", "en"),
+        ("I don't have udyam", "en"),
+        ("udyam number nahi hai ji", "hinglish"),
+        ("उद्यम नंबर नहीं है", "hi"),
+    ],
+)
+async def test_the_udyam_answered_a_turn_late_is_not_taken_for_the_district(
+    domain: dict[str, Any], filed: list[dict], typed: str, language: str
+) -> None:
+    """Seen in a Hinglish chat: the firm's name, then "udyam nahi hai" to "Which district?",
+    stored as the district "Udyam Nahi"."""
+    loop = FormLoop(domain, language=language)
+    await file_all(loop, STANDARD[:3])
+    assert loop.slots["requested_slot"] == "district"
+    await loop.say(typed)
+    assert loop.slots["udyam_number"] == "none"
+    assert loop.slots.get("district") is None and loop.slots["requested_slot"] == "district"
+
+
+async def test_a_problem_about_udyam_registration_is_not_a_no(
+    domain: dict[str, Any], filed: list[dict]
+) -> None:
+    loop = FormLoop(domain)
+    await file_all(loop, [*STANDARD[:3], "Pune"])
+    assert loop.slots["requested_slot"] == "description"
+    story = "udyam registration nahi ho raha, portal error deta hai har baar since March"
+    await loop.say(story)
+    assert loop.slots["description"] == story and loop.slots.get("udyam_number") != "none"
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"), [("en", "Bihar"), ("hi", "बिहार"), ("hinglish", "Bihar")]
+)
+async def test_a_district_several_states_have_asks_which_with_those_states(
+    domain: dict[str, Any], filed: list[dict], language: str, expected: str
+) -> None:
+    loop = FormLoop(domain, language=language)
+    await file_all(loop, STANDARD[:3])
+    messages = await loop.say("Aurangabad")
+    asked = messages[-1]
+    assert "Aurangabad" in asked["text"]
+    titles = [b["title"] for b in asked.get("buttons") or []]
+    assert expected in titles and len(titles) >= 2
+    await loop.say(asked["buttons"][titles.index(expected)]["payload"])
+    assert loop.slots["state"] == "Bihar" and loop.slots["district"] == "Aurangabad"
+
+
 async def test_several_fields_in_an_answer_to_the_name(
     domain: dict[str, Any], filed: list[dict]
 ) -> None:
