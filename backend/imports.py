@@ -22,7 +22,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from backend.tickets import NewTicket, create_ticket, find_by_external_ref, is_placeholder
+from backend.filing import create_ticket
+from backend.tickets import NewTicket, find_by_external_ref, is_placeholder
 from backend.triage import Triage
 from routing.contact import normalize_mobile
 from routing.directory import map_cpgrams_path

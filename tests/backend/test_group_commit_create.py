@@ -13,11 +13,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Connection, event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from backend import tickets
+from backend import filing
 from backend.auth import add_officer
 from backend.db import GroupCommit, transaction
+from backend.filing import Filed, filing_unit, route_filing
 from backend.models import Notification, Ticket, TicketEvent
-from backend.tickets import Filed, NewTicket, filing_unit, get_ticket, route_filing
+from backend.tickets import NewTicket, get_ticket
 from backend.triage import Triage
 from tests.backend.conftest import START, grievance
 
@@ -111,7 +112,7 @@ def test_concurrent_filings_share_one_transaction_and_the_officer_loads(
 def test_a_failing_filing_leaves_nothing_and_spares_the_rest_of_its_batch(
     factory: sessionmaker[Session], writer: GroupCommit, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = tickets._filing_notifications
+    real = filing._filing_notifications
 
     def failing_for_bad(data: NewTicket, *args: Any) -> list[dict[str, Any]]:
         if data.channel_user_id == "bad":
@@ -119,7 +120,7 @@ def test_a_failing_filing_leaves_nothing_and_spares_the_rest_of_its_batch(
             raise RuntimeError("outbox row refused")
         return real(data, *args)
 
-    monkeypatch.setattr(tickets, "_filing_notifications", failing_for_bad)
+    monkeypatch.setattr(filing, "_filing_notifications", failing_for_bad)
     opened = gate(writer)
     futures = {
         user: writer.submit(filing_unit(route_filing(new_ticket(user), TRIAGE, START)))

@@ -25,9 +25,10 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from backend.db import make_engine, make_session_factory
+from backend.filing import create_ticket
 from backend.migrate import migrate
 from backend.models import Notification, TicketEvent, utcnow
-from backend.tickets import NewTicket, create_ticket
+from backend.tickets import NewTicket
 from backend.triage import Triage
 from tests.support.databases import postgres_url
 from tests.support.local_server import LocalServer

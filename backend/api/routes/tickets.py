@@ -32,18 +32,16 @@ from backend.api.schemas import (
     TicketSummary,
     UrgencyView,
 )
+from backend.filing import filing_unit, route_filing, ticket_for
 from backend.models import Ticket, TicketMessage
 from backend.tickets import (
     NewTicket,
     add_citizen_message,
-    filing_unit,
     get_ticket,
     give_feedback,
     is_owner,
     officer_questions,
     reopen_allowed,
-    route_filing,
-    ticket_for,
     unanswered_replies,
 )
 from routing.lifecycle import Status
