@@ -33,6 +33,7 @@ from backend.dashboard import routes as dashboard
 from backend.db import make_engine, make_session_factory
 from backend.metrics import ApiMetrics, LatencyMiddleware
 from backend.models import utcnow
+from backend.queue import OutOfScope, UnknownAction
 from backend.ratelimit import RateLimitMiddleware, make_buckets
 from backend.requestid import RequestIdMiddleware
 from backend.schemes.search import lazy_scheme_search
@@ -203,6 +204,14 @@ def create_app(
     @app.exception_handler(TicketNotFound)
     async def _not_found(_: Request, exc: TicketNotFound) -> JSONResponse:
         return _error(404, f"no ticket {exc.args[0]}", code="not_found")
+
+    @app.exception_handler(OutOfScope)
+    async def _out_of_scope(_: Request, exc: OutOfScope) -> JSONResponse:
+        return _error(403, str(exc), code="out_of_scope")
+
+    @app.exception_handler(UnknownAction)
+    async def _unknown_action(_: Request, exc: UnknownAction) -> JSONResponse:
+        return _error(404, str(exc), code="unknown_action")
 
     @app.exception_handler(NotOwner)
     async def _not_owner(_: Request, exc: NotOwner) -> JSONResponse:

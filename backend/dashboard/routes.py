@@ -22,16 +22,6 @@ from backend.analytics import TABLES
 from backend.api.deps import FactoryDep, NowDep, SettingsDep
 from backend.api.errors import plain_reason
 from backend.api.routes.admin_stats import cached_stats, csv_download, stats_scope
-from backend.api.routes.admin_tickets import (
-    CLOSED,
-    OFFICER_ACTIONS,
-    QueueFilters,
-    detail_view,
-    load_queue,
-    perform_action,
-    queue_conditions,
-    require_visible,
-)
 from backend.api.schemas import OfficerAction
 from backend.auth import end_sessions, officer_for_token
 from backend.clusters import Cluster, EmergingIssues
@@ -48,6 +38,18 @@ from backend.dashboard.session import (
 )
 from backend.db import transaction
 from backend.models import Department, Officer, Ticket
+from backend.queue import (
+    CLOSED,
+    OFFICER_ACTIONS,
+    OutOfScope,
+    QueueFilters,
+    UnknownAction,
+    detail_view,
+    load_queue,
+    perform_action,
+    queue_conditions,
+    require_visible,
+)
 from backend.tickets import MistypedNumber, TicketNotFound, parse_number
 from routing import sla
 from routing.categories import CATEGORIES
@@ -374,14 +376,14 @@ def _ticket(
             else f"There is no ticket {missing.args[0]}."
         )
         return _page(request, "error.html", settings, officer, now, 404, message=text)
-    except HTTPException as refused:
+    except OutOfScope:
         return _page(
             request,
             "error.html",
             settings,
             officer,
             now,
-            refused.status_code,
+            403,
             message="This ticket belongs to another department. The attempt was recorded.",
         )
     with factory() as session:
@@ -460,6 +462,21 @@ def ticket_action(
             status_code=409,
             form=form,
         )
+    except OutOfScope:  # recorded once, by the action
+        return _page(
+            request,
+            "error.html",
+            settings,
+            officer,
+            now,
+            403,
+            message="This ticket belongs to another department. The attempt was recorded.",
+        )
+    except UnknownAction as unknown:
+        return _ticket(
+            request, officer, factory, settings, now, number, error=str(unknown),
+            status_code=404, form=form,
+        )  # fmt: skip
     except (LookupError, ValueError) as wrong:
         return _ticket(
             request,
@@ -470,28 +487,6 @@ def ticket_action(
             number,
             error=plain_reason(wrong),
             status_code=422,
-            form=form,
-        )
-    except HTTPException as refused:
-        if refused.status_code == status.HTTP_403_FORBIDDEN:  # recorded once, by the action
-            return _page(
-                request,
-                "error.html",
-                settings,
-                officer,
-                now,
-                403,
-                message="This ticket belongs to another department. The attempt was recorded.",
-            )
-        return _ticket(
-            request,
-            officer,
-            factory,
-            settings,
-            now,
-            number,
-            error=str(refused.detail),
-            status_code=refused.status_code,
             form=form,
         )
     canonical = parse_number(number)

@@ -1,141 +1,18 @@
-"""Admin API for officers: the queue, a ticket's whole story, and the actions on it."""
+"""Admin API for officers: the queue, a ticket's whole story, and the actions on it (thin:
+the rules and checks live in ``backend/queue.py``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, status
-from sqlalchemy import case, func, or_, select
-from sqlalchemy.orm import Session, selectinload, sessionmaker
+from fastapi import APIRouter, Query
 
 from backend.api.deps import FactoryDep, NowDep, OfficerDep
-from backend.api.routes.tickets import owner_view
-from backend.api.schemas import (
-    AdminTicketPage,
-    AdminTicketSummary,
-    AdminTicketView,
-    EventView,
-    MessageView,
-    OfficerAction,
-    UrgencyView,
-)
-from backend.auth import can_act, can_see, visible_department
-from backend.escalation import overdue_clause, status_in
-from backend.models import Officer, Ticket
-from backend.tickets import Actor, add_event, apply_officer_action, get_ticket
-from routing import sla
-from routing.lifecycle import Action, Status, allowed_actions
+from backend.api.schemas import AdminTicketPage, AdminTicketView, OfficerAction
+from backend.queue import QueueFilters, detail_view, load_queue, perform_action, require_visible
+from routing.lifecycle import Status
 
 router = APIRouter(prefix="/admin/v1/tickets", tags=["admin: tickets"])
-
-PAGE_SIZE = 50
-CLOSED = [Status.RESOLVED.value, Status.CLOSED.value, Status.REJECTED.value]
-
-
-# Listed positively (not as NOT IN): an IN list lets the database use the indexes that lead
-# with status, or (department, status, due), instead of reading every concluded ticket.
-OPEN = [s.value for s in Status if s.value not in CLOSED]
-
-
-def is_overdue(ticket: Ticket, now: datetime) -> bool:
-    return sla.is_overdue(Status(ticket.status), ticket.ack_due_at, ticket.resolve_due_at, now)
-
-
-@dataclass(frozen=True)
-class QueueFilters:
-    """What an officer narrows the queue to (the admin API's query and the dashboard's form)."""
-
-    status: Status | None = None
-    department: str | None = None
-    state: str | None = None
-    category: str | None = None
-    overdue: bool | None = None
-    escalated: bool | None = None
-    open_only: bool = False  # hide resolved, closed and rejected tickets
-    needs_attention: bool = False  # escalated to a head or leadership, or overdue
-
-
-def queue_conditions(officer: Officer, filters: QueueFilters, now: datetime) -> list[Any]:
-    """The WHERE clause of an officer's queue; 403 outside their scope."""
-    scope = visible_department(officer)
-    department = filters.department
-    if department and scope and department != scope:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, f"you can list department {scope} only")
-    conditions: list[Any] = []
-    if scope or department:
-        conditions.append(Ticket.department_code == (department or scope))
-    if filters.status:
-        conditions.append(Ticket.status == filters.status.value)
-    if filters.state:
-        conditions.append(Ticket.state == filters.state)
-    if filters.category:
-        conditions.append(Ticket.category == filters.category)
-    if filters.overdue is True:
-        conditions.append(overdue_clause(now))
-    if filters.escalated is True:
-        conditions.append(Ticket.escalation_level >= 2)
-    if filters.open_only or filters.needs_attention:
-        conditions.append(status_in(OPEN))
-    if filters.needs_attention:
-        conditions.append(or_(Ticket.escalation_level >= 2, overdue_clause(now)))
-    return conditions
-
-
-# Critical first, then high (routing/urgency.py), then the rest.
-URGENCY_RANK = case({"critical": 0, "high": 1}, value=Ticket.urgency, else_=2)
-
-
-def summary(ticket: Ticket, now: datetime) -> AdminTicketSummary:
-    return AdminTicketSummary(
-        number=ticket.number,
-        status=ticket.status,
-        department={"code": ticket.department.code, "name": ticket.department.name},
-        escalation_level=ticket.escalation_level,
-        ack_due_at=ticket.ack_due_at,
-        resolve_due_at=ticket.resolve_due_at,
-        created_at=ticket.created_at,
-        updated_at=ticket.updated_at,
-        state=ticket.state,
-        district=ticket.district,
-        category=ticket.category,
-        enterprise_name=ticket.enterprise_name,
-        officer_id=ticket.officer_id,
-        overdue=is_overdue(ticket, now),
-        urgency=ticket.urgency,
-    )
-
-
-def load_queue(
-    session: Session,
-    officer: Officer,
-    filters: QueueFilters,
-    now: datetime,
-    page: int = 1,
-    page_size: int = PAGE_SIZE,
-) -> AdminTicketPage:
-    """One page of the queue: critical, then high urgency, then the rest; within each the
-    earliest resolution due first."""
-    conditions = queue_conditions(officer, filters, now)
-    # count(*), not count(id): the open-ticket indexes then answer without reading the table.
-    total = session.scalar(select(func.count()).select_from(Ticket).where(*conditions)) or 0
-    # The page's ids first (an index-only scan of the open-ticket indexes), then its rows.
-    ids = session.scalars(
-        select(Ticket.id)
-        .where(*conditions)
-        .order_by(URGENCY_RANK, Ticket.resolve_due_at, Ticket.id)
-        .offset((page - 1) * page_size)
-        .limit(page_size)
-    ).all()
-    rows = session.scalars(
-        select(Ticket)
-        .where(Ticket.id.in_(ids))
-        .order_by(URGENCY_RANK, Ticket.resolve_due_at, Ticket.id)
-    ).all()
-    return AdminTicketPage(
-        tickets=[summary(t, now) for t in rows], page=page, page_size=page_size, total=total
-    )
 
 
 @router.get("", response_model=AdminTicketPage)
@@ -163,66 +40,6 @@ def queue(
         return load_queue(session, officer, filters, now, page)
 
 
-def _refuse(
-    factory: sessionmaker[Session], number: str, officer: Officer, what: str, now: datetime
-) -> None:
-    """Record the refused attempt in the audit trail, then answer 403."""
-    with factory() as session, session.begin():
-        ticket = get_ticket(session, number)
-        add_event(
-            session,
-            ticket,
-            Actor.for_officer(officer),
-            "denied",
-            ticket.status,
-            ticket.status,
-            f"{what} refused: outside {officer.role} scope of {officer.department_code}",
-            now,
-        )
-    raise HTTPException(status.HTTP_403_FORBIDDEN, "this ticket belongs to another department")
-
-
-def detail_view(session: Session, number: str) -> AdminTicketView:
-    ticket = session.scalars(
-        select(Ticket)
-        .where(Ticket.number == get_ticket(session, number).number)
-        .options(selectinload(Ticket.events), selectinload(Ticket.messages))
-    ).one()
-    duplicate_of = (
-        session.scalar(select(Ticket.number).where(Ticket.id == ticket.duplicate_of_id))
-        if ticket.duplicate_of_id
-        else None
-    )
-    requests = [e.note for e in ticket.events if e.action == Action.REQUEST_INFO.value]
-    return AdminTicketView(
-        **owner_view(ticket, officer_question=requests[-1] if requests else None).model_dump(),
-        channel=ticket.channel,
-        channel_user_id=ticket.channel_user_id,
-        officer_id=ticket.officer_id,
-        route_confidence=ticket.route_confidence,
-        route_reason=ticket.route_reason,
-        urgency=UrgencyView.of(ticket.urgency, ticket.urgency_reasons),
-        external_source=ticket.external_source,
-        external_ref=ticket.external_ref,
-        attachments=list(ticket.attachments or []),
-        duplicate_of=duplicate_of,
-        allowed_actions=[a for a in allowed_actions(Status(ticket.status)) if a in OFFICER_ACTIONS],
-        events=[EventView.model_validate(e, from_attributes=True) for e in ticket.events],
-        messages=[MessageView.model_validate(m, from_attributes=True) for m in ticket.messages],
-    )
-
-
-def require_visible(
-    factory: sessionmaker[Session], officer: Officer, number: str, now: datetime
-) -> None:
-    """403 (and a 'denied' event in the audit trail) unless the officer may see the ticket."""
-    with factory() as session:
-        ticket = get_ticket(session, number)
-        allowed = can_see(officer, ticket)
-    if not allowed:
-        _refuse(factory, number, officer, "view", now)
-
-
 @router.get("/{number}", response_model=AdminTicketView)
 def ticket_detail(
     number: str, officer: OfficerDep, factory: FactoryDep, now: NowDep
@@ -230,59 +47,6 @@ def ticket_detail(
     require_visible(factory, officer, number, now)
     with factory() as session:
         return detail_view(session, number)
-
-
-OFFICER_ACTIONS = {
-    "acknowledge": Action.ACKNOWLEDGE,
-    "reply": Action.REPLY,
-    "request-info": Action.REQUEST_INFO,
-    "transfer": Action.TRANSFER,
-    "resolve": Action.RESOLVE,
-    "reject": Action.REJECT,
-}
-NEEDS_NOTE = {"reply", "request-info", "transfer", "resolve", "reject"}
-
-
-def perform_action(
-    factory: sessionmaker[Session],
-    officer: Officer,
-    number: str,
-    action: str,
-    body: OfficerAction,
-    now: datetime,
-) -> None:
-    """Check and run one officer action; HTTPException for bad input or another department,
-    InvalidTransition (changing nothing) when the ticket's status does not allow it."""
-    if action not in OFFICER_ACTIONS:
-        raise HTTPException(
-            status.HTTP_404_NOT_FOUND, f"unknown action; one of: {', '.join(OFFICER_ACTIONS)}"
-        )
-    if action in NEEDS_NOTE and not body.note.strip():
-        what = "a reason" if action in ("transfer", "reject") else "a text"
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT, f"{action} needs {what} in 'note'"
-        )
-    if action == "transfer" and not body.department:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT, "transfer needs the target 'department' code"
-        )
-    with factory() as session, session.begin():
-        ticket = get_ticket(session, number, for_update=True)
-        if not can_act(officer, ticket):
-            allowed = False
-        else:
-            allowed = True
-            apply_officer_action(
-                session,
-                ticket,
-                OFFICER_ACTIONS[action],
-                Actor.for_officer(officer),
-                now,
-                note=body.note,
-                department_code=body.department,
-            )
-    if not allowed:
-        _refuse(factory, number, officer, action, now)
 
 
 @router.post("/{number}/{action}", response_model=AdminTicketView)
