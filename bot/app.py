@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import hmac
-import json
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -28,10 +27,12 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from telegram import Bot as TelegramBot
 
+from backend.bodylimit import BodyLimit
 from backend.config import Settings
 from backend.metrics import LatencyMiddleware
 from backend.requestid import RequestIdMiddleware
 from bot.inbox import Inbound, Inbox
+from bot.inputs import UnreadableInput, query_int, read_json
 from bot.metrics import GatewayMetrics
 from bot.privacy import mask_sender
 from bot.rasa_client import AssistantUnavailable, RasaClient
@@ -219,24 +220,21 @@ def create_app(
         finally:
             await gw.stop()
 
-    max_body = settings.max_body_bytes
-
-    async def too_large(request: Request) -> bool:
-        length = request.headers.get("content-length")
-        return length is not None and length.isdigit() and int(length) > max_body
-
     async def telegram_webhook(request: Request) -> Response:
         if gw.telegram is None:
             return JSONResponse({"detail": "telegram is not configured"}, status_code=404)
         status = gw.telegram.secret_status(request.headers.get("X-Telegram-Bot-Api-Secret-Token"))
         if status != 200:
             return JSONResponse({"detail": "bad secret token"}, status_code=status)
-        if await too_large(request):
-            return JSONResponse({"detail": "too large"}, status_code=413)
+        # Telegram would redeliver a 4xx forever: what cannot be read is logged and dropped.
         try:
-            data = json.loads(await request.body())
+            data = await read_json(request)
+        except UnreadableInput as error:
+            log.warning("unreadable telegram update dropped: %s", error)
+            return Response(status_code=200)
+        try:
             inbound = gw.telegram.parse(data) if isinstance(data, dict) else None
-        except Exception:  # Telegram would redeliver a 4xx forever; log and drop it
+        except Exception:
             log.exception("unreadable telegram update dropped")
             return Response(status_code=200)
         if inbound is not None:
@@ -244,8 +242,6 @@ def create_app(
         return Response(status_code=200)
 
     async def twilio_form(request: Request) -> tuple[int, Any]:
-        if await too_large(request):
-            return 413, None
         form = await request.form()
         path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         status = gw.whatsapp.signature_status(
@@ -270,8 +266,10 @@ def create_app(
         status, form = await twilio_form(request)
         if status != 200:
             return JSONResponse({"detail": "bad signature"}, status_code=status)
-        raw_id = request.query_params.get("notification_id")
-        notification_id = int(raw_id) if raw_id and raw_id.isdigit() else None
+        try:
+            notification_id = query_int(request, "notification_id", 0, minimum=0) or None
+        except UnreadableInput as error:
+            return JSONResponse({"detail": str(error)}, status_code=422)
         try:
             await gw.store.call(
                 gw.receipts.apply, {k: str(v) for k, v in form.items()}, notification_id
@@ -281,11 +279,9 @@ def create_app(
         return Response(status_code=204)
 
     async def webchat_message(request: Request) -> Response:
-        if await too_large(request):
-            return JSONResponse({"detail": "too large"}, status_code=413)
         try:
-            inbound = gw.webchat.to_inbound(await request.json())
-        except (InvalidWebMessage, ValueError) as error:
+            inbound = gw.webchat.to_inbound(await read_json(request))
+        except (InvalidWebMessage, UnreadableInput) as error:
             return JSONResponse({"detail": str(error)}, status_code=422)
         wait = await gw.throttle.take(inbound.sender_id)
         if wait > 0:
@@ -313,8 +309,8 @@ def create_app(
     async def webchat_updates(request: Request) -> Response:
         try:
             web_id = web_id_of(request.query_params.get("sender", ""))
-            after = int(request.query_params.get("after", "0"))
-        except (InvalidWebMessage, ValueError) as error:
+            after = query_int(request, "after", 0)
+        except (InvalidWebMessage, UnreadableInput) as error:
             return JSONResponse({"detail": str(error)}, status_code=422)
         if after < 0:
             # A page opening for the first time starts after what is already there.
@@ -330,10 +326,10 @@ def create_app(
         if not hmac.compare_digest(header.encode(), expected.encode()):
             return JSONResponse({"detail": "unauthorized"}, status_code=401)
         try:
-            body = await request.json()
+            body = await read_json(request)
             web_id = web_id_of(str(body["channel_user_id"]))
             text = str(body["text"])
-        except (KeyError, TypeError, ValueError, InvalidWebMessage) as error:
+        except (KeyError, TypeError, InvalidWebMessage, UnreadableInput) as error:
             return JSONResponse({"detail": f"bad request: {error}"}, status_code=422)
         buttons = body.get("buttons") if isinstance(body.get("buttons"), list) else None
         delivery_key = str(body["delivery_key"]) if body.get("delivery_key") else None
@@ -377,10 +373,12 @@ def create_app(
         ],
         lifespan=lifespan,
         # Outermost first: the latency of every request, then one id per request (a
-        # webhook's id becomes its message's id, see bot/request_ids.py).
+        # webhook's id becomes its message's id, see bot/request_ids.py), then the body limit
+        # (every endpoint, webhooks included; a chunked body is counted as it streams).
         middleware=[
             Middleware(LatencyMiddleware, metrics=gw.metrics),
             Middleware(RequestIdMiddleware),
+            Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
         ],
     )
     app.state.gateway = gw
