@@ -4,6 +4,7 @@ Routes (ARCHITECTURE.md, "Contracts"):
 ``POST /telegram/webhook``, ``POST /whatsapp/webhook``, ``POST /whatsapp/status``,
 ``GET /`` (web chat page), ``POST /webchat/messages``, ``GET /webchat/updates``,
 ``POST /internal/webchat/push`` (Bearer ``SERVICE_TOKEN``; the web chat sender), ``GET /healthz``,
+``GET /readyz`` (each channel's state: Telegram may still be registering),
 ``GET /metrics`` (Prometheus; Bearer ``METRICS_TOKEN`` when set).
 """
 
@@ -74,8 +75,10 @@ class Gateway:
         rasa: RasaClient | None = None,
         recovery_interval: float = 2.0,
         throttle: SenderThrottle | None = None,
+        telegram_retry: tuple[float, float] = (1.0, 300.0),
     ) -> None:
         self.settings = settings
+        self.telegram_retry = telegram_retry  # first and longest wait between registrations
         self.engine = make_engine(settings.database_url)
         self.store = GatewayStore(self.engine)
         self.metrics = GatewayMetrics()
@@ -189,10 +192,33 @@ class Gateway:
                 self.metrics.messages_out.labels(message.channel, "notice").inc()
 
     async def start(self, *, start_telegram: bool = True) -> None:
+        """Serve at once; Telegram registers in the background (its Bot API may be down), and
+        its updates wait in the inbox, recorded, until the bot can answer them."""
         await self.store.call(self.store.create_tables)
+        telegram = self.telegram if start_telegram else None
+        if telegram is not None:
+            self.inbox.pause(telegram.name)
         await self.inbox.start()
-        if self.telegram is not None and start_telegram:
-            await self.telegram.start(self.settings.public_base_url, self.accept)
+        if telegram is not None:
+            telegram.register_in_background(
+                self.settings.public_base_url,
+                self.accept,
+                lambda: self.inbox.resume(telegram.name),
+                retry=self.telegram_retry,
+            )
+
+    def readiness(self) -> dict[str, Any]:
+        """Each channel's state, and "degraded" while any is not ready (the gateway still
+        serves the others, so a load balancer should keep sending it traffic)."""
+        channels = {name: "ready" for name in self.channels}
+        if self.telegram is not None:
+            channels["telegram"] = self.telegram.registration
+        ready = all(state == "ready" for state in channels.values())
+        return {
+            "status": "ready" if ready else "degraded",
+            "assistant": "unavailable" if self.inbox.in_outage else "ok",
+            "channels": channels,
+        }
 
     async def stop(self) -> None:
         await self.inbox.stop()
@@ -358,10 +384,14 @@ def create_app(
             }
         )
 
+    async def ready(_request: Request) -> Response:
+        return JSONResponse(gw.readiness())
+
     app = Starlette(
         routes=[
             Route("/", page, methods=["GET"]),
             Route("/healthz", health, methods=["GET"]),
+            Route("/readyz", ready, methods=["GET"]),
             Route("/metrics", metrics, methods=["GET"]),
             Route("/telegram/webhook", telegram_webhook, methods=["POST"]),
             Route("/whatsapp/webhook", whatsapp_webhook, methods=["POST"]),
