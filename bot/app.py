@@ -53,6 +53,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).parent / "static"
+TWILIO_REFUSALS = {401: "bad signature", 403: "bad signature", 415: "files are not accepted"}
 
 
 class Channel(Protocol):
@@ -268,7 +269,11 @@ def create_app(
         return Response(status_code=200)
 
     async def twilio_form(request: Request) -> tuple[int, Any]:
+        """The form and 200 if Twilio signed it; 401/403 if not, 415 for uploaded files
+        (Twilio never sends any, and its validator reads every value as text)."""
         form = await request.form()
+        if any(not isinstance(value, str) for value in form.values()):
+            return 415, form
         path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         status = gw.whatsapp.signature_status(
             path,
@@ -281,7 +286,7 @@ def create_app(
     async def whatsapp_webhook(request: Request) -> Response:
         status, form = await twilio_form(request)
         if status != 200:
-            return JSONResponse({"detail": "bad signature"}, status_code=status)
+            return JSONResponse({"detail": TWILIO_REFUSALS[status]}, status_code=status)
         inbound = gw.whatsapp.to_inbound({k: str(v) for k, v in form.items()})
         if inbound is not None:
             await gw.accept(inbound)
@@ -291,7 +296,7 @@ def create_app(
     async def whatsapp_status(request: Request) -> Response:
         status, form = await twilio_form(request)
         if status != 200:
-            return JSONResponse({"detail": "bad signature"}, status_code=status)
+            return JSONResponse({"detail": TWILIO_REFUSALS[status]}, status_code=status)
         try:
             notification_id = query_int(request, "notification_id", 0, minimum=0) or None
         except UnreadableInput as error:

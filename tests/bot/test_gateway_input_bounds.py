@@ -155,3 +155,50 @@ async def test_announced_length_over_the_limit_is_refused_before_reading(
     big = b'{"sender":"' + WEB.encode() + b'","text":"' + b"a" * 100_000 + b'"}'
     response = await client.post("/webchat/messages", content=big, headers=JSON)
     assert response.status_code == 413
+
+
+# Found by probing past the fuzzer (which generates only encodable text, and no files): a lone
+# surrogate (valid JSON, not encodable as UTF-8) made the inline SQLite write fail half-way
+# and hold the database's write lock, so every later message waited forever.
+LONE_SURROGATE = b'"a\\ud800b"'
+NUL = b'"a\\u0000b"'  # PostgreSQL refuses NUL in text
+
+
+@pytest.mark.parametrize("text", [LONE_SURROGATE, NUL])
+async def test_text_no_database_can_store_is_refused_and_the_gateway_goes_on(
+    client: httpx.AsyncClient, gateway: Gateway, rasa: RasaStandIn, text: bytes
+) -> None:
+    web = b'{"sender":"' + WEB.encode() + b'","text":' + text + b"}"
+    assert (await client.post("/webchat/messages", content=web, headers=JSON)).status_code == 422
+    push = b'{"channel_user_id":"' + WEB.encode() + b'","text":' + text + b"}"
+    response = await client.post("/internal/webchat/push", content=push, headers={**JSON, **PUSH})
+    assert response.status_code == 422
+    update = (
+        b'{"update_id":77,"message":{"message_id":1,"date":0,"chat":{"id":4,"type":"private"},'
+        b'"from":{"id":4,"is_bot":false,"first_name":' + text + b'},"text":"hi"}}'
+    )
+    tg = await client.post("/telegram/webhook", content=update, headers={**JSON, **TELEGRAM})
+    assert tg.status_code == 200  # dropped: Telegram would redeliver a 4xx forever
+    ordinary = await client.post("/webchat/messages", json={"sender": WEB, "text": "still here?"})
+    assert ordinary.json() == {"messages": [{"text": "echo: still here?"}]}
+    await gateway.inbox.wait_idle()
+    assert rasa.messages() == ["still here?"]
+
+
+async def test_a_failed_inline_write_releases_the_database(gateway: Gateway) -> None:
+    """Whatever makes a write fail half-way, the write lock is released."""
+    with pytest.raises(UnicodeEncodeError):
+        await gateway.store.record_inbound_async(
+            dedup_key="web:x:1", channel="web", sender_id=WEB, text="a\ud800", metadata={}
+        )
+    recorded = await gateway.store.record_inbound_async(
+        dedup_key="web:x:2", channel="web", sender_id=WEB, text="fine", metadata={}
+    )
+    assert recorded is not None
+
+
+async def test_whatsapp_form_with_a_file_is_refused(client: httpx.AsyncClient) -> None:
+    files = {"Body": ("body.txt", b"hello", "text/plain")}
+    for path in ("/whatsapp/webhook", "/whatsapp/status"):
+        response = await client.post(path, files=files, headers={"X-Twilio-Signature": "x"})
+        assert response.status_code == 415, response.text
