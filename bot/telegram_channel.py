@@ -14,6 +14,7 @@ import asyncio
 import hashlib
 import hmac
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -48,12 +49,22 @@ MENU = [
     BotCommand("cancel", "Stop the current step / रद्द करें"),
 ]
 TYPING_AFTER = 0.8  # seconds the assistant may take before the user sees "typing..."
+_CHAT_SENDER = re.compile(r"tg:-?[0-9]{1,20}")
 
 
 def derived_webhook_secret(bot_token: str) -> str:
     """The webhook secret when ``TELEGRAM_WEBHOOK_SECRET`` is not set: stable per bot token,
     never guessable without it (Telegram allows A-Z, a-z, 0-9, _ and -)."""
     return hmac.new(bot_token.encode(), b"telegram-webhook-secret", hashlib.sha256).hexdigest()
+
+
+def _well_typed(inbound: Inbound) -> bool:
+    language = inbound.metadata.get("language_code")
+    return (
+        isinstance(inbound.text, str)
+        and (language is None or isinstance(language, str))
+        and _CHAT_SENDER.fullmatch(inbound.sender_id) is not None
+    )
 
 
 class TelegramChannel:
@@ -87,7 +98,14 @@ class TelegramChannel:
         return 200
 
     def parse(self, data: dict[str, Any]) -> Inbound | None:
-        return self.to_inbound(Update.de_json(data, self.bot))
+        """A webhook's update, or None. PTB does not check the types of what it parses, so a
+        chat id that is not an integer, or a text or language that is not a string, is
+        dropped here rather than recorded (to fail at the write, or at every retry later)."""
+        inbound = self.to_inbound(Update.de_json(data, self.bot))
+        if inbound is None or _well_typed(inbound):
+            return inbound
+        log.warning("telegram update %s with ill-typed fields dropped", inbound.dedup_key)
+        return None
 
     def to_inbound(self, update: Update) -> Inbound | None:
         """What to record for an update, or None for updates we do not act on."""
