@@ -4,6 +4,7 @@ Routes (ARCHITECTURE.md, "Contracts"):
 ``POST /telegram/webhook``, ``POST /whatsapp/webhook``, ``POST /whatsapp/status``,
 ``GET /`` (web chat page), ``POST /webchat/messages``, ``GET /webchat/updates``,
 ``POST /internal/webchat/push`` (Bearer ``SERVICE_TOKEN``; the web chat sender), ``GET /healthz``,
+``GET /readyz`` (each channel's state: Telegram may still be registering),
 ``GET /metrics`` (Prometheus; Bearer ``METRICS_TOKEN`` when set).
 """
 
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import hmac
-import json
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -28,10 +28,12 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from telegram import Bot as TelegramBot
 
+from backend.bodylimit import BodyLimit
 from backend.config import Settings
 from backend.metrics import LatencyMiddleware
 from backend.requestid import RequestIdMiddleware
 from bot.inbox import Inbound, Inbox
+from bot.inputs import UnreadableInput, query_int, read_json
 from bot.metrics import GatewayMetrics
 from bot.privacy import mask_sender
 from bot.rasa_client import AssistantUnavailable, RasaClient
@@ -51,6 +53,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).parent / "static"
+TWILIO_REFUSALS = {401: "bad signature", 403: "bad signature", 415: "files are not accepted"}
 
 
 class Channel(Protocol):
@@ -73,8 +76,10 @@ class Gateway:
         rasa: RasaClient | None = None,
         recovery_interval: float = 2.0,
         throttle: SenderThrottle | None = None,
+        telegram_retry: tuple[float, float] = (1.0, 300.0),
     ) -> None:
         self.settings = settings
+        self.telegram_retry = telegram_retry  # first and longest wait between registrations
         self.engine = make_engine(settings.database_url)
         self.store = GatewayStore(self.engine)
         self.metrics = GatewayMetrics()
@@ -190,10 +195,33 @@ class Gateway:
                 self.metrics.messages_out.labels(message.channel, "notice").inc()
 
     async def start(self, *, start_telegram: bool = True) -> None:
+        """Serve at once; Telegram registers in the background (its Bot API may be down), and
+        its updates wait in the inbox, recorded, until the bot can answer them."""
         await self.store.call(self.store.create_tables)
+        telegram = self.telegram if start_telegram else None
+        if telegram is not None:
+            self.inbox.pause(telegram.name)
         await self.inbox.start()
-        if self.telegram is not None and start_telegram:
-            await self.telegram.start(self.settings.public_base_url, self.accept)
+        if telegram is not None:
+            telegram.register_in_background(
+                self.settings.public_base_url,
+                self.accept,
+                lambda: self.inbox.resume(telegram.name),
+                retry=self.telegram_retry,
+            )
+
+    def readiness(self) -> dict[str, Any]:
+        """Each channel's state, and "degraded" while any is not ready (the gateway still
+        serves the others, so a load balancer should keep sending it traffic)."""
+        channels = {name: "ready" for name in self.channels}
+        if self.telegram is not None:
+            channels["telegram"] = self.telegram.registration
+        ready = all(state == "ready" for state in channels.values())
+        return {
+            "status": "ready" if ready else "degraded",
+            "assistant": "unavailable" if self.inbox.in_outage else "ok",
+            "channels": channels,
+        }
 
     async def stop(self) -> None:
         await self.inbox.stop()
@@ -221,24 +249,21 @@ def create_app(
         finally:
             await gw.stop()
 
-    max_body = settings.max_body_bytes
-
-    async def too_large(request: Request) -> bool:
-        length = request.headers.get("content-length")
-        return length is not None and length.isdigit() and int(length) > max_body
-
     async def telegram_webhook(request: Request) -> Response:
         if gw.telegram is None:
             return JSONResponse({"detail": "telegram is not configured"}, status_code=404)
         status = gw.telegram.secret_status(request.headers.get("X-Telegram-Bot-Api-Secret-Token"))
         if status != 200:
             return JSONResponse({"detail": "bad secret token"}, status_code=status)
-        if await too_large(request):
-            return JSONResponse({"detail": "too large"}, status_code=413)
+        # Telegram would redeliver a 4xx forever: what cannot be read is logged and dropped.
         try:
-            data = json.loads(await request.body())
+            data = await read_json(request)
+        except UnreadableInput as error:
+            log.warning("unreadable telegram update dropped: %s", error)
+            return Response(status_code=200)
+        try:
             inbound = gw.telegram.parse(data) if isinstance(data, dict) else None
-        except Exception:  # Telegram would redeliver a 4xx forever; log and drop it
+        except Exception:
             log.exception("unreadable telegram update dropped")
             return Response(status_code=200)
         if inbound is not None:
@@ -246,9 +271,11 @@ def create_app(
         return Response(status_code=200)
 
     async def twilio_form(request: Request) -> tuple[int, Any]:
-        if await too_large(request):
-            return 413, None
+        """The form and 200 if Twilio signed it; 401/403 if not, 415 for uploaded files
+        (Twilio never sends any, and its validator reads every value as text)."""
         form = await request.form()
+        if any(not isinstance(value, str) for value in form.values()):
+            return 415, form
         path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         status = gw.whatsapp.signature_status(
             path,
@@ -261,7 +288,7 @@ def create_app(
     async def whatsapp_webhook(request: Request) -> Response:
         status, form = await twilio_form(request)
         if status != 200:
-            return JSONResponse({"detail": "bad signature"}, status_code=status)
+            return JSONResponse({"detail": TWILIO_REFUSALS[status]}, status_code=status)
         inbound = gw.whatsapp.to_inbound({k: str(v) for k, v in form.items()})
         if inbound is not None:
             await gw.accept(inbound)
@@ -271,9 +298,11 @@ def create_app(
     async def whatsapp_status(request: Request) -> Response:
         status, form = await twilio_form(request)
         if status != 200:
-            return JSONResponse({"detail": "bad signature"}, status_code=status)
-        raw_id = request.query_params.get("notification_id")
-        notification_id = int(raw_id) if raw_id and raw_id.isdigit() else None
+            return JSONResponse({"detail": TWILIO_REFUSALS[status]}, status_code=status)
+        try:
+            notification_id = query_int(request, "notification_id", 0, minimum=0) or None
+        except UnreadableInput as error:
+            return JSONResponse({"detail": str(error)}, status_code=422)
         try:
             await gw.store.call(
                 gw.receipts.apply, {k: str(v) for k, v in form.items()}, notification_id
@@ -283,11 +312,9 @@ def create_app(
         return Response(status_code=204)
 
     async def webchat_message(request: Request) -> Response:
-        if await too_large(request):
-            return JSONResponse({"detail": "too large"}, status_code=413)
         try:
-            inbound = gw.webchat.to_inbound(await request.json())
-        except (InvalidWebMessage, ValueError) as error:
+            inbound = gw.webchat.to_inbound(await read_json(request))
+        except (InvalidWebMessage, UnreadableInput) as error:
             return JSONResponse({"detail": str(error)}, status_code=422)
         wait = await gw.throttle.take(inbound.sender_id)
         if wait > 0:
@@ -315,8 +342,8 @@ def create_app(
     async def webchat_updates(request: Request) -> Response:
         try:
             web_id = web_id_of(request.query_params.get("sender", ""))
-            after = int(request.query_params.get("after", "0"))
-        except (InvalidWebMessage, ValueError) as error:
+            after = query_int(request, "after", 0)
+        except (InvalidWebMessage, UnreadableInput) as error:
             return JSONResponse({"detail": str(error)}, status_code=422)
         if after < 0:
             # A page opening for the first time starts after what is already there.
@@ -332,10 +359,10 @@ def create_app(
         if not hmac.compare_digest(header.encode(), expected.encode()):
             return JSONResponse({"detail": "unauthorized"}, status_code=401)
         try:
-            body = await request.json()
+            body = await read_json(request)
             web_id = web_id_of(str(body["channel_user_id"]))
             text = str(body["text"])
-        except (KeyError, TypeError, ValueError, InvalidWebMessage) as error:
+        except (KeyError, TypeError, InvalidWebMessage, UnreadableInput) as error:
             return JSONResponse({"detail": f"bad request: {error}"}, status_code=422)
         buttons = body.get("buttons") if isinstance(body.get("buttons"), list) else None
         delivery_key = str(body["delivery_key"]) if body.get("delivery_key") else None
@@ -364,10 +391,14 @@ def create_app(
             }
         )
 
+    async def ready(_request: Request) -> Response:
+        return JSONResponse(gw.readiness())
+
     app = Starlette(
         routes=[
             Route("/", page, methods=["GET"]),
             Route("/healthz", health, methods=["GET"]),
+            Route("/readyz", ready, methods=["GET"]),
             Route("/metrics", metrics, methods=["GET"]),
             Route("/telegram/webhook", telegram_webhook, methods=["POST"]),
             Route("/whatsapp/webhook", whatsapp_webhook, methods=["POST"]),
@@ -379,10 +410,12 @@ def create_app(
         ],
         lifespan=lifespan,
         # Outermost first: the latency of every request, then one id per request (a
-        # webhook's id becomes its message's id, see bot/request_ids.py).
+        # webhook's id becomes its message's id, see bot/request_ids.py), then the body limit
+        # (every endpoint, webhooks included; a chunked body is counted as it streams).
         middleware=[
             Middleware(LatencyMiddleware, metrics=gw.metrics),
             Middleware(RequestIdMiddleware),
+            Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
         ],
     )
     app.state.gateway = gw

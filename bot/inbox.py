@@ -8,7 +8,9 @@ reach the assistant in the order they were typed while different users proceed i
 When the assistant is unavailable the message stays pending, the sender is told once per
 outage, and a recovery loop probes the assistant and replays every pending message once it
 answers again. Pending messages are replayed at start-up too, so a gateway restart loses
-nothing. A message that keeps failing for another reason is given up after a few attempts so
+nothing. A channel that cannot send yet (Telegram while its bot is not registered) is paused:
+its messages are recorded and queued as always, and processed once it is resumed. A message
+that keeps failing for another reason is given up after a few attempts so
 that it cannot block its sender forever.
 """
 
@@ -83,12 +85,25 @@ class Inbox:
         # through (kept in memory so that the normal path costs no extra write).
         self._told: set[str] = set()
         self._recovery: asyncio.Task[None] | None = None
+        self._paused: set[str] = set()  # channels whose messages wait, recorded, for resume()
         self._idle = asyncio.Event()
         self._idle.set()
 
     @property
     def in_outage(self) -> bool:
         return self._outage
+
+    def pause(self, channel: str) -> None:
+        """Hold this channel's messages (recorded, not processed): its replies could not be
+        sent, and a turn the assistant took whose answer is lost is a message lost."""
+        self._paused.add(channel)
+
+    def resume(self, channel: str) -> None:
+        """Process what the channel received while paused, in order per sender."""
+        self._paused.discard(channel)
+        for sender_id, queue in list(self._queues.items()):
+            if queue and queue[0].channel == channel:
+                self.schedule(sender_id)
 
     async def start(self) -> None:
         """Replay what was pending before a restart, and watch for recovery."""
@@ -192,6 +207,8 @@ class Inbox:
         queue = self._queues.get(sender_id)
         while queue:
             message = queue[0]
+            if message.channel in self._paused:
+                return  # resume() schedules this sender again
             if self._outage:
                 await self._hold_new(queue)
                 return

@@ -249,9 +249,11 @@ class InlineSQLiteWrites:
                 return None  # delivered before: the unique key drops it
             raise InlineWriteDeferred(str(error)) from error
         except sqlite3.Error as error:
-            if self._connection.in_transaction:
-                cursor.execute("ROLLBACK")
+            self._release(cursor)
             raise InlineWriteDeferred(str(error)) from error
+        except BaseException:
+            self._release(cursor)
+            raise
         return int(message_id) if message_id is not None else None
 
     def mark_done(self, message_id: int) -> None:
@@ -260,9 +262,18 @@ class InlineSQLiteWrites:
             cursor.execute(self._done, (self._format_time(utcnow()), message_id))
             cursor.execute("COMMIT")
         except sqlite3.Error as error:
-            if self._connection.in_transaction:
-                cursor.execute("ROLLBACK")
+            self._release(cursor)
             raise InlineWriteDeferred(str(error)) from error
+        except BaseException:
+            self._release(cursor)
+            raise
+
+    def _release(self, cursor: sqlite3.Cursor) -> None:
+        """Roll back a write that failed half-way, whatever failed (a value that cannot be
+        encoded too): ``BEGIN IMMEDIATE`` holds the database's write lock until then, and
+        every later write of the gateway would wait for it."""
+        if self._connection.in_transaction:
+            cursor.execute("ROLLBACK")
 
 
 @dataclass(frozen=True)

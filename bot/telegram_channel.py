@@ -2,8 +2,10 @@
 
 Inbound updates arrive on ``POST /telegram/webhook`` (checked against the secret token that
 was registered with ``setWebhook``) or, for local use without ``PUBLIC_BASE_URL``, by long
-polling. Text, commands, inline-button presses and shared contacts go to the assistant;
-edited messages, group chats and media get a polite answer instead of a crash.
+polling. The registration is retried in the background until the Bot API answers, so that
+Telegram being unreachable at boot does not take the other channels down. Text, commands,
+inline-button presses and shared contacts go to the assistant; edited messages, group chats
+and media get a polite answer instead of a crash.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import asyncio
 import hashlib
 import hmac
 import logging
+import re
+from collections.abc import Callable
 from typing import Any
 
 from telegram import Bot as TelegramBot
@@ -45,12 +49,22 @@ MENU = [
     BotCommand("cancel", "Stop the current step / रद्द करें"),
 ]
 TYPING_AFTER = 0.8  # seconds the assistant may take before the user sees "typing..."
+_CHAT_SENDER = re.compile(r"tg:-?[0-9]{1,20}")
 
 
 def derived_webhook_secret(bot_token: str) -> str:
     """The webhook secret when ``TELEGRAM_WEBHOOK_SECRET`` is not set: stable per bot token,
     never guessable without it (Telegram allows A-Z, a-z, 0-9, _ and -)."""
     return hmac.new(bot_token.encode(), b"telegram-webhook-secret", hashlib.sha256).hexdigest()
+
+
+def _well_typed(inbound: Inbound) -> bool:
+    language = inbound.metadata.get("language_code")
+    return (
+        isinstance(inbound.text, str)
+        and (language is None or isinstance(language, str))
+        and _CHAT_SENDER.fullmatch(inbound.sender_id) is not None
+    )
 
 
 class TelegramChannel:
@@ -69,6 +83,9 @@ class TelegramChannel:
         self._rasa = rasa
         self.webhook_secret = webhook_secret or derived_webhook_secret(bot.token)
         self._polling: asyncio.Task[None] | None = None
+        self._registering: asyncio.Task[None] | None = None
+        # What /readyz says: "not registered", "registering[, last error: ...]" or "ready".
+        self.registration = "not registered"
 
     # --- inbound ----------------------------------------------------------------------------
 
@@ -81,7 +98,14 @@ class TelegramChannel:
         return 200
 
     def parse(self, data: dict[str, Any]) -> Inbound | None:
-        return self.to_inbound(Update.de_json(data, self.bot))
+        """A webhook's update, or None. PTB does not check the types of what it parses, so a
+        chat id that is not an integer, or a text or language that is not a string, is
+        dropped here rather than recorded (to fail at the write, or at every retry later)."""
+        inbound = self.to_inbound(Update.de_json(data, self.bot))
+        if inbound is None or _well_typed(inbound):
+            return inbound
+        log.warning("telegram update %s with ill-typed fields dropped", inbound.dedup_key)
+        return None
 
     def to_inbound(self, update: Update) -> Inbound | None:
         """What to record for an update, or None for updates we do not act on."""
@@ -262,7 +286,55 @@ class TelegramChannel:
             self._polling = asyncio.create_task(self._poll(accept), name="telegram-polling")
             log.info("telegram long polling started (no PUBLIC_BASE_URL)")
 
+    def register_in_background(
+        self,
+        public_base_url: str,
+        accept: Any,
+        on_ready: Callable[[], None],
+        *,
+        retry: tuple[float, float] = (1.0, 300.0),
+    ) -> None:
+        """Register (``start``) until the Bot API answers, waiting ``retry[0]`` seconds after
+        the first failure, twice that after the next, at most ``retry[1]``; then ``on_ready``."""
+        self.registration = "registering"
+        self._registering = asyncio.create_task(
+            self._register(public_base_url, accept, on_ready, retry), name="telegram-registration"
+        )
+
+    async def _register(
+        self,
+        public_base_url: str,
+        accept: Any,
+        on_ready: Callable[[], None],
+        retry: tuple[float, float],
+    ) -> None:
+        delay, longest = retry
+        while True:
+            try:
+                await self.start(public_base_url, accept)
+                break
+            except TelegramError as error:  # unreachable, timed out, flood control, bad token
+                self.registration = f"registering, last error: {self._public(error)}"
+                wait = (
+                    max(delay, retry_after_seconds(error))
+                    if isinstance(error, RetryAfter)
+                    else delay
+                )
+                log.warning("telegram registration failed (%s); retrying in %.1f s", error, wait)
+                await asyncio.sleep(wait)
+                delay = min(delay * 2, longest)
+        self.registration = "ready"
+        log.info("telegram registered")
+        on_ready()
+
+    def _public(self, error: TelegramError) -> str:
+        """The error as /readyz may show it: its kind and message, never the bot's token."""
+        return f"{type(error).__name__}: {error.message}".replace(self.bot.token, "<token>")
+
     async def stop(self) -> None:
+        if self._registering is not None:
+            self._registering.cancel()
+            await asyncio.gather(self._registering, return_exceptions=True)
         if self._polling is not None:
             self._polling.cancel()
             await asyncio.gather(self._polling, return_exceptions=True)

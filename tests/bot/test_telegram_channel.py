@@ -215,3 +215,38 @@ async def test_webhook_registered_with_secret_when_public_url_set(
     assert registration["url"] == "https://desk.example.org/telegram/webhook"
     assert registration["secret_token"] == WEBHOOK_SECRET
     assert "callback_query" in registration["allowed_updates"]
+
+
+def ill_typed_updates() -> list[dict[str, Any]]:
+    """Updates PTB parses without checking types (only a sender with the secret could send
+    them); found by tests/bot/test_gateway_fuzz.py: a list as button data answered 500."""
+    press = {
+        "update_id": 80,
+        "callback_query": {
+            "id": "cbq-2",
+            "from": {"id": CHAT, "is_bot": False, "first_name": "Asha"},
+            "chat_instance": "ci",
+            "data": [{"a": 1}],
+            "message": {"message_id": 7, "date": 0, "chat": {"id": CHAT, "type": "private"}},
+        },
+    }
+    float_chat = telegram_text_update(CHAT, "hi", update_id=81)
+    float_chat["message"]["chat"]["id"] = 1.5
+    number_text = telegram_text_update(CHAT, "hi", update_id=82)
+    number_text["message"]["text"] = 12345
+    odd_language = telegram_text_update(CHAT, "hi", update_id=83)
+    odd_language["message"]["from"]["language_code"] = ["hi"]
+    return [press, float_chat, number_text, odd_language]
+
+
+async def test_ill_typed_updates_are_dropped_not_recorded(
+    client: httpx.AsyncClient, gateway: Gateway, rasa: RasaStandIn, telegram: FakeTelegram
+) -> None:
+    for update in ill_typed_updates():
+        assert (await post_update(client, update)).status_code == 200
+    await gateway.inbox.wait_idle()
+    assert gateway.store.senders_with_pending() == []
+    assert rasa.received == []
+    await post_update(client, telegram_text_update(CHAT, "hello", update_id=84))
+    await gateway.inbox.wait_idle()
+    assert rasa.messages() == ["hello"]
