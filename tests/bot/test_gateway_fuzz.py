@@ -316,7 +316,12 @@ def gateway_url(settings: Settings, twilio_http: FakeTwilioHttpClient) -> Iterat
             fuzz_settings.twilio_auth_token,
             http_client=twilio_http,
         ),
-        rasa=RasaClient(fuzz_settings.rasa_url, fuzz_settings.backend_url, health_ttl=0.0),
+        rasa=RasaClient(
+            fuzz_settings.rasa_url,
+            fuzz_settings.backend_url,
+            secret=fuzz_settings.rasa_shared_secret,
+            health_ttl=0.0,
+        ),
     )
     server = LocalServer(create_app(fuzz_settings, gateway=gateway)).start()
     yield server.url

@@ -55,7 +55,12 @@ def gateway(
         twilio_client=Client(
             unreachable.twilio_account_sid, unreachable.twilio_auth_token, http_client=twilio_http
         ),
-        rasa=RasaClient(unreachable.rasa_url, unreachable.backend_url, health_ttl=0.0),
+        rasa=RasaClient(
+            unreachable.rasa_url,
+            unreachable.backend_url,
+            secret=unreachable.rasa_shared_secret,
+            health_ttl=0.0,
+        ),
         recovery_interval=0.1,
         telegram_retry=(0.1, 0.5),
     )
