@@ -218,7 +218,11 @@ class TelegramSender:
                 "retry", retry_after=retry_after_seconds(error), error="telegram flood control"
             )
         except Forbidden as error:
-            log.info("telegram chat %s refuses messages: %s", mask_sender(f"tg:{chat}"), error)
+            log.info(
+                "telegram chat %s refuses messages: %s",
+                mask_sender(sender_id("telegram", str(chat))),
+                error,
+            )
             return SendResult("undeliverable", error=f"forbidden: {error.message}")
         except BadRequest as error:
             # "chat not found", a malformed text: sending it again cannot succeed.
@@ -264,7 +268,7 @@ class WhatsAppSender:
         return f"{self._public_base_url}/whatsapp/status?notification_id={notification_id}"
 
     async def within_window(self, number: str) -> bool:
-        last = await self._store.call(self._store.last_inbound_at, f"wa:{number}")
+        last = await self._store.call(self._store.last_inbound_at, sender_id("whatsapp", number))
         return last is not None and utcnow() - last < WHATSAPP_WINDOW - WHATSAPP_WINDOW_MARGIN
 
     async def send(self, notification: OutboundNotification) -> SendResult:

@@ -30,6 +30,7 @@ from bot.rendering import SHORT_KEY_MARKER, Reply, TelegramMessage, render_teleg
 from bot.senders import retry_after_seconds
 from bot.store import GatewayStore, StoredMessage
 from bot.texts import gateway_text, language_of
+from infra.channels import sender_id
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +119,7 @@ class TelegramChannel:
             return Inbound(
                 dedup_key=dedup_key,
                 channel=self.name,
-                sender_id=f"tg:{chat_id}",
+                sender_id=sender_id("telegram", str(chat_id)),
                 text=query.data,
                 metadata={
                     "kind": "callback",
@@ -157,7 +158,7 @@ class TelegramChannel:
         return Inbound(
             dedup_key=dedup_key,
             channel=self.name,
-            sender_id=f"tg:{chat.id}",
+            sender_id=sender_id("telegram", str(chat.id)),
             text=text,
             metadata=metadata,
         )
@@ -250,7 +251,10 @@ class TelegramChannel:
                 )
                 return True
             except Forbidden:
-                log.info("%s blocked the bot; reply dropped", mask_sender(f"tg:{chat_id}"))
+                log.info(
+                    "%s blocked the bot; reply dropped",
+                    mask_sender(sender_id("telegram", str(chat_id))),
+                )
                 return False
             except RetryAfter as error:
                 await asyncio.sleep(min(retry_after_seconds(error), 30.0))
@@ -262,7 +266,7 @@ class TelegramChannel:
             except NetworkError as error:
                 log.warning("telegram send failed (%s), attempt %d", error.message, attempt + 1)
                 await asyncio.sleep(0.5 * 2**attempt)
-        log.error("reply to %s not delivered", mask_sender(f"tg:{chat_id}"))
+        log.error("reply to %s not delivered", mask_sender(sender_id("telegram", str(chat_id))))
         return False
 
     # --- webhook registration or long polling ---------------------------------------------------

@@ -16,6 +16,7 @@ from bot.rasa_client import RasaClient
 from bot.rendering import Reply, render_plain
 from bot.store import GatewayStore, StoredMessage
 from bot.texts import gateway_text, language_of
+from infra.channels import sender_id
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ class WebChatChannel:
         return Inbound(
             dedup_key=f"web:{web_id}:{client_id or uuid.uuid4().hex}",
             channel=self.name,
-            sender_id=f"web:{web_id}",
+            sender_id=sender_id("web", web_id),
             text=text,
             metadata={"kind": "text", "language": language},
         )

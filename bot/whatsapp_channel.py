@@ -26,6 +26,7 @@ from bot.rasa_client import RasaClient
 from bot.rendering import Button, Reply, match_option, render_whatsapp
 from bot.store import GatewayStore, StoredMessage, utcnow
 from bot.texts import gateway_text, language_of
+from infra.channels import sender_id
 
 if TYPE_CHECKING:
     from twilio.rest import Client as TwilioClient
@@ -121,7 +122,7 @@ class WhatsAppChannel:
         return Inbound(
             dedup_key=f"wa:{message_sid}",
             channel=self.name,
-            sender_id=f"wa:{sender}",
+            sender_id=sender_id("whatsapp", sender),
             text=text,
             metadata={"kind": kind, "media": media, "message_sid": message_sid},
         )
@@ -186,7 +187,7 @@ class WhatsAppChannel:
         if last_options:
             await self._store.call(
                 self._store.save_options,
-                f"wa:{number}",
+                sender_id("whatsapp", number),
                 [{"title": b.title, "payload": b.payload} for b in last_options],
             )
 
@@ -259,7 +260,7 @@ class DeliveryReceipts:
             return False
         if form.get("ErrorCode") == OUTSIDE_WINDOW_ERROR and form.get("To"):
             # Forget the window so that the retry goes out as the template.
-            self._store.forget_window(f"wa:{whatsapp_number(form['To'])}")
+            self._store.forget_window(sender_id("whatsapp", whatsapp_number(form["To"])))
         with self._engine.begin() as conn:
             condition = (
                 _notifications.c.id == notification_id
