@@ -379,6 +379,11 @@ class FilingTurn:
             proposal = self.tracker.get_slot("category_proposal")
             if proposal in CATEGORIES:
                 return [SlotSet("category", proposal)]
+        place = reading.place_instead_of_name(self.text) if asked == "name" else None
+        if place:  # "Banglore" to "What is your name?": kept where it belongs, name asked again
+            known = {k: v for k, v in place.items() if is_placeholder(self.slots.get(k))}
+            self.say("noted", values=self.listing(known or place))
+            return [SlotSet(k, v) for k, v in known.items()]
         late = reading.late_udyam_answer(self.text) if asked != "udyam_number" else None
         if late == NO_UDYAM and is_placeholder(self.slots.get("udyam_number")):
             # The Udyam question (asked with the enterprise) answered a turn late: noted, and

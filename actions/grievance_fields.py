@@ -36,8 +36,8 @@ _NO_UDYAM = re.compile(
     re.IGNORECASE,
 )
 _NAME_PREFIX = re.compile(
-    r"^(?:my name is|my name's|name is|name:|i am|i'm|im|this is|myself|mera naam|"
-    r"mera nam|naam|मेरा नाम|मैं|नाम)\s+",
+    r"^(?:(?:my name is|my name's|name is|name:|i am|i'm|im|this is|myself|mera naam|"
+    r"mera nam|naam|मेरा नाम|मैं|नाम)(?:\s+(?:hai|he|h|है))?)\s+",
     re.IGNORECASE,
 )
 _NAME_SUFFIX = re.compile(r"\s+(?:hai|he|h|hu|hoon|hun|है|हूँ|हूं)\.?$", re.IGNORECASE)

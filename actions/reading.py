@@ -329,6 +329,20 @@ def answer_for(asked: str, text: str, state: str | None = None) -> str | None:
 _UDYAM_NAMED = re.compile(r"\budyam\b|उद्यम", re.I)
 
 
+def place_instead_of_name(text: str) -> dict[str, str] | None:
+    """The name question answered with a place ("Banglore", "Pune", "UP"): the district and
+    state it names, or None. Only a message that is a place and nothing else counts, and
+    districts that are also people's names (Sagar, Anand, Salem...) stay names."""
+    if len(text.split()) > 2:
+        return None
+    exact = find_district_in_text(text)  # personal-name districts need a cue: none here
+    whole = canonical_district(text)
+    if exact is not None and exact == whole:
+        return {"district": exact.district, "state": exact.state}
+    state = canonical_state(text)
+    return {"state": state} if state and exact is None else None
+
+
 def late_udyam_answer(text: str) -> str | None:
     """The Udyam question answered after the form moved on ("udyam nahi hai", "no udyam",
     "उद्यम नंबर नहीं है" to "Which district?"): NO_UDYAM, or the number; None otherwise. Only a

@@ -373,6 +373,45 @@ async def test_a_district_several_states_have_asks_which_with_those_states(
     assert loop.slots["state"] == "Bihar" and loop.slots["district"] == "Aurangabad"
 
 
+@pytest.mark.parametrize(
+    ("typed", "name"),
+    [
+        ("mera naam hai Sunil", "Sunil"),
+        ("naam hai Ramesh Kumar", "Ramesh Kumar"),
+        ("मेरा नाम है सुनीता", "सुनीता"),
+        ("Sagar", "Sagar"),  # a district too, and a common first name
+        ("Anand Kumar", "Anand Kumar"),
+    ],
+)
+async def test_the_name_is_what_follows_the_words_that_introduce_it(
+    domain: dict[str, Any], filed: list[dict], typed: str, name: str
+) -> None:
+    loop = FormLoop(domain)
+    await loop.say("complaint", intent="file_grievance")
+    await loop.say(typed)
+    assert loop.slots["name"] == name
+
+
+@pytest.mark.parametrize(
+    ("typed", "district", "state"),
+    [
+        ("Banglore", "Bengaluru Urban", "Karnataka"),
+        ("Pune", "Pune", "Maharashtra"),
+        ("UP", None, "Uttar Pradesh"),
+    ],
+)
+async def test_a_place_given_for_the_name_is_kept_as_the_place_and_the_name_asked_again(
+    domain: dict[str, Any], filed: list[dict], typed: str, district: str | None, state: str
+) -> None:
+    """Seen in a probe: "Banglore" to "What is your name?" was filed as the name."""
+    loop = FormLoop(domain)
+    await loop.say("complaint", intent="file_grievance")
+    reply = bot_texts(await loop.say(typed))
+    assert loop.slots.get("name") is None and loop.slots["requested_slot"] == "name"
+    assert loop.slots["state"] == state and loop.slots.get("district") == district
+    assert state in reply
+
+
 async def test_several_fields_in_an_answer_to_the_name(
     domain: dict[str, Any], filed: list[dict]
 ) -> None:
