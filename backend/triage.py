@@ -5,13 +5,11 @@ from __future__ import annotations
 import functools
 import logging
 import threading
-from collections.abc import Callable
-
-import numpy as np
 
 from routing.directory import Directory, load_directory
 from routing.rules import CategoryPredictor, RouteDecision, route
-from routing.urgency import Urgency, UrgencyModel, assess
+from routing.urgency import Urgency, assess
+from routing.urgency_model import shipped_reader
 
 log = logging.getLogger(__name__)
 
@@ -24,24 +22,12 @@ class _RememberingPredictor:
         self.predict = functools.lru_cache(maxsize=size)(predictor.predict)
 
 
-class _RememberingEncoder:
-    """Remembers the vectors of recent texts, so the urgency model reads the same digest the
-    route classifier just encoded without a second encode (the preview's time budget)."""
-
-    def __init__(self, encode: Callable[[list[str]], np.ndarray], size: int = 2048) -> None:
-        self._one = functools.lru_cache(maxsize=size)(lambda text: encode([text])[0])
-
-    def encode(self, texts: list[str]) -> np.ndarray:
-        return np.stack([self._one(text) for text in texts])
-
-
 class Triage:
     """Decides the department of a grievance; the classifier is built once, on first use."""
 
     def __init__(self, use_classifier: bool = True) -> None:
         self._use_classifier = use_classifier
         self._classifier: _RememberingPredictor | None = None
-        self._urgency: UrgencyModel | None = None
         # A filing after its preview reads the same text again: remember recent answers.
         self._assess = functools.lru_cache(maxsize=2048)(self._assess_uncached)
         self._lock = threading.Lock()
@@ -60,18 +46,16 @@ class Triage:
                 if self._classifier is None:
                     from backend.embeddings import get_route_encoder
                     from routing.classifier import Classifier
-                    from routing.urgency import load_examples
 
-                    encoder = _RememberingEncoder(get_route_encoder().encode)
-                    built = Classifier.from_data(encoder.encode)
-                    # Over the same digest and vectors as the route classifier: one encode.
-                    self._urgency = UrgencyModel(load_examples(), encoder.encode, built.digest)
+                    built = Classifier.from_data(get_route_encoder().encode)
                     self._classifier = _RememberingPredictor(built)
-                    log.info("route classifier and urgency model ready")
+                    log.info("route classifier ready")
         return self._classifier
 
     def warm_up(self) -> None:
-        """Load the model and build the classifier now rather than on the first request."""
+        """Load the model, build the classifier and fit the urgency reader now rather than on
+        the first request."""
+        shipped_reader()
         classifier = self.classifier()
         if classifier is not None:
             classifier.predict("warm up the route classifier")
@@ -80,13 +64,11 @@ class Triage:
         return route(category, state, description, classifier=self.classifier())
 
     def urgency(self, description: str) -> Urgency:
-        """How urgent the grievance is: keyword guards, raised by the trained model when the
-        classifier is in use (the model shares its encoder and vectors)."""
-        self.classifier()
+        """How urgent the grievance is: keyword guards, raised by the trained reader."""
         return self._assess(description)
 
     def _assess_uncached(self, description: str) -> Urgency:
-        return assess(description, self._urgency)
+        return assess(description, shipped_reader())
 
     def sla_for(self, category: str) -> tuple[int, int]:
         return self.directory.sla_for(category)

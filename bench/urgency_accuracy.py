@@ -1,127 +1,149 @@
-"""Urgency on the held-out set: the trained model (with its keyword guards) against the
-keyword guards alone, in the same run.
+"""Urgency: the shipped reader (trained reader + keyword guards) against the guards alone, in
+the same run.
 
-    .venv/bin/python -m bench.urgency_accuracy [--errors] [--file bench/data/urgency_blind.yaml]
-    .venv/bin/python -m bench.urgency_accuracy --tune         # 5-fold CV on the training examples
+    .venv/bin/python -m bench.urgency_accuracy --writers     # leave one writer out at a time
+    .venv/bin/python -m bench.urgency_accuracy --tune        # the same, over a grid of thresholds
+    .venv/bin/python -m bench.urgency_accuracy --file bench/data/urgency_blind2.jsonl [--errors]
 
 Figures: critical recall (critical items read as critical), high-or-critical recall (critical
-and high items read as high or critical), normal kept normal, per language too. The model is
-fitted on routing/data/urgency_examples.yaml over the route classifier's digest and the int8
-route encoder, as in the service.
+and high items read as high or critical), normal kept normal, self-harm recall (self-harm items
+that get the helpline reply), per language too. ``--writers`` trains on every writer of
+``routing/data/urgency/`` but one and scores the one left out: how the reader does on a writer
+it has not seen. ``--file`` trains on all of them and scores a blind set once.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import platform
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-import numpy as np
-import yaml
-from sklearn.model_selection import StratifiedKFold
+from routing.urgency import LEVELS, assess, keyword_urgency, mentions_self_harm
+from routing.urgency_model import (
+    CHAT_ANSWERS,
+    CRITICAL_THRESHOLD,
+    RAISED_THRESHOLD,
+    SELF_HARM_THRESHOLD,
+    Example,
+    UrgencyReader,
+    load_examples,
+    read_examples,
+)
 
-from backend.embeddings import ROUTE_PRECISION, get_encoder
-from bench.routing_accuracy import caching
-from routing.classifier import Classifier
-from routing.urgency import LEVELS, UrgencyModel, combine, keyword_urgency, load_examples
-
-HELDOUT = Path(__file__).parent / "data" / "urgency_heldout.yaml"
+Pair = tuple[Example, str, bool]  # the example, the level read, whether self-harm was read
 
 
-def scores(pairs: list[tuple[str, str]]) -> dict[str, float]:
-    """pairs: (expected, predicted) levels."""
+def share(selected: Sequence[Pair], ok: Callable[[Pair], bool]) -> float:
+    return sum(ok(pair) for pair in selected) / len(selected) if selected else float("nan")
 
-    def share(selected: list[tuple[str, str]], ok: Callable[[str], bool]) -> float:
-        return sum(ok(p) for _, p in selected) / len(selected) if selected else float("nan")
 
+def scores(pairs: Sequence[Pair]) -> dict[str, float]:
     return {
-        "critical recall": share(
-            [x for x in pairs if x[0] == "critical"], lambda p: p == "critical"
-        ),
+        "critical recall": share([p for p in pairs if p[0].level == "critical"], _critical),
         "high-or-critical recall": share(
-            [x for x in pairs if x[0] != "normal"], lambda p: p != "normal"
+            [p for p in pairs if p[0].level != "normal"], lambda p: p[1] != "normal"
         ),
         "normal kept normal": share(
-            [x for x in pairs if x[0] == "normal"], lambda p: p == "normal"
+            [p for p in pairs if p[0].level == "normal"], lambda p: p[1] == "normal"
         ),
+        "self-harm recall": share([p for p in pairs if p[0].kind == "self_harm"], lambda p: p[2]),
+        "helpline to others": share([p for p in pairs if p[0].kind != "self_harm"], lambda p: p[2]),
     }
 
 
-def report(name: str, items: list[dict[str, str]], predicted: list[str]) -> None:
-    pairs = [(item["level"], p) for item, p in zip(items, predicted, strict=True)]
+def _critical(pair: Pair) -> bool:
+    return pair[1] == "critical"
+
+
+def report(name: str, pairs: Sequence[Pair]) -> None:
     overall = scores(pairs)
-    print(f"{name:<16} " + "  ".join(f"{k} {v:.3f}" for k, v in overall.items()))
+    print(f"{name:<22} " + "  ".join(f"{k} {v:.3f}" for k, v in overall.items()))
     for lang in ("en", "hinglish", "hi"):
-        subset = [pair for pair, item in zip(pairs, items, strict=True) if item["lang"] == lang]
+        subset = [pair for pair in pairs if pair[0].lang == lang]
         part = scores(subset)
         print(
-            f"{'':<16} {lang:<9} n={len(subset):<4}" + "  ".join(f"{v:.3f}" for v in part.values())
+            f"{'':<22} {lang:<9} n={len(subset):<4}" + "  ".join(f"{v:.3f}" for v in part.values())
         )
 
 
-def tune(encode: Callable[[list[str]], np.ndarray], digest: Callable[[str], str]) -> None:
-    """Thresholds by 5-fold cross-validation on the training examples (the held-out set stays
-    unseen)."""
-    examples = load_examples()
-    labels = [level for _, level in examples]
-    folds = list(StratifiedKFold(5, shuffle=True, random_state=7).split(examples, labels))
-    for scale in (0.5, 1.0, 2.0):
-        for critical, raised in ((0.5, 0.5), (0.4, 0.4), (0.3, 0.35), (0.25, 0.3)):
-            pairs: list[tuple[str, str]] = []
-            for train, held in folds:
-                model = UrgencyModel(
-                    [examples[i] for i in train],
-                    encode,
-                    digest,
-                    critical_threshold=critical,
-                    raised_threshold=raised,
-                    keyword_scale=scale,
-                )
-                pairs += [(examples[i][1], model.assess(examples[i][0]).level) for i in held]
-            print(
-                f"scale={scale} critical>={critical} raised>={raised}: "
-                + "  ".join(f"{k} {v:.3f}" for k, v in scores(pairs).items())
-            )
+def read_all(examples: Sequence[Example], reader: UrgencyReader | None) -> list[Pair]:
+    return [(e, assess(e.text, reader).level, mentions_self_harm(e.text, reader)) for e in examples]
+
+
+def by_writer(examples: Sequence[Example]) -> dict[str, list[Example]]:
+    writers: dict[str, list[Example]] = {}
+    for example in examples:
+        writers.setdefault(example.writer, []).append(example)
+    return writers
+
+
+def leave_one_writer_out(thresholds: Sequence[tuple[float, float, float]]) -> None:
+    writers = by_writer(load_examples())
+    print(f"writers: {', '.join(f'{w} ({len(x)})' for w, x in writers.items())}")
+    results: dict[object, list[Pair]] = {}
+    for held, test in writers.items():
+        if held == CHAT_ANSWERS:
+            continue  # not grievances: always trained on, never scored
+        train = [e for w, rows in writers.items() if w != held for e in rows]
+        reader = UrgencyReader(train)
+        probabilities = reader.probabilities([e.text for e in test])
+        for critical, raised, self_harm in thresholds:
+            reader.critical_threshold = critical
+            reader.raised_threshold = raised
+            reader.self_harm_threshold = self_harm
+            pairs = []
+            for e, row in zip(test, probabilities, strict=True):
+                guarded = keyword_urgency(e.text)
+                read = reader.judge(row)
+                level = max(guarded.level, read.level, key=LEVELS.index)
+                pairs.append((e, level, read.self_harm or "self_harm" in guarded.reasons))
+            results.setdefault((critical, raised, self_harm), []).extend(pairs)
+        results.setdefault("keywords", []).extend(read_all(test, None))
+    for key, pairs in results.items():
+        name = key if isinstance(key, str) else "reader c>={} h>={} sh>={}".format(*key)
+        report(name, pairs)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--errors", action="store_true")
-    parser.add_argument("--tune", action="store_true")
-    parser.add_argument("--file", type=Path, default=HELDOUT, help="a set labelled with levels")
+    parser.add_argument("--writers", action="store_true", help="leave one writer out")
+    parser.add_argument("--tune", action="store_true", help="--writers over a grid")
+    parser.add_argument("--file", type=Path, help="a blind set: JSON lines of level, kind, lang")
     args = parser.parse_args()
-    encoder = get_encoder(ROUTE_PRECISION)
-    encode = caching(encoder.encode)
-    digest = Classifier.from_data(encode).digest
+    print(f"machine: {platform.machine()}, Python {platform.python_version()}")
     if args.tune:
-        tune(encode, digest)
+        grid = [
+            (c, h, s)
+            for c in (0.3, 0.35, 0.4, 0.5)
+            for h in (0.5, 0.6, 0.7, 0.8)
+            for s in (0.25, 0.3, 0.4)
+        ]
+        leave_one_writer_out(grid)
         return
-    items = yaml.safe_load(args.file.read_text(encoding="utf-8"))["items"]
+    if args.writers or not args.file:
+        leave_one_writer_out([(CRITICAL_THRESHOLD, RAISED_THRESHOLD, SELF_HARM_THRESHOLD)])
+        return
+    blind = read_examples(args.file)
     started = time.perf_counter()
-    model = UrgencyModel(load_examples(), encode, digest)
-    fit = time.perf_counter() - started
+    examples = load_examples()
+    reader = UrgencyReader(examples)
     print(
-        f"machine: {platform.machine()}, {platform.python_version()}, {args.file.name}:"
-        f" {len(items)} items, training examples: {len(load_examples())}, fit {fit:.1f} s,"
-        f" encoder {encoder.model_id}"
+        f"{args.file.name}: {len(blind)} items; training examples: {len(examples)} from"
+        f" {len(by_writer(examples))} writers; fit {time.perf_counter() - started:.1f} s"
     )
-    keywords = [keyword_urgency(item["text"]).level for item in items]
-    probabilities = model.probabilities([item["text"] for item in items])
-    model_only = [model.model_level(row) for row in probabilities]
-    combined = [
-        combine(keyword_urgency(item["text"]), read).level
-        for item, read in zip(items, model_only, strict=True)
-    ]
-    report("keywords only", items, keywords)
-    report("model only", items, model_only)
-    report("model + guards", items, combined)
+    report("keywords only", read_all(blind, None))
+    shipped = read_all(blind, reader)
+    report("reader + guards", shipped)
     if args.errors:
-        for item, level in zip(items, combined, strict=True):
-            if level != item["level"]:
-                print(f"  {item['level']} -> {level}: {' '.join(item['text'].split())[:100]}")
-    assert set(LEVELS) >= set(combined)
+        for example, level, self_harm in shipped:
+            if level != example.level or self_harm != (example.kind == "self_harm"):
+                text = " ".join(example.text.split())[:110]
+                print(f"  {example.level}/{example.kind} -> {level}/{self_harm}: {text}")
+    assert all(level in LEVELS for _, level, _ in shipped), json.dumps(shipped[:1], default=str)
 
 
 if __name__ == "__main__":

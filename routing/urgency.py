@@ -1,5 +1,4 @@
-"""How urgent a grievance is: critical, high or normal, with the reasons (pure: no I/O but the
-data file read once).
+"""How urgent a grievance is: critical, high or normal, with the reasons (pure, no I/O).
 
 - **critical**: a threat to life or safety, self-harm or suicidal thoughts, violence or threats
   of violence;
@@ -8,37 +7,31 @@ data file read once).
 - **normal** otherwise.
 
 Two parts. *Keyword guards* (English, Hindi, Hinglish) over the whole text, each with a reason
-code; they can only raise the level, so what they see is never missed (critical recall must be
-1.00). A *trained model*, logistic regression over the sentence embedding the route classifier
-already computes for the text (its digest) plus the guards' counts, reads what the words do not
-say outright ("my family would be better off without me"). The level is the higher of the two.
+code; they can only raise the level. The *trained reader* (``routing/urgency_model.py``, many
+writers' examples) reads what the words do not say outright ("my family will be better off
+with the insurance money"). The level is the higher of the two.
 
 Reason codes (stable: the assistant and the dashboard read them): ``self_harm``,
 ``violence``, ``safety``, ``wages_unpaid``, ``closure``, ``sealing_seizure``, ``disaster``,
-``bribe_deadline``, and ``model`` when only the model raised the level.
+``bribe_deadline``, and ``model`` when only the reader raised the level (for another reason
+than self-harm, which it names).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
-import numpy as np
-import yaml
+if TYPE_CHECKING:
+    from routing.urgency_model import Reading, UrgencyReader
 
 Level = Literal["critical", "high", "normal"]
 LEVELS: Final[tuple[Level, ...]] = ("normal", "high", "critical")  # ascending
 CRITICAL: Final = "critical"
 HIGH: Final = "high"
 NORMAL: Final = "normal"
-Encode = Callable[[list[str]], np.ndarray]
-Digest = Callable[[str], str]
-
-_DATA = Path(__file__).parent / "data" / "urgency_examples.yaml"
 
 # Reason code -> what it means, for officers (the dashboard shows these).
 REASON_TITLES: Final = {
@@ -66,13 +59,16 @@ _GUARDS: Final[tuple[tuple[str, Level, str], ...]] = (
         r"|\bnot worth living|\bbetter off without me|\bhang (?:my|him|her)self"
         r"|\bjump(?:ing)? (?:from|off) (?:the )?(?:terrace|roof|building|bridge)"
         r"|\b(?:consume|drink|take|taking|eat) poison|\bsleeping pills|\bset (?:my|him|her)self"
-        r" on fire|\bgiving up on life|\bkhud ?kushi|\ba+tm(?:a)?h(?:a)?tya|\bsuicide"
+        r" on fire|\bgiving up on life|\bkhud ?kh?ushi|\ba+tm(?:a)? ?h(?:a)?tya|\bsuicide"
+        r"|\bwish i (?:was|were) dead|\bbetter off dead|\bmar (?:jaunga|jaungi|jaaunga|jaaungi)"
+        r"|\bzaha?r kh?a|\bjaan de doonga"
         r"|\bjaan de (?:dunga|dungi|denge|dega|doon)"
         r"|\bjeene? (?:ka|ki) (?:koi )?(?:mann?|ichha|wajah) nahi|\bjeena nahi chaht"
         r"|\bzeh?e?r kh?a|\bjahar kh?a|\bf[a]?ns?i laga|\bphaa?nsi"
         r"|\bkhud ko khatam|\bmar jaa?na chaht|\bmarne ka (?:mann?|khayal|vichar)"
         r"|आत्महत्या|खुदकुशी|जान दे दू|जान दे दे|जीने की इच्छा नहीं|जीने का मन नहीं"
-        r"|जहर खा|फा[ँं]?सी|खुद को खत्म|मरने का (?:मन|ख्याल|विचार)|मर जाना चाहत|अब और नहीं जी",
+        r"|जहर खा|फा[ँं]?सी|खुद को खत्म|मरने का (?:मन|ख्याल|विचार)|मर जाना चाहत|अब और नहीं जी"
+        r"|मर जाऊ[ंँ]?(?:गा|गी)",
     ),
     (
         "violence",
@@ -270,100 +266,31 @@ def urgency_of_counts(counts: dict[str, int]) -> Urgency:
     return Urgency(_LEVEL_OF_REASON[fired[0]], tuple(fired))
 
 
-def load_examples(path: Path | None = None) -> list[tuple[str, Level]]:
-    raw: dict[str, list[str]] = yaml.safe_load((path or _DATA).read_text(encoding="utf-8"))
-    examples: list[tuple[str, Level]] = []
-    for level in LEVELS:
-        examples.extend((str(text), level) for text in raw.get(level, []))
-    return examples
+def combine(guarded: Urgency, read: Reading) -> Urgency:
+    """Guards can only raise: the level is the higher of the two. A self-harm reading adds
+    ``self_harm`` to the reasons; "model" joins them when the model alone set the level."""
+    reasons = guarded.reasons
+    if read.self_harm and "self_harm" not in reasons:
+        reasons = ("self_harm", *reasons)
+    if LEVELS.index(read.level) > LEVELS.index(guarded.level):
+        return Urgency(read.level, reasons if read.self_harm else ("model", *reasons))
+    return Urgency(guarded.level, reasons)
 
 
-# The model's bar for raising a level, and the weight of the guard counts; by 5-fold
-# cross-validation on the training examples (bench/urgency_accuracy.py --tune): 0.4 kept as many
-# normal texts normal as 0.5 (0.980), and a missed urgent grievance costs more than an officer
-# reading a normal one first. The guards fire on almost every urgent training text, so that
-# cross-validation says little about recall; the held-out set does (docs/PERFORMANCE.md).
-CRITICAL_THRESHOLD = 0.4
-RAISED_THRESHOLD = 0.4
-KEYWORD_SCALE = 1.0
+def assess(text: str, reader: UrgencyReader | None = None) -> Urgency:
+    """Urgency of ``text``: the guards, raised by the trained reader when there is one."""
+    guarded = keyword_urgency(text)
+    if reader is None or not text.strip():
+        return guarded
+    return combine(guarded, reader.read(text))
 
 
-class UrgencyModel:
-    """Logistic regression over [embedding of the digest, log1p(guard counts)].
-
-    ``encode`` and ``digest`` are injected: the service passes the route classifier's, with an
-    encoder cache, so the text is encoded once for both routing and urgency.
-    """
-
-    def __init__(
-        self,
-        examples: Sequence[tuple[str, Level]],
-        encode: Encode,
-        digest: Digest,
-        *,
-        critical_threshold: float = CRITICAL_THRESHOLD,
-        raised_threshold: float = RAISED_THRESHOLD,
-        keyword_scale: float = KEYWORD_SCALE,
-        regularisation_c: float = 4.0,
-    ) -> None:
-        from sklearn.linear_model import LogisticRegression  # only needed to fit
-
-        self._encode = encode
-        self._digest = digest
-        self.critical_threshold = critical_threshold
-        self.raised_threshold = raised_threshold
-        self.keyword_scale = keyword_scale
-        labels = [LEVELS.index(level) for _, level in examples]
-        if set(labels) != {0, 1, 2}:
-            raise ValueError("the urgency model needs examples of all three levels")
-        model = LogisticRegression(C=regularisation_c, max_iter=3000, class_weight="balanced")
-        model.fit(self.features([text for text, _ in examples]), labels)
-        self._weights = np.ascontiguousarray(model.coef_.T, dtype=np.float32)
-        self._bias = np.asarray(model.intercept_, dtype=np.float32)
-
-    def features(self, texts: list[str], counts: list[dict[str, int]] | None = None) -> np.ndarray:
-        embeddings = np.asarray(self._encode([self._digest(t) for t in texts]), dtype=np.float32)
-        rows = counts if counts is not None else [guard_counts(t) for t in texts]
-        matrix = np.array([list(row.values()) for row in rows], dtype=np.float32)
-        return np.hstack([embeddings, self.keyword_scale * np.log1p(matrix)])
-
-    def probabilities(
-        self, texts: list[str], counts: list[dict[str, int]] | None = None
-    ) -> np.ndarray:
-        """Rows of (normal, high, critical) probabilities."""
-        logits = self.features(texts, counts) @ self._weights + self._bias
-        logits -= logits.max(axis=1, keepdims=True)
-        exp = np.exp(logits)
-        return np.asarray(exp / exp.sum(axis=1, keepdims=True))
-
-    def model_level(self, probabilities: np.ndarray) -> Level:
-        if probabilities[2] >= self.critical_threshold:
-            return CRITICAL
-        if probabilities[1] + probabilities[2] >= self.raised_threshold:
-            return HIGH
-        return NORMAL
-
-    def assess(self, text: str) -> Urgency:
-        """The level and reasons for one grievance: the guards, raised by the model."""
-        counts = guard_counts(text)
-        guarded = urgency_of_counts(counts)
-        if not text.strip():
-            return guarded
-        read = self.model_level(self.probabilities([text], [counts])[0])
-        return combine(guarded, read)
-
-
-def combine(guarded: Urgency, read: Level) -> Urgency:
-    """Guards can only raise: the level is the higher of the two; "model" joins the reasons
-    when the model alone set it."""
-    if LEVELS.index(read) > LEVELS.index(guarded.level):
-        return Urgency(read, ("model", *guarded.reasons))
-    return guarded
-
-
-def assess(text: str, model: UrgencyModel | None = None) -> Urgency:
-    """Urgency of ``text``: the model when there is one (the service), else the guards."""
-    return model.assess(text) if model is not None else keyword_urgency(text)
+def mentions_self_harm(text: str, reader: UrgencyReader | None = None) -> bool:
+    """Whether ``text`` speaks of self-harm or suicide (the self-harm guard, or the reader):
+    the assistant's caring reply with the helpline hangs on this."""
+    if guard_counts(text).get("self_harm"):
+        return True
+    return reader is not None and bool(text.strip()) and reader.read(text).self_harm
 
 
 def is_reason(code: str) -> bool:

@@ -5,21 +5,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
-import yaml
 
 from routing.urgency import (
     REASON_TITLES,
     Urgency,
-    UrgencyModel,
+    assess,
     combine,
     guard_counts,
     keyword_urgency,
-    load_examples,
+    mentions_self_harm,
 )
+from routing.urgency_model import Example, Reading, UrgencyReader, load_examples, read_examples
 
-HELDOUT = Path(__file__).parents[2] / "bench" / "data" / "urgency_heldout.yaml"
+# Blind sets: never training data (bench/urgency_accuracy.py --file scores them once).
+BLIND_SETS = sorted((Path(__file__).parents[2] / "bench" / "data").glob("urgency_blind*.jsonl"))
 
 
 @pytest.mark.parametrize(
@@ -75,56 +75,55 @@ def test_the_most_serious_reason_comes_first() -> None:
     assert urgency.reasons[0] == "self_harm" and "wages_unpaid" in urgency.reasons
 
 
-def test_guards_only_raise_the_models_level() -> None:
+def test_guards_only_raise_the_readers_level() -> None:
     guarded = keyword_urgency("I am thinking of suicide")
-    assert combine(guarded, "normal") == guarded  # the model cannot lower a guard
-    assert combine(Urgency("normal", ()), "high") == Urgency("high", ("model",))
-    assert combine(Urgency("high", ("disaster",)), "critical").reasons == ("model", "disaster")
+    assert combine(guarded, Reading("normal", False)) == guarded  # the reader cannot lower it
+    assert combine(Urgency("normal", ()), Reading("high", False)) == Urgency("high", ("model",))
+    raised = combine(Urgency("high", ("disaster",)), Reading("critical", False))
+    assert raised.reasons == ("model", "disaster")
+    # A self-harm reading names itself rather than "model".
+    quiet = combine(Urgency("normal", ()), Reading("critical", True))
+    assert quiet == Urgency("critical", ("self_harm",))
 
 
-class KeywordEncoder:
-    """A stand-in encoder: a fixed vector per word class, so the model can be fitted fast and
-    its reading checked without the embedding model."""
-
-    def __call__(self, texts: list[str]) -> np.ndarray:
-        rows = []
-        for text in texts:
-            lowered = text.lower()
-            row = np.array(
-                [
-                    float("better off without" in lowered or "hopeless" in lowered),
-                    float("workers" in lowered and "month" in lowered),
-                    1.0,
-                ],
-                dtype=np.float32,
-            )
-            rows.append(row / np.linalg.norm(row))
-        return np.stack(rows)
+def _example(text: str, level: str, kind: str | None) -> Example:
+    return Example(text, level, kind, "en", "test")  # type: ignore[arg-type]
 
 
-def test_the_trained_model_raises_what_no_guard_sees() -> None:
+def test_the_trained_reader_raises_what_no_guard_sees() -> None:
     examples = [
-        *[(f"my family is better off without me {i}", "critical") for i in range(8)],
-        *[(f"hopeless days {i}", "critical") for i in range(8)],
-        *[(f"workers idle this month {i}", "high") for i in range(8)],
-        *[(f"please update my address {i}", "normal") for i in range(16)],
+        *[
+            _example(f"my family is better off with the insurance {i}", "critical", "self_harm")
+            for i in range(8)
+        ],
+        *[_example(f"they came at night with rods {i}", "critical", "violence") for i in range(8)],
+        *[_example(f"workers idle this month no money {i}", "high", None) for i in range(8)],
+        *[_example(f"please update my address {i}", "normal", "normal") for i in range(16)],
     ]
-    model = UrgencyModel(examples, KeywordEncoder(), lambda text: text)  # type: ignore[arg-type]
-    assert model.assess("Everything is hopeless now") == Urgency("critical", ("model",))
-    assert model.assess("please change my phone number").level == "normal"
-    # A guard still decides when the model reads nothing.
-    assert model.assess("gas leak near the boiler").level == "critical"
+    reader = UrgencyReader(examples)
+    quiet = assess("the family is better off with the insurance money", reader)
+    assert quiet == Urgency("critical", ("self_harm",))
+    assert mentions_self_harm("the family is better off with the insurance money", reader)
+    assert assess("please change my phone number", reader).level == "normal"
+    # A guard still decides when the reader reads nothing.
+    assert assess("gas leak near the boiler", reader).level == "critical"
 
 
-def test_training_examples_cover_every_level_and_are_not_the_held_out_set() -> None:
+def test_every_writers_file_is_well_formed_and_no_text_is_in_a_blind_set() -> None:
     examples = load_examples()
-    levels = {level for _, level in examples}
-    assert levels == {"critical", "high", "normal"}
-    heldout = yaml.safe_load(HELDOUT.read_text(encoding="utf-8"))["items"]
-    assert len(heldout) >= 200
-    held_texts = {" ".join(item["text"].split()).lower() for item in heldout}
-    assert not held_texts & {" ".join(text.split()).lower() for text, _ in examples}
-    assert {item["lang"] for item in heldout} == {"en", "hi", "hinglish"}
+    assert {e.target for e in examples} == {"critical", "self_harm", "high", "normal"}
+    assert len({e.writer for e in examples}) >= 3
+    for blind in BLIND_SETS:
+        held = {" ".join(e.text.split()).casefold() for e in read_examples(blind)}
+        assert len(held) >= 200
+        assert not held & {" ".join(e.text.split()).casefold() for e in examples}
+
+
+def test_a_bad_line_is_named(tmp_path: Path) -> None:
+    bad = tmp_path / "w.jsonl"
+    bad.write_text('{"level": "critical", "kind": "wages_unpaid", "lang": "en", "text": "x"}\n')
+    with pytest.raises(ValueError, match=r"w\.jsonl:1"):
+        read_examples(bad)
 
 
 def test_guard_counts_name_every_reason_code() -> None:
@@ -136,7 +135,7 @@ def test_factored_guards_match_what_the_plain_patterns_match() -> None:
 
     from routing.urgency import _GUARDS, factor_word_start, fold
 
-    texts = [text for text, _ in load_examples()]
+    texts = [example.text for example in load_examples()]
     for _, _, pattern in _GUARDS:
         plain, factored = re.compile(pattern), re.compile(factor_word_start(pattern))
         for text in texts:
