@@ -215,9 +215,14 @@ def officers_to_alert(session: Session, ticket: Ticket) -> list[Officer]:
     return list(officers.values())
 
 
+def critical_note(reasons: Sequence[str]) -> str:
+    """Urgency reason codes as officers read them."""
+    return "; ".join(REASON_TITLES.get(code, code) for code in reasons) or "urgent"
+
+
 def critical_officer_text(number: str, category: str, state: str, reasons: Sequence[str]) -> str:
     """The alert a critical grievance sends its department's heads and leadership at filing."""
-    note = "; ".join(REASON_TITLES.get(code, code) for code in reasons) or "urgent"
+    note = critical_note(reasons)
     return officer_text(
         "critical", number=number, category=category, state=state, level=0, note=note
     )

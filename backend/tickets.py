@@ -24,12 +24,14 @@ from backend.models import (
 )
 from backend.notifications import (
     citizen_language,
+    critical_note,
     notify_citizen,
     notify_officers,
 )
 from routing import ticket_number
-from routing.lifecycle import Action, Status, next_status
-from routing.sla import MAX_LEVEL, Deadlines, deadlines, resumed_deadlines
+from routing.lifecycle import UNACKNOWLEDGED_STATUSES, Action, Status, next_status
+from routing.sla import MAX_LEVEL, Deadlines, deadlines, resumed_deadlines, urgent_deadlines
+from routing.urgency import CRITICAL, LEVELS, Urgency
 
 
 class TicketNotFound(Exception):
@@ -335,9 +337,13 @@ def add_citizen_message(
     text: str,
     now: datetime,
     language: str | None = None,
+    *,
+    urgency: Urgency | None = None,
+    critical_ack_hours: float = 4.0,
 ) -> TicketMessage:
     """The citizen writes on their ticket; an answer to a request for information restarts
-    the clocks."""
+    the clocks, and a message more urgent than the ticket (``urgency``, as read by the triage)
+    raises it."""
     if not is_owner(ticket, channel, channel_user_id):
         raise NotOwner(ticket.number)
     current = Status(ticket.status)
@@ -360,7 +366,33 @@ def add_citizen_message(
     ticket.updated_at = now
     event = add_event(session, ticket, CITIZEN, action, current.value, to_status, text[:500], now)
     notify_officers(session, ticket, "citizen_message", event.id, text)
+    if urgency is not None:
+        raise_urgency(session, ticket, urgency, now, critical_ack_hours)
     return message
+
+
+def raise_urgency(
+    session: Session, ticket: Ticket, urgency: Urgency, now: datetime, critical_ack_hours: float
+) -> bool:
+    """A citizen's later message that reads more urgent than the ticket raises it, never lowers
+    it ("they came back tonight with rods"): the reasons join the ticket's; a ticket that turns
+    critical gets the short acknowledgement clock (when not yet acknowledged) and alerts its
+    department's heads and leadership at once, as at filing. Returns whether it was raised."""
+    if LEVELS.index(urgency.level) <= LEVELS.index(ticket.urgency or "normal"):
+        return False
+    ticket.urgency = urgency.level
+    known = [code for code in ticket.urgency_reasons.split(",") if code]
+    reasons = [*urgency.reasons, *(code for code in known if code not in urgency.reasons)]
+    ticket.urgency_reasons = ",".join(reasons)[:200]
+    note = critical_note(urgency.reasons)
+    event = add_event(session, ticket, CITIZEN, "urgency", ticket.status, ticket.status, note, now)
+    if urgency.level == CRITICAL:
+        if Status(ticket.status) in UNACKNOWLEDGED_STATUSES:
+            ticket.ack_due_at = urgent_deadlines(
+                now, Deadlines(ticket.ack_due_at, ticket.resolve_due_at), critical_ack_hours
+            ).ack_due_at
+        notify_officers(session, ticket, "critical", event.id, note)
+    return True
 
 
 def give_feedback(

@@ -128,3 +128,56 @@ def test_analytics_count_urgent_tickets_by_month_state_and_category(
     assert table["rows"] == [["2026-11", "Maharashtra", "delayed_payment", 1, 1, 3]]
     csv = client.get("/admin/v1/stats/urgency_by_state_category.csv", headers=boss)
     assert csv.status_code == 200 and "Maharashtra" in csv.text
+
+
+def test_a_later_message_raises_the_ticket_never_lowers_it(
+    client: TestClient,
+    service_headers: dict[str, str],
+    factory: sessionmaker[Session],
+    officers: Officers,
+) -> None:
+    """Said after filing (or elsewhere in the chat, written on the ticket by the assistant):
+    the ticket turns critical, its clock shortens and the heads and leadership are told."""
+    officers.add("dealing", "MSEFC-MH")
+    officers.add("head", "MSEFC-MH", role="head")
+    officers.add("boss", "MINISTRY-LEADERSHIP", role="leadership")
+    ticket = filed(client, service_headers, description=PLAIN)
+    assert ticket["urgency"]["level"] == "normal"
+    who = {"channel": "telegram", "channel_user_id": "5550001"}
+
+    def write(text: str) -> None:
+        response = client.post(
+            f"/api/v1/tickets/{ticket['number']}/messages",
+            json={**who, "text": text},
+            headers=service_headers,
+        )
+        assert response.status_code == 201, response.text
+
+    def stored() -> tuple[Ticket, set[int]]:
+        with factory() as session:
+            row = session.scalars(select(Ticket).where(Ticket.number == ticket["number"])).one()
+            alerted = {
+                int(n.channel_user_id)
+                for n in session.scalars(
+                    select(Notification).where(
+                        Notification.ticket_id == row.id, Notification.kind == "critical"
+                    )
+                )
+            }
+            return row, alerted
+
+    write("Any update please? The invoice copy is attached.")
+    row, alerted = stored()
+    assert (row.urgency, alerted) == ("normal", set())
+    write("We have not paid our workers' wages for three months now.")
+    row, alerted = stored()
+    assert (row.urgency, row.urgency_reasons, alerted) == ("high", "wages_unpaid", set())
+    write("I have written letters for my children. I cannot go on after tonight.")
+    row, alerted = stored()
+    assert row.urgency == "critical" and row.urgency_reasons.startswith("self_harm")
+    assert "wages_unpaid" in row.urgency_reasons
+    # The dealing officer too: the ticket is already theirs.
+    assert alerted == {officers.ids["dealing"], officers.ids["head"], officers.ids["boss"]}
+    assert row.ack_due_at <= START + timedelta(hours=4)  # the short clock, from the message
+    write("Thank you, the officer called me.")
+    assert stored()[0].urgency == "critical"  # never lowered

@@ -215,15 +215,29 @@ def ticket_status(
 @router.post(
     "/{number}/messages", status_code=status.HTTP_201_CREATED, response_model=TicketStatusView
 )
-def write_on_ticket(
-    number: str, body: CitizenMessage, factory: FactoryDep, now: NowDep
+async def write_on_ticket(
+    number: str, body: CitizenMessage, factory: FactoryDep, now: NowDep, triage: TriageDep
 ) -> TicketStatusView:
-    with factory() as session, session.begin():
-        ticket = get_ticket(session, number, for_update=True)
-        add_citizen_message(
-            session, ticket, body.channel, body.channel_user_id, body.text, now, body.language
-        )
-        return status_view(ticket)
+    # Reading the message's urgency is CPU work (milliseconds): off the event loop.
+    urgency = await run_in_threadpool(triage.urgency, body.text)
+
+    def write() -> TicketStatusView:
+        with factory() as session, session.begin():
+            ticket = get_ticket(session, number, for_update=True)
+            add_citizen_message(
+                session,
+                ticket,
+                body.channel,
+                body.channel_user_id,
+                body.text,
+                now,
+                body.language,
+                urgency=urgency,
+                critical_ack_hours=triage.directory.critical_ack_hours,
+            )
+            return status_view(ticket)
+
+    return await run_in_threadpool(write)
 
 
 @router.post("/{number}/feedback", response_model=TicketStatusView)
