@@ -1,10 +1,14 @@
 """A person who writes of self-harm is answered with care and the national mental-health
 helpline (Tele-MANAS) before anything else, in their language; the conversation then goes on
-as it would have (the complaint is still filed)."""
+as it would have (the complaint is still filed). What they said is remembered (slot
+``distress``) and, unless it is the complaint's own text, written on the ticket once it is
+filed: the ticket turns critical and its department's heads and leadership are told at once
+(backend/tickets.py: ``raise_urgency``)."""
 
 from __future__ import annotations
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import reading
@@ -22,7 +26,26 @@ def _cared_this_turn(tracker: Tracker) -> bool:
     return False
 
 
-def care_first(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-    """Say the caring reply when the latest message speaks of self-harm (once a turn)."""
-    if reading.mentions_self_harm(latest_text(tracker)) and not _cared_this_turn(tracker):
-        dispatcher.utter_message(text=say("care", current_language(tracker)))
+# At most this many messages are remembered for the ticket (the latest ones).
+DISTRESS_KEPT = 5
+
+
+def care_first(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """Say the caring reply when the latest message speaks of self-harm (once a turn); the
+    events remember the message for the ticket."""
+    text = latest_text(tracker).strip()
+    if _cared_this_turn(tracker) or not reading.mentions_self_harm(text):
+        return []
+    dispatcher.utter_message(text=say("care", current_language(tracker)))
+    said = [str(item) for item in tracker.get_slot("distress") or [] if item != text]
+    return [SlotSet("distress", [*said, text][-DISTRESS_KEPT:])]
+
+
+def distress_to_write(tracker: Tracker, description: str) -> list[str]:
+    """The remembered messages the filed complaint does not already contain."""
+    folded = " ".join(description.split()).casefold()
+    return [
+        str(text)
+        for text in tracker.get_slot("distress") or []
+        if " ".join(str(text).split()).casefold() not in folded
+    ]

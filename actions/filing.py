@@ -31,6 +31,7 @@ from actions.chat import current_language, latest_entity, latest_text
 from actions.districts import district_in_state
 from actions.grievance_fields import (
     CATEGORIES,
+    MAX_DESCRIPTION_LENGTH,
     NO_UDYAM,
     is_placeholder,
     normalize_udyam,
@@ -96,14 +97,15 @@ class ValidateGrievanceForm(FormValidationAction):
             # The form starting (or coming back after a failed submit): the message that
             # started it was read by the action that started it.
             return []
-        care_first(dispatcher, tracker)
+        cared = care_first(dispatcher, tracker)
         turn = FilingTurn(dispatcher, tracker)
+        turn.cared = bool(cared)
         events = await turn.handle(str(asked))
         events += await propose_category(tracker, events)
         if asked not in ("confirmed", "stop_filing", "field_to_change"):
             events += udyam_question(tracker, events)  # at the summary it is offered there
         # A SlotSet always comes back, so the form never rejects the turn to another policy.
-        return [*events, SlotSet("failed_attempts", turn.failures)]
+        return [*cared, *events, SlotSet("failed_attempts", turn.failures)]
 
 
 def udyam_question(tracker: Tracker, events: list[EventType]) -> list[EventType]:
@@ -338,6 +340,14 @@ class FilingTurn:
         if reading.is_question(self.text):
             await answer_scheme_question(self.dispatcher, self.tracker, self.text, False)
             return []
+        if reading.tells_a_problem(self.text):
+            # More of the story, told at the summary: added to the complaint, never dropped.
+            described = str(self.slots.get("description") or "").strip()
+            added = f"{described}\n{self.text}" if described else self.text
+            if len(added) <= MAX_DESCRIPTION_LENGTH:
+                self.changed = True
+                self.say("added_to_description")
+                return [SlotSet("description", added), SlotSet("requested_slot", "confirmed")]
         return []  # the summary is shown again with its buttons
 
     def choose_field(self) -> list[EventType]:
@@ -350,6 +360,7 @@ class FilingTurn:
 
     # --- answers and corrections -----------------------------------------------------------
     changed = False
+    cared = False  # the caring reply was given this turn (actions/care.py)
 
     def correct(self, field: str, value_text: str | None) -> list[EventType]:
         """Set ``field`` from the correction's value, or ask for it when none is usable."""
@@ -447,6 +458,10 @@ class FilingTurn:
         return head or self.text
 
     def refuse(self, asked: str) -> None:
+        if self.cared:
+            # The message spoke of self-harm and was answered with care: the question comes
+            # again without "that is not a mobile number", and no failure is counted.
+            return
         self.failures += 1
         if reading.is_skip(self.text) and asked in REQUIRED:
             self.say("field_required", field=field_label(asked, self.language))
@@ -473,11 +488,14 @@ class FilingTurn:
         return value
 
     def listing(self, values: dict[str, str]) -> str:
-        return "\n".join(
+        lines = [
             f"{field_label(name, self.language).capitalize()}: {self.shown(name, value)}"
             for name, value in values.items()
             if name != "description"
-        ) + ("\n" + say("noted_story", self.language) if "description" in values else "")
+        ]
+        if "description" in values:
+            lines.append(say("noted_story" if lines else "noted_story_alone", self.language))
+        return "\n".join(lines)
 
 
 # --- the form's questions that are more than a line ----------------------------------------

@@ -95,7 +95,9 @@ class ActionFreeMessage(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        care_first(dispatcher, tracker)
+        return [*care_first(dispatcher, tracker), *await self._answer(dispatcher, tracker)]
+
+    async def _answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         handled = await answer_awaiting(dispatcher, tracker)
         if handled is not None:
             return handled

@@ -232,7 +232,7 @@ class ContextFormValidation(FormValidationAction, ABC):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        care_first(dispatcher, tracker)
+        cared = care_first(dispatcher, tracker)
         text = str(tracker.latest_message.get("text") or "")
         if tracker.get_slot("requested_slot") and (
             reading.command_in(text) in ("cancel", "menu") or text.strip() == "/cancel"
@@ -241,10 +241,10 @@ class ContextFormValidation(FormValidationAction, ABC):
             dispatcher.utter_message(
                 text=say("anything_else", language), buttons=menu_buttons(language)
             )
-            return [*clear_followup(), SlotSet("requested_slot", None)]
+            return [*cared, *clear_followup(), SlotSet("requested_slot", None)]
         events = await super().run(dispatcher, tracker, domain)
         failures = float(tracker.get_slot("failed_attempts") or 0)
-        return [*events, SlotSet("failed_attempts", failures)]
+        return [*cared, *events, SlotSet("failed_attempts", failures)]
 
 
 class ValidateReplyForm(ContextFormValidation):

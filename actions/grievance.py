@@ -8,6 +8,7 @@ in context, is ``actions.filing``.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Any
 
@@ -18,13 +19,15 @@ from rasa_sdk.types import DomainDict
 
 from actions import reading
 from actions.backend_client import BackendRefused, BackendUnavailable, backend
-from actions.care import care_first
+from actions.care import care_first, distress_to_write
 from actions.chat import chat_identity, current_language, latest_text
 from actions.filing import GRIEVANCE_FIELDS, missing_fields, propose_category, reset_filing
 from actions.followup import answer_awaiting
 from actions.grievance_fields import NO_UDYAM
 from actions.messages import button, say
 from actions.status import department_name
+
+log = logging.getLogger(__name__)
 
 # What is worth offering again in a second complaint from the same chat.
 PROFILE_FIELDS = ("name", "mobile", "enterprise_name", "udyam_number", "state", "district")
@@ -41,7 +44,9 @@ class ActionStartGrievance(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        care_first(dispatcher, tracker)
+        return [*care_first(dispatcher, tracker), *await self._answer(dispatcher, tracker)]
+
+    async def _answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         text = latest_text(tracker).strip()
         command = text.startswith("/") or reading.is_filing_request(text)
         if not command:
@@ -144,14 +149,27 @@ class ActionSubmitGrievance(Action):
             dispatcher.utter_message(
                 text=say("possible_duplicate", language, number=created["duplicate_of"])
             )
+        await _write_distress(tracker, number, str(slots["description"]), language)
         profile = {name: slots[name] for name in PROFILE_FIELDS if slots.get(name)}
         return [
             *reset_filing(),
+            SlotSet("distress", None),
             SlotSet("idempotency_key", None),
             SlotSet("department_preview", None),
             SlotSet("last_ticket", number),
             SlotSet("profile", profile),
         ]
+
+
+async def _write_distress(tracker: Tracker, number: str, description: str, language: str) -> None:
+    """What the person said of self-harm outside the complaint's text goes on the ticket: its
+    officers read it, and the ticket turns critical (actions/care.py)."""
+    for text in distress_to_write(tracker, description):
+        try:
+            await backend(tracker).send_message(number, chat_identity(tracker), text, language)
+        except (BackendUnavailable, BackendRefused) as exc:
+            # The complaint is filed and the helpline was given; the officer misses the words.
+            log.error("could not write a distress message on ticket %s: %s", number, exc)
 
 
 def _back_to_form(question: str) -> list[EventType]:

@@ -204,6 +204,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "hi": "और आपकी समस्या का विवरण।",
         "hinglish": "aur aapki problem ki details.",
     },
+    "noted_story_alone": {
+        "en": "your description of the problem.",
+        "hi": "आपकी समस्या का विवरण।",
+        "hinglish": "aapki problem ki details.",
+    },
+    "added_to_description": {
+        "en": "Added to your complaint.",
+        "hi": "यह आपकी शिकायत में जोड़ दिया।",
+        "hinglish": "Yeh aapki complaint mein jod diya.",
+    },
     "noted_opening": {
         "en": "Thank you, I have noted what you told me. A few more details:",
         "hi": "धन्यवाद, आपने जो बताया वह नोट कर लिया है। कुछ और जानकारी:",

@@ -44,6 +44,8 @@ from actions.grievance_fields import (
 )
 from actions.messages import CATEGORY_TITLES, FIELD_LABELS
 from actions.states import canonical_state, find_state_in_text
+from routing import urgency
+from routing.urgency_model import shipped_reader
 
 _PHRASES: dict[str, Any] = yaml.safe_load(
     (Path(__file__).parent / "data" / "phrases.yaml").read_text(encoding="utf-8")
@@ -593,20 +595,15 @@ def tells_a_problem(text: str) -> bool:
     return len(text.split()) >= 6 and len(_PROBLEM.findall(text)) >= 1 and not is_question(text)
 
 
-_SELF_HARM = re.compile(
-    r"\b(?:suicid\w*|kill(?:ing)? myself|end(?:ing)? my life|take my (?:own )?life|"
-    r"want to die|wish i (?:was|were) dead|no reason to live|better off dead|hang myself|"
-    r"consume poison|drink poison|khud ?kushi|khudkhushi|aatm ?hatya|atmahatya|"
-    r"jaan de (?:dunga|dungi|doonga|denge)|mar (?:jaunga|jaungi|jaaunga|jaenge|jayenge)|"
-    r"marne ka (?:man|mann|khayal)|zeher kha|zahar kha|fansi laga|phansi laga|"
-    r"jeene ka (?:man|mann) nahi)\b|"
-    r"आत्महत्या|ख़ुदकुशी|खुदकुशी|जान दे दूंगा|जान दे दूँगा|जान दे दूंगी|मर जाऊंगा|मर जाऊँगा|"
-    r"मर जाऊंगी|मरने का मन|ज़हर खा|जहर खा|फांसी लगा|फाँसी लगा|जीने का मन नहीं",
-    re.IGNORECASE,
-)
-
-
 def mentions_self_harm(text: str) -> bool:
-    """Words of self-harm or suicide, in English, Hinglish or Hindi (a caring reply with the
-    helpline comes first, whatever else the message is)."""
-    return bool(_SELF_HARM.search(text or ""))
+    """Whether the message speaks of self-harm or suicide, in English, Hinglish or Hindi, said
+    outright or quietly ("I have written letters for my kids"): a caring reply with the helpline
+    comes first, whatever else the message is. The same reading as the ticket's urgency
+    (routing/urgency.py: the self-harm guard, or the trained reader for messages of three words
+    or more; a name or a district is never read as distress)."""
+    text = text or ""
+    reader = shipped_reader() if len(text.split()) >= _SELF_HARM_MIN_WORDS else None
+    return urgency.mentions_self_harm(text, reader)
+
+
+_SELF_HARM_MIN_WORDS = 3

@@ -11,6 +11,7 @@ of at least 32 characters.
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import os
 import sys
@@ -56,6 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     # The actions' httpx calls carry mobiles in query strings: silenced, and every line masked.
     mask_process_logs()
     app = create_app(secret, args.actions)
+    warm_up = getattr(importlib.import_module(args.actions), "warm_up", None)
+    if callable(warm_up):
+        warm_up()  # before the first message, not during it
     plugin_manager().hook.attach_sanic_app_extensions(app=app)
     host = args.host or os.environ.get("SANIC_HOST") or "127.0.0.1"
     logging.getLogger(__name__).info("action server on http://%s:%s", host, args.port)

@@ -544,3 +544,53 @@ async def test_the_udyam_number_sent_at_the_summary_is_kept(
     await loop.say("udyam up 45 0012345")
     await loop.say("yes")
     assert filed and filed[0]["udyam_number"] == "UDYAM-UP-45-0012345"
+
+
+@pytest.mark.parametrize(
+    ("language", "distress", "answers"),
+    [
+        ("en", "I have written letters for my kids, this is my last complaint",
+         ["Ramesh Kumar", "9876543210", "Shree Ganesh Textiles", "Pune",
+          "The buyer has not paid 3 lakh for six months"]),
+        ("hinglish", "ab aur nahi hota, zeher kha lunga",
+         ["Ramesh Kumar", "9876543210", "Shree Ganesh Textiles", "Pune",
+          "buyer ne 6 mahine se 3 lakh nahi diya"]),
+        ("hi", "मेरे बाद बच्चों का ध्यान रखना, अब और लड़ने की हिम्मत नहीं है",
+         ["रमेश कुमार", "9876543210", "श्री गणेश टेक्सटाइल्स", "पुणे",
+          "खरीदार ने छह महीने से 3 लाख नहीं दिए"]),
+    ],
+)  # fmt: skip
+async def test_distress_said_between_answers_is_written_on_the_filed_ticket(
+    domain: dict[str, Any],
+    filed: list[dict],
+    backend: respx.MockRouter,
+    language: str,
+    distress: str,
+    answers: list[str],
+) -> None:
+    """Said as a message of its own, not in the complaint: the helpline at once, the answer
+    asked for is not taken from it, and once filed the words go on the ticket (the backend
+    then makes it critical and tells the heads)."""
+    written: list[dict[str, Any]] = []
+
+    def message(request: httpx.Request) -> httpx.Response:
+        written.append(json.loads(request.content))
+        return httpx.Response(201, json={})
+
+    backend.post(f"/api/v1/tickets/{NUMBER}/messages").mock(side_effect=message)
+    loop = FormLoop(domain, language=language)
+    await loop.say("complaint", intent="file_grievance")
+    await loop.say(answers[0])
+    said = await loop.say(distress)
+    assert "14416" in said[0]["text"]
+    for answer in answers[1:]:
+        await loop.say(answer)
+    assert loop.slots["requested_slot"] == "confirmed"
+    await loop.say("yes", intent="affirm")
+    ticket = filed[0]
+    assert ticket["name"] == answers[0] and answers[-1] in ticket["description"]
+    # The words reach the ticket once: in the complaint (read as told in passing), or
+    # written on it after filing; nothing is lost.
+    on_ticket = [ticket["description"], *(w["text"] for w in written)]
+    assert sum(distress in text for text in on_ticket) == 1
+    assert loop.slots.get("distress") is None  # then forgotten
