@@ -340,7 +340,7 @@ class FilingTurn:
         if reading.is_question(self.text):
             await answer_scheme_question(self.dispatcher, self.tracker, self.text, False)
             return []
-        if reading.tells_a_problem(self.text):
+        if len(self.text.split()) >= 6 and not reading.is_small_talk(self.text):
             # More of the story, told at the summary: added to the complaint, never dropped.
             described = str(self.slots.get("description") or "").strip()
             added = f"{described}\n{self.text}" if described else self.text
@@ -395,6 +395,12 @@ class FilingTurn:
             known = {k: v for k, v in place.items() if is_placeholder(self.slots.get(k))}
             self.say("noted", values=self.listing(known or place))
             return [SlotSet(k, v) for k, v in known.items()]
+        if asked == "enterprise_name" and is_placeholder(self.slots.get("udyam_number")):
+            rest = reading.without_udyam_answer(self.text)
+            if rest and rest != self.text.strip():
+                # "Yadav Steel Works, Udyam nahi hai": both answers of the question.
+                self.text = rest
+                return [SlotSet("udyam_number", NO_UDYAM), *self.answer(asked)]
         late = reading.late_udyam_answer(self.text) if asked != "udyam_number" else None
         if late == NO_UDYAM and is_placeholder(self.slots.get("udyam_number")):
             # The Udyam question (asked with the enterprise) answered a turn late: noted, and

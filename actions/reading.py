@@ -357,6 +357,29 @@ def late_udyam_answer(text: str) -> str | None:
     return NO_UDYAM if short and _UDYAM_NAMED.search(text) and says_no_udyam(text) else None
 
 
+def without_udyam_answer(text: str) -> str:
+    """The message without its "no Udyam" clause: "Yadav Steel Works, Udyam nahi hai" and
+    "Yadav Steel Works - no udyam" -> "Yadav Steel Works" (the enterprise question asks for
+    both); "" when nothing else is said; the message itself when it has no such clause."""
+    match = _UDYAM_NAMED.search(text)
+    if not match:
+        return text.strip()
+    cut = max(text.rfind(mark, 0, match.start()) for mark in ",;(–-")
+    if cut >= 0 and says_no_udyam(text[cut + 1 :]):
+        head = text[:cut]
+    elif says_no_udyam(text[match.start() :]):
+        head = text[: match.start()]
+    else:
+        return text.strip()
+    return _JOINED_NO.sub("", head).strip(" ,;:-–(")
+
+
+# What joins a "no Udyam" clause to the name before it: ", no", " - koi", " and no", " par".
+_JOINED_NO = re.compile(
+    r"[\s,;:\-–(]*(?:\b(?:and|aur|but|par|no|koi|without|bina)\b[\s,;:\-–]*)*$", re.IGNORECASE
+)
+
+
 def is_district(text: str) -> bool:
     """The whole message names a known district."""
     return canonical_district(text) is not None

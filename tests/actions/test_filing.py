@@ -14,6 +14,7 @@ import httpx
 import pytest
 import respx
 
+from actions.grievance_fields import NO_UDYAM
 from tests.actions.form_loop import FormLoop
 
 NUMBER = "MS-ABC234-X"
@@ -594,3 +595,47 @@ async def test_distress_said_between_answers_is_written_on_the_filed_ticket(
     on_ticket = [ticket["description"], *(w["text"] for w in written)]
     assert sum(distress in text for text in on_ticket) == 1
     assert loop.slots.get("distress") is None  # then forgotten
+
+
+@pytest.mark.parametrize(
+    ("language", "answer", "enterprise"),
+    [
+        ("hinglish", "Yadav Steel Works, Udyam nahi hai", "Yadav Steel Works"),
+        ("en", "Yadav Steel Works - no udyam", "Yadav Steel Works"),
+        ("en", "Khadi Gram Udyog Samiti, no Udyam number", "Khadi Gram Udyog Samiti"),
+        ("hinglish", "Yadav Steel udyam registration nahi hua abhi tak", "Yadav Steel"),
+        ("hi", "यादव स्टील वर्क्स, उद्यम नहीं है", "यादव स्टील वर्क्स"),
+    ],
+)
+async def test_the_enterprise_with_no_udyam_keeps_both_answers(
+    domain: dict[str, Any], filed: list[dict], language: str, answer: str, enterprise: str
+) -> None:
+    """The question asks for the enterprise and its Udyam number: "X, Udyam nahi hai" answers
+    both (it used to keep only "no Udyam" and ask the enterprise again)."""
+    loop = FormLoop(domain, language=language)
+    await file_all(loop, ["Rakesh Yadav", "9123456780", answer])
+    assert loop.slots["enterprise_name"] == enterprise
+    assert loop.slots["udyam_number"] == NO_UDYAM
+    assert loop.slots["requested_slot"] == "district"
+
+
+@pytest.mark.parametrize(
+    ("language", "more"),
+    [
+        ("en", "Also the buyer has stopped answering my calls since Diwali"),
+        ("hinglish", "aur buyer ne Diwali ke baad se phone uthana band kar diya hai"),
+        ("hi", "और खरीदार ने दिवाली के बाद से फोन उठाना बंद कर दिया है"),
+    ],
+)
+async def test_more_of_the_story_at_the_summary_is_added_not_dropped(
+    domain: dict[str, Any], filed: list[dict], language: str, more: str
+) -> None:
+    loop = FormLoop(domain, language=language)
+    story = "The buyer in Pune has not paid 3 lakh for six months"
+    await file_all(loop, ["Ramesh Kumar", "9876543210", "Shree Ganesh Textiles", "Pune", story])
+    while loop.slots["requested_slot"] != "confirmed":
+        await loop.say("nahi hai")
+    await loop.say(more)
+    assert loop.slots["requested_slot"] == "confirmed"
+    await loop.say("yes", intent="affirm")
+    assert filed[0]["description"] == f"{story}\n{more}"
