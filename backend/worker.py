@@ -8,7 +8,6 @@ import signal
 import time
 from collections.abc import Mapping
 
-from backend.config import Settings
 from backend.db import make_engine, make_session_factory
 from backend.escalation import sweep
 from backend.metrics import ESCALATIONS
@@ -16,6 +15,7 @@ from backend.models import utcnow
 from backend.outbox import OfficerLogSender, deliver_batch
 from bot.senders import Sender
 from bot.senders import build_senders as build_channel_senders
+from core.config import Settings
 
 log = logging.getLogger(__name__)
 

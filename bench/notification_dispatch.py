@@ -133,11 +133,11 @@ async def outbox_run(
     base_url: str, count: int, batch: int, in_flight: int, span: Span
 ) -> float | None:
     try:
-        from backend.config import Settings
         from backend.db import make_engine, make_session_factory
         from backend.migrate import migrate
         from backend.models import Notification
         from backend.outbox import deliver_batch
+        from core.config import Settings
     except ImportError as error:  # the backend is not there yet
         print(f"outbox: skipped ({error})")
         return None

@@ -28,10 +28,6 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from telegram import Bot as TelegramBot
 
-from backend.bodylimit import BodyLimit
-from backend.config import Settings
-from backend.metrics import LatencyMiddleware
-from backend.requestid import RequestIdMiddleware
 from bot.inbox import Inbound, Inbox
 from bot.inputs import UnreadableInput, query_int, read_json
 from bot.metrics import GatewayMetrics
@@ -46,6 +42,10 @@ from bot.texts import gateway_text, language_of
 from bot.throttle import RATE_LIMITED, SenderThrottle, retry_after
 from bot.webchat import InvalidWebMessage, WebChatChannel, web_id_of
 from bot.whatsapp_channel import DeliveryReceipts, WhatsAppChannel
+from core.bodylimit import BodyLimit
+from core.config import Settings
+from core.metrics import LatencyMiddleware
+from core.requestid import RequestIdMiddleware
 
 if TYPE_CHECKING:
     from twilio.rest import Client as TwilioClient  # imported where WhatsApp is configured

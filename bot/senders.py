@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from telegram.error import RetryAfter
     from twilio.rest import Client as TwilioClient
 
-    from backend.config import Settings
+    from core.config import Settings
 
 # python-telegram-bot and aiohttp (~15 MB) are imported by processes that send on Telegram,
 # twilio (with requests: ~5 MB) by those that send on WhatsApp: the backend API imports this

@@ -7,7 +7,6 @@ import httpx
 import pytest
 from twilio.rest import Client
 
-from backend.config import Settings
 from bot.app import Gateway, create_app
 from bot.senders import (
     TEMPLATE_TEXT_LIMIT,
@@ -20,6 +19,7 @@ from bot.senders import (
     make_telegram_bot,
 )
 from bot.store import GatewayStore, utcnow
+from core.config import Settings
 from tests.bot.conftest import PUBLIC_BASE_URL, SERVICE_TOKEN
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, WHATSAPP_FROM, FakeTwilioHttpClient

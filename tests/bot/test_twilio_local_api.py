@@ -11,7 +11,6 @@ import pytest
 from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 
-from backend.config import Settings
 from bot.senders import (
     LocalTwilioHttpClient,
     OutboundNotification,
@@ -20,6 +19,7 @@ from bot.senders import (
     make_twilio_client,
 )
 from bot.store import GatewayStore, make_engine, utcnow
+from core.config import Settings
 from tests.support.fake_twilio import (
     ACCOUNT_SID,
     AUTH_TOKEN,
