@@ -4,7 +4,7 @@ Figures, each notification to a chat of its own (the shape of a dispatch: many c
 message each):
 - ``fake alone``: bare aiohttp POSTs of ``sendMessage`` to the fake, to show that the fake
   Bot API is not what limits the runs below (its CPU per request is printed);
-- ``sender``: ``TelegramSender.send`` (PTB ``Bot`` over ``bot.telegram_request.AiohttpRequest``
+- ``sender``: ``TelegramSender.send`` (PTB ``Bot`` over ``channels.telegram_request.AiohttpRequest``
   -> HTTP -> fake Bot API), N notifications handed over at once;
 - ``outbox``: the backend's outbox (``backend.outbox.deliver_batch``: claim rows, send, record
   the outcome, as ``python -m backend worker`` runs it) over a fresh SQLite database holding N
@@ -33,7 +33,8 @@ from typing import Any
 
 import aiohttp
 
-from bot.senders import OutboundNotification, TelegramSender, make_telegram_bot
+from channels.clients import make_telegram_bot
+from channels.senders import OutboundNotification, TelegramSender
 from tests.support.fake_telegram import FakeTelegramControl
 from tests.support.local_server import free_port, start_process, stop_process
 

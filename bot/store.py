@@ -1,15 +1,8 @@
-"""The gateway's own tables, on the app's database (``DATABASE_URL``).
+"""The gateway's data access on the chat channels' tables (``channels/tables.py``: their
+definitions, which the backend's migrations create).
 
-They live on their own ``MetaData`` (``metadata``), all prefixed ``gateway_``; the backend's
-Alembic environment includes this metadata so that migrations create them.
-
-- ``gateway_inbound_messages``: every inbound message, recorded before the webhook is
-  answered; the unique ``dedup_key`` (``update_id``, ``MessageSid``) drops redeliveries.
-- ``gateway_senders``: per sender, ``last_inbound_at`` (WhatsApp's 24-hour window), whether
-  they were told of an outage, and the numbered options last shown on WhatsApp.
-- ``gateway_callback_keys``: short Telegram ``callback_data`` keys for long button payloads.
-- ``gateway_attachments``: media a user sent (URLs), for the ticket being filed.
-- ``gateway_webchat_outbox``: notifications pushed to web chat users, read by the page.
+``GatewayStore`` runs the gateway's reads and writes on threads of its own; the two writes of
+every message go inline on SQLite (``InlineSQLiteWrites``).
 """
 
 from __future__ import annotations
@@ -23,7 +16,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -33,82 +26,20 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
+from channels.tables import (
+    attachments,
+    callback_keys,
+    inbound_messages,
+    last_inbound_at,
+    metadata,
+    senders,
+    utcnow,
+    webchat_outbox,
+)
+
 T = TypeVar("T")
 
 log = logging.getLogger(__name__)
-
-metadata = sa.MetaData()
-
-inbound_messages = sa.Table(
-    "gateway_inbound_messages",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("dedup_key", sa.String(128), nullable=False, unique=True),
-    sa.Column("channel", sa.String(16), nullable=False),
-    sa.Column("sender_id", sa.String(80), nullable=False),
-    sa.Column("text", sa.Text, nullable=False, default=""),
-    sa.Column("metadata_json", sa.Text, nullable=False, default="{}"),
-    # pending -> done; failed after repeated errors that are not an outage (poison message).
-    sa.Column("status", sa.String(16), nullable=False, default="pending"),
-    sa.Column("attempts", sa.Integer, nullable=False, default=0),
-    sa.Column("last_error", sa.Text, nullable=True),
-    sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("processed_at", sa.DateTime(timezone=True), nullable=True),
-    sa.Index("ix_gateway_inbound_pending", "status", "sender_id", "id"),
-)
-
-senders = sa.Table(
-    "gateway_senders",
-    metadata,
-    sa.Column("sender_id", sa.String(80), primary_key=True),
-    sa.Column("channel", sa.String(16), nullable=False),
-    sa.Column("last_inbound_at", sa.DateTime(timezone=True), nullable=True),
-    sa.Column("outage_notified", sa.Boolean, nullable=False, default=False),
-    sa.Column("options_json", sa.Text, nullable=True),
-    sa.Column("language_hint", sa.String(16), nullable=True),
-)
-
-callback_keys = sa.Table(
-    "gateway_callback_keys",
-    metadata,
-    sa.Column("key", sa.String(64), primary_key=True),
-    sa.Column("payload", sa.Text, nullable=False),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-)
-
-attachments = sa.Table(
-    "gateway_attachments",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("sender_id", sa.String(80), nullable=False, index=True),
-    sa.Column("url", sa.Text, nullable=False),
-    sa.Column("content_type", sa.String(100), nullable=True),
-    sa.Column("message_key", sa.String(128), nullable=False),
-    sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
-)
-
-webchat_outbox = sa.Table(
-    "gateway_webchat_outbox",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("web_id", sa.String(80), nullable=False),
-    sa.Column("text", sa.Text, nullable=False),
-    sa.Column("buttons_json", sa.Text, nullable=True),
-    sa.Column("delivery_key", sa.String(128), nullable=True, unique=True),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Index("ix_gateway_webchat_outbox_web_id", "web_id", "id"),
-)
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def as_aware(moment: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; everything we store is UTC."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=timezone.utc)
 
 
 def make_engine(database_url: str) -> Engine:
@@ -490,10 +421,7 @@ class GatewayStore:
 
     def last_inbound_at(self, sender_id: str) -> datetime | None:
         with self.engine.connect() as conn:
-            value = conn.execute(
-                sa.select(senders.c.last_inbound_at).where(senders.c.sender_id == sender_id)
-            ).scalar_one_or_none()
-            return as_aware(value)
+            return last_inbound_at(conn, sender_id)
 
     def set_last_inbound_at(self, sender_id: str, channel: str, at: datetime) -> None:
         with self._begin() as conn:

@@ -44,6 +44,6 @@ def test_entry_points_keep_httpx_command_line_client_out(entry: str) -> None:
 
 
 def test_the_api_process_loads_no_chat_client_library() -> None:
-    # It imports bot.senders (through backend.outbox) but sends on no channel itself.
+    # It imports channels.senders (through backend.outbox) but sends on no channel itself.
     modules = _modules_after("import backend.__main__, backend.api.app")
     assert not {m.split(".")[0] for m in modules} & {"telegram", "aiohttp", "twilio", "requests"}

@@ -9,7 +9,7 @@ from twilio.rest import Client
 
 from bot.app import Gateway, create_app
 from bot.rasa_client import RasaClient
-from bot.senders import make_telegram_bot
+from channels.clients import make_telegram_bot
 from core.config import Settings
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.fake_twilio import (

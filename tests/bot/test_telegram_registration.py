@@ -15,7 +15,7 @@ from twilio.rest import Client
 
 from bot.app import Gateway, create_app
 from bot.rasa_client import RasaClient
-from bot.senders import make_telegram_bot
+from channels.clients import make_telegram_bot
 from core.config import Settings
 from tests.bot.conftest import PUBLIC_BASE_URL, WEBHOOK_SECRET
 from tests.support.fake_telegram import FakeTelegram, telegram_text_update

@@ -12,9 +12,9 @@ import pytest
 import sqlalchemy as sa
 
 from bot.app import Gateway, create_app
-from bot.store import inbound_messages
-from bot.texts import gateway_text
 from bot.throttle import SenderThrottle, retry_after
+from channels.tables import inbound_messages
+from channels.texts import gateway_text
 from core.config import Settings
 from core.ratelimit import Limit, MemoryBuckets
 from tests.bot.conftest import PUBLIC_BASE_URL, make_gateway
