@@ -29,6 +29,8 @@ ENV PATH=/opt/venv/bin:$PATH \
 RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin grievance
 COPY --from=app-build /opt/venv /opt/venv
 WORKDIR /srv
+COPY --chown=root:root core core
+COPY --chown=root:root channels channels
 COPY --chown=root:root routing routing
 COPY --chown=root:root backend backend
 COPY --chown=root:root bot bot

@@ -16,7 +16,7 @@ sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 
 from pydantic import ValidationError  # noqa: E402
 
-from backend.config import Settings  # noqa: E402
+from core.config import Settings  # noqa: E402
 
 log = logging.getLogger("backend.officers")
 
@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         for error in exc.errors():
             print(f"refusing to start: {error['msg']}", file=sys.stderr)
         return 2
-    from backend.logs import configure_logging
+    from core.logs import configure_logging
 
     configure_logging(settings)
 

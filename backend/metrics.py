@@ -14,19 +14,17 @@ Where each figure comes from, so that replicas never disagree:
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Protocol
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.models import Notification, Ticket
+from core.metrics import HTTP_LATENCY_BUCKETS
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +38,6 @@ NOTIFICATION_ATTEMPTS = Counter(
 ESCALATIONS = Counter(
     "grievance_escalations", "Tickets raised by the SLA sweep, by target level", ["level"]
 )
-
-_LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 
 class DatabaseCollector(Collector):
@@ -121,7 +117,7 @@ class ApiMetrics:
             "grievance_http_request_duration_seconds",
             "Time to answer an HTTP request, by method, route template and status",
             ["method", "route", "status"],
-            buckets=_LATENCY_BUCKETS,
+            buckets=HTTP_LATENCY_BUCKETS,
             registry=self.registry,
         )
         self.rate_limited = Counter(
@@ -131,40 +127,3 @@ class ApiMetrics:
             registry=self.registry,
         )
         self.registry.register(DatabaseCollector(factory, clock))
-
-
-class HasLatency(Protocol):
-    """Whatever serves ``/metrics`` with an HTTP latency histogram (the API, the gateway)."""
-
-    latency: Histogram
-
-
-class LatencyMiddleware:
-    """Observe every HTTP request's latency under its route template (bounded label values)."""
-
-    def __init__(self, app: ASGIApp, metrics: HasLatency) -> None:
-        self.app = app
-        self.metrics = metrics
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def record_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, record_status)
-        finally:
-            route = scope.get("route")
-            # Unmatched paths share one label: a scanner must not create a series per URL.
-            template = getattr(route, "path", None) or "unmatched"
-            self.metrics.latency.labels(scope["method"], template, str(status)).observe(
-                time.perf_counter() - started
-            )

@@ -8,28 +8,35 @@ import signal
 import time
 from collections.abc import Mapping
 
-from backend.config import Settings
+from sqlalchemy import Engine
+
 from backend.db import make_engine, make_session_factory
 from backend.escalation import sweep
 from backend.metrics import ESCALATIONS
 from backend.models import utcnow
 from backend.outbox import OfficerLogSender, deliver_batch
-from bot.senders import Sender
-from bot.senders import build_senders as build_channel_senders
+from channels.senders import Sender
+from channels.senders import build_senders as build_channel_senders
+from channels.tables import LastInboundReader
+from core.config import Settings
 
 log = logging.getLogger(__name__)
 
 
-def build_senders(settings: Settings) -> Mapping[str, Sender]:
-    """The channels' senders (``bot``), plus the officers' log."""
-    senders = build_channel_senders(settings)
+def build_senders(settings: Settings, engine: Engine) -> Mapping[str, Sender]:
+    """The channels' senders (``channels``), plus the officers' log. The WhatsApp sender reads
+    when each chat last wrote to us from the channels' table, on the worker's own engine
+    (read-only: on SQLite no write lock is taken for it)."""
+    last_inbound = LastInboundReader(engine.execution_options(read_only=True))
+    senders = build_channel_senders(settings, last_inbound)
     senders["officer"] = OfficerLogSender()
     return senders
 
 
 async def run_worker(settings: Settings, *, once: bool = False) -> None:
-    factory = make_session_factory(make_engine(settings.database_url))
-    senders = build_senders(settings)
+    engine = make_engine(settings.database_url)
+    factory = make_session_factory(engine)
+    senders = build_senders(settings, engine)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -26,10 +26,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from backend.api.app import create_app
 from backend.auth import add_officer
-from backend.config import Settings
 from backend.dashboard.session import COOKIE, session_cookie
 from backend.db import make_engine, make_session_factory, transaction
 from backend.migrate import migrate
+from core.config import Settings
 from routing.categories import CATEGORIES
 from routing.states import STATES
 from tests.support.local_server import LocalServer

@@ -4,7 +4,7 @@ Figures, each notification to a chat of its own (the shape of a dispatch: many c
 message each):
 - ``fake alone``: bare aiohttp POSTs of ``sendMessage`` to the fake, to show that the fake
   Bot API is not what limits the runs below (its CPU per request is printed);
-- ``sender``: ``TelegramSender.send`` (PTB ``Bot`` over ``bot.telegram_request.AiohttpRequest``
+- ``sender``: ``TelegramSender.send`` (PTB ``Bot`` over ``channels.telegram_request.AiohttpRequest``
   -> HTTP -> fake Bot API), N notifications handed over at once;
 - ``outbox``: the backend's outbox (``backend.outbox.deliver_batch``: claim rows, send, record
   the outcome, as ``python -m backend worker`` runs it) over a fresh SQLite database holding N
@@ -33,7 +33,8 @@ from typing import Any
 
 import aiohttp
 
-from bot.senders import OutboundNotification, TelegramSender, make_telegram_bot
+from channels.clients import make_telegram_bot
+from channels.senders import OutboundNotification, TelegramSender
 from tests.support.fake_telegram import FakeTelegramControl
 from tests.support.local_server import free_port, start_process, stop_process
 
@@ -133,11 +134,11 @@ async def outbox_run(
     base_url: str, count: int, batch: int, in_flight: int, span: Span
 ) -> float | None:
     try:
-        from backend.config import Settings
         from backend.db import make_engine, make_session_factory
         from backend.migrate import migrate
         from backend.models import Notification
         from backend.outbox import deliver_batch
+        from core.config import Settings
     except ImportError as error:  # the backend is not there yet
         print(f"outbox: skipped ({error})")
         return None

@@ -273,7 +273,7 @@ class Users:
 
 
 def _is_held_text(texts: list[str]) -> bool:
-    from bot.texts import gateway_text
+    from channels.texts import gateway_text
 
     held = {
         gateway_text(k, lang)

@@ -1,4 +1,5 @@
 """The gateway between chat channels (Telegram, WhatsApp, web chat) and the assistant.
 
-It also holds the senders the backend's notification worker uses (``bot.senders``).
+What it shares with the notification worker (senders, rendering, the channels' tables) lives in
+``channels/``; the infrastructure of every app process in ``core/``.
 """

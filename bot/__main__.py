@@ -12,9 +12,9 @@ sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 
 import uvicorn  # noqa: E402
 
-from backend.config import Settings  # noqa: E402
-from backend.logs import configure_logging  # noqa: E402
 from bot.app import create_app  # noqa: E402
+from core.config import Settings  # noqa: E402
+from core.logs import configure_logging  # noqa: E402
 from rasa_runtime.contract import secret_problem  # noqa: E402
 
 

@@ -28,24 +28,24 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from telegram import Bot as TelegramBot
 
-from backend.bodylimit import BodyLimit
-from backend.config import Settings
-from backend.metrics import LatencyMiddleware
-from backend.requestid import RequestIdMiddleware
 from bot.inbox import Inbound, Inbox
 from bot.inputs import UnreadableInput, query_int, read_json
 from bot.metrics import GatewayMetrics
-from bot.privacy import mask_sender
 from bot.rasa_client import AssistantUnavailable, RasaClient
-from bot.rendering import Reply
 from bot.request_ids import processing, with_request_id
-from bot.senders import make_telegram_bot, make_twilio_client
 from bot.store import GatewayStore, StoredMessage, make_engine
 from bot.telegram_channel import TelegramChannel
-from bot.texts import gateway_text, language_of
 from bot.throttle import RATE_LIMITED, SenderThrottle, retry_after
 from bot.webchat import InvalidWebMessage, WebChatChannel, web_id_of
 from bot.whatsapp_channel import DeliveryReceipts, WhatsAppChannel
+from channels.clients import make_telegram_bot, make_twilio_client
+from channels.privacy import mask_sender
+from channels.rendering import Reply
+from channels.texts import gateway_text, language_of
+from core.bodylimit import BodyLimit
+from core.config import Settings
+from core.metrics import LatencyMiddleware
+from core.requestid import RequestIdMiddleware
 
 if TYPE_CHECKING:
     from twilio.rest import Client as TwilioClient  # imported where WhatsApp is configured

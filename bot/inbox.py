@@ -26,9 +26,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.privacy import mask_sender
 from bot.rasa_client import AssistantUnavailable
 from bot.store import GatewayStore, StoredMessage
+from channels.privacy import mask_sender
 
 log = logging.getLogger(__name__)
 

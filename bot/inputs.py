@@ -5,7 +5,7 @@ is 2 KB, and ``json.loads`` answers it with ``RecursionError``), and every integ
 string through ``query_int`` (a 30-digit number overflows SQLite's INTEGER, a 5,000-digit one
 ``int()`` itself), and JSON strings must be text a database can store (a lone surrogate such
 as ``"\\ud800"`` cannot be encoded as UTF-8, and PostgreSQL refuses NUL). The body's size is
-bounded before this, by ``backend.bodylimit``.
+bounded before this, by ``core.bodylimit``.
 """
 
 from __future__ import annotations

@@ -28,8 +28,9 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from backend.metrics import _LATENCY_BUCKETS as HTTP_BUCKETS
-from bot.store import GatewayStore, as_aware, inbound_messages, utcnow
+from bot.store import GatewayStore
+from channels.tables import as_aware, inbound_messages, utcnow
+from core.metrics import HTTP_LATENCY_BUCKETS as HTTP_BUCKETS
 
 log = logging.getLogger(__name__)
 

@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from backend.requestid import HEADER as REQUEST_ID_HEADER
-from backend.requestid import current_request_id
-from bot.privacy import mask_sender
+from channels.privacy import mask_sender
+from core.requestid import HEADER as REQUEST_ID_HEADER
+from core.requestid import current_request_id
 from rasa_runtime.contract import SECRET_HEADER, WEBHOOK_PATH
 
 if TYPE_CHECKING:

@@ -15,9 +15,9 @@ import dataclasses
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from backend.requestid import current_request_id, new_request_id, usable_request_id
 from bot.inbox import Inbound
 from bot.store import StoredMessage
+from core.requestid import current_request_id, new_request_id, usable_request_id
 
 KEY = "request_id"
 

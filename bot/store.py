@@ -1,15 +1,8 @@
-"""The gateway's own tables, on the app's database (``DATABASE_URL``).
+"""The gateway's data access on the chat channels' tables (``channels/tables.py``: their
+definitions, which the backend's migrations create).
 
-They live on their own ``MetaData`` (``metadata``), all prefixed ``gateway_``; the backend's
-Alembic environment includes this metadata so that migrations create them.
-
-- ``gateway_inbound_messages``: every inbound message, recorded before the webhook is
-  answered; the unique ``dedup_key`` (``update_id``, ``MessageSid``) drops redeliveries.
-- ``gateway_senders``: per sender, ``last_inbound_at`` (WhatsApp's 24-hour window), whether
-  they were told of an outage, and the numbered options last shown on WhatsApp.
-- ``gateway_callback_keys``: short Telegram ``callback_data`` keys for long button payloads.
-- ``gateway_attachments``: media a user sent (URLs), for the ticket being filed.
-- ``gateway_webchat_outbox``: notifications pushed to web chat users, read by the page.
+``GatewayStore`` runs the gateway's reads and writes on threads of its own; the two writes of
+every message go inline on SQLite (``bot/inline_writes.py``).
 """
 
 from __future__ import annotations
@@ -18,12 +11,11 @@ import asyncio
 import functools
 import json
 import logging
-import sqlite3
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -33,82 +25,21 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
+from bot.inline_writes import InlineSQLiteWrites, InlineWriteDeferred
+from channels.tables import (
+    attachments,
+    callback_keys,
+    inbound_messages,
+    last_inbound_at,
+    metadata,
+    senders,
+    utcnow,
+    webchat_outbox,
+)
+
 T = TypeVar("T")
 
 log = logging.getLogger(__name__)
-
-metadata = sa.MetaData()
-
-inbound_messages = sa.Table(
-    "gateway_inbound_messages",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("dedup_key", sa.String(128), nullable=False, unique=True),
-    sa.Column("channel", sa.String(16), nullable=False),
-    sa.Column("sender_id", sa.String(80), nullable=False),
-    sa.Column("text", sa.Text, nullable=False, default=""),
-    sa.Column("metadata_json", sa.Text, nullable=False, default="{}"),
-    # pending -> done; failed after repeated errors that are not an outage (poison message).
-    sa.Column("status", sa.String(16), nullable=False, default="pending"),
-    sa.Column("attempts", sa.Integer, nullable=False, default=0),
-    sa.Column("last_error", sa.Text, nullable=True),
-    sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("processed_at", sa.DateTime(timezone=True), nullable=True),
-    sa.Index("ix_gateway_inbound_pending", "status", "sender_id", "id"),
-)
-
-senders = sa.Table(
-    "gateway_senders",
-    metadata,
-    sa.Column("sender_id", sa.String(80), primary_key=True),
-    sa.Column("channel", sa.String(16), nullable=False),
-    sa.Column("last_inbound_at", sa.DateTime(timezone=True), nullable=True),
-    sa.Column("outage_notified", sa.Boolean, nullable=False, default=False),
-    sa.Column("options_json", sa.Text, nullable=True),
-    sa.Column("language_hint", sa.String(16), nullable=True),
-)
-
-callback_keys = sa.Table(
-    "gateway_callback_keys",
-    metadata,
-    sa.Column("key", sa.String(64), primary_key=True),
-    sa.Column("payload", sa.Text, nullable=False),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-)
-
-attachments = sa.Table(
-    "gateway_attachments",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("sender_id", sa.String(80), nullable=False, index=True),
-    sa.Column("url", sa.Text, nullable=False),
-    sa.Column("content_type", sa.String(100), nullable=True),
-    sa.Column("message_key", sa.String(128), nullable=False),
-    sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
-)
-
-webchat_outbox = sa.Table(
-    "gateway_webchat_outbox",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("web_id", sa.String(80), nullable=False),
-    sa.Column("text", sa.Text, nullable=False),
-    sa.Column("buttons_json", sa.Text, nullable=True),
-    sa.Column("delivery_key", sa.String(128), nullable=True, unique=True),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Index("ix_gateway_webchat_outbox_web_id", "web_id", "id"),
-)
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def as_aware(moment: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; everything we store is UTC."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=timezone.utc)
 
 
 def make_engine(database_url: str) -> Engine:
@@ -156,124 +87,6 @@ _TOUCH_SENDER = {
     "sqlite": _sender_upsert(sqlite_insert(senders)),
     "postgresql": _sender_upsert(postgresql_insert(senders)),
 }
-
-
-class InlineWriteDeferred(Exception):
-    """The inline connection could not write at once: do it on the store's thread."""
-
-
-class InlineSQLiteWrites:
-    """The two writes every message makes (record it; mark it done), on the event loop.
-
-    For a SQLite file each is a few prepared statements on a connection of their own, with
-    no waiting: ``BEGIN IMMEDIATE`` takes the write lock or fails at once (busy timeout 0),
-    before anything is written, and the caller then writes through the store's thread as
-    before. This spares every message two hand-overs to that thread and SQLAlchemy's
-    per-statement work (together about 1 ms of the gateway's 2-3 ms per message, measured
-    with bench/gateway_overhead.py). The values are stored exactly as SQLAlchemy stores them
-    (its own bind processors for the timestamps), so the rest of the store reads them back.
-    The connection is only used from the event loop's thread, one call at a time.
-    """
-
-    def __init__(self, connection: sqlite3.Connection, format_time: Callable[[Any], Any]) -> None:
-        self._connection = connection
-        self._format_time = format_time
-        self._insert = (
-            "INSERT INTO gateway_inbound_messages (dedup_key, channel, sender_id, text, "
-            "metadata_json, status, attempts, received_at) "
-            "VALUES (?, ?, ?, ?, ?, 'pending', 0, ?)"
-        )
-        self._touch = (
-            "INSERT INTO gateway_senders (sender_id, channel, last_inbound_at, outage_notified) "
-            "VALUES (?, ?, ?, 0) "
-            "ON CONFLICT (sender_id) DO UPDATE SET last_inbound_at = excluded.last_inbound_at"
-        )
-        self._done = (
-            "UPDATE gateway_inbound_messages SET status = 'done', processed_at = ? WHERE id = ?"
-        )
-
-    @classmethod
-    def for_engine(cls, engine: Engine) -> InlineSQLiteWrites | None:
-        """Only for a SQLite file (an in-memory database is private to its connection)."""
-        if engine.dialect.name != "sqlite":
-            return None
-        path = engine.url.database
-        if not path or path == ":memory:" or path.startswith("file:"):
-            return None
-        # Autocommit mode: the transactions below are begun and ended explicitly.
-        connection = sqlite3.connect(path, timeout=0, isolation_level=None, check_same_thread=False)
-        connection.execute("PRAGMA busy_timeout=0")
-        connection.execute("PRAGMA synchronous=NORMAL")
-        if connection.execute("PRAGMA journal_mode=WAL").fetchone()[0] != "wal":
-            connection.close()
-            return None
-        format_time = (
-            sa.DateTime(timezone=True).dialect_impl(engine.dialect).bind_processor(engine.dialect)
-        )
-        return cls(connection, format_time or (lambda value: value))
-
-    def close(self) -> None:
-        self._connection.close()
-
-    def _begin(self) -> sqlite3.Cursor:
-        cursor = self._connection.cursor()
-        try:
-            cursor.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as error:  # locked by another writer, or any trouble
-            raise InlineWriteDeferred(str(error)) from error
-        return cursor
-
-    def record_inbound(
-        self, dedup_key: str, channel: str, sender_id: str, text: str, metadata: dict[str, Any]
-    ) -> int | None:
-        now = self._format_time(utcnow())
-        cursor = self._begin()
-        try:
-            cursor.execute(
-                self._insert,
-                (
-                    dedup_key,
-                    channel,
-                    sender_id,
-                    text,
-                    json.dumps(metadata, ensure_ascii=False),
-                    now,
-                ),
-            )
-            message_id = cursor.lastrowid
-            cursor.execute(self._touch, (sender_id, channel, now))
-            cursor.execute("COMMIT")
-        except sqlite3.IntegrityError as error:
-            cursor.execute("ROLLBACK")
-            if "dedup_key" in str(error):
-                return None  # delivered before: the unique key drops it
-            raise InlineWriteDeferred(str(error)) from error
-        except sqlite3.Error as error:
-            self._release(cursor)
-            raise InlineWriteDeferred(str(error)) from error
-        except BaseException:
-            self._release(cursor)
-            raise
-        return int(message_id) if message_id is not None else None
-
-    def mark_done(self, message_id: int) -> None:
-        cursor = self._begin()
-        try:
-            cursor.execute(self._done, (self._format_time(utcnow()), message_id))
-            cursor.execute("COMMIT")
-        except sqlite3.Error as error:
-            self._release(cursor)
-            raise InlineWriteDeferred(str(error)) from error
-        except BaseException:
-            self._release(cursor)
-            raise
-
-    def _release(self, cursor: sqlite3.Cursor) -> None:
-        """Roll back a write that failed half-way, whatever failed (a value that cannot be
-        encoded too): ``BEGIN IMMEDIATE`` holds the database's write lock until then, and
-        every later write of the gateway would wait for it."""
-        if self._connection.in_transaction:
-            cursor.execute("ROLLBACK")
 
 
 @dataclass(frozen=True)
@@ -490,10 +303,7 @@ class GatewayStore:
 
     def last_inbound_at(self, sender_id: str) -> datetime | None:
         with self.engine.connect() as conn:
-            value = conn.execute(
-                sa.select(senders.c.last_inbound_at).where(senders.c.sender_id == sender_id)
-            ).scalar_one_or_none()
-            return as_aware(value)
+            return last_inbound_at(conn, sender_id)
 
     def set_last_inbound_at(self, sender_id: str, channel: str, at: datetime) -> None:
         with self._begin() as conn:

@@ -24,12 +24,12 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.inbox import Inbound
-from bot.privacy import mask_phone, mask_sender
 from bot.rasa_client import RasaClient
-from bot.rendering import SHORT_KEY_MARKER, Reply, TelegramMessage, render_telegram
-from bot.senders import retry_after_seconds
 from bot.store import GatewayStore, StoredMessage
-from bot.texts import gateway_text, language_of
+from channels.privacy import mask_phone, mask_sender
+from channels.rendering import SHORT_KEY_MARKER, Reply, TelegramMessage, render_telegram
+from channels.senders import retry_after_seconds
+from channels.texts import gateway_text, language_of
 from infra.channels import sender_id
 
 log = logging.getLogger(__name__)

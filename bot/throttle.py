@@ -17,8 +17,8 @@ from __future__ import annotations
 import hashlib
 import math
 
-from backend.config import Settings
-from backend.ratelimit import Buckets, Limit, make_buckets
+from core.config import Settings
+from core.ratelimit import Buckets, Limit, make_buckets
 
 RATE_LIMITED = "rate_limited"  # the flag in a recorded message's metadata
 

@@ -13,9 +13,9 @@ from typing import Any
 
 from bot.inbox import Inbound
 from bot.rasa_client import RasaClient
-from bot.rendering import Reply, render_plain
 from bot.store import GatewayStore, StoredMessage
-from bot.texts import gateway_text, language_of
+from channels.rendering import Reply, render_plain
+from channels.texts import gateway_text, language_of
 from infra.channels import sender_id
 
 log = logging.getLogger(__name__)

@@ -21,11 +21,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from bot.inbox import Inbound
-from bot.privacy import mask_name, mask_phone
 from bot.rasa_client import RasaClient
-from bot.rendering import Button, Reply, match_option, render_whatsapp
-from bot.store import GatewayStore, StoredMessage, utcnow
-from bot.texts import gateway_text, language_of
+from bot.store import GatewayStore, StoredMessage
+from channels.privacy import mask_name, mask_phone
+from channels.rendering import Button, Reply, match_option, render_whatsapp
+from channels.tables import utcnow
+from channels.texts import gateway_text, language_of
 from infra.channels import sender_id
 
 if TYPE_CHECKING:

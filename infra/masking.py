@@ -5,7 +5,7 @@ mobile is masked too. Names cannot be recognised in free text: code logs a citiz
 only as a ``name=...`` / ``"name": ...`` field, which is masked here. A mobile inside a URL
 (``channel_user_id=%2B919812345678``) is masked like any other.
 
-The app's processes build their handlers in ``backend/logs.py`` on top of this; the Rasa
+The app's processes build their handlers in ``core/logs.py`` on top of this; the Rasa
 processes add ``mask_process_logs()`` to the handlers Rasa configures.
 """
 

@@ -28,15 +28,12 @@ from backend.api.routes import (
     tickets,
 )
 from backend.auth import service_token_ok
-from backend.bodylimit import BodyLimit
-from backend.config import Settings
 from backend.dashboard import routes as dashboard
 from backend.db import make_engine, make_session_factory
-from backend.metrics import ApiMetrics, LatencyMiddleware
+from backend.metrics import ApiMetrics
 from backend.models import utcnow
 from backend.queue import OutOfScope, UnknownAction
-from backend.ratelimit import RateLimitMiddleware, make_buckets
-from backend.requestid import RequestIdMiddleware
+from backend.ratelimit import RateLimitMiddleware
 from backend.schemes.search import lazy_scheme_search
 from backend.tickets import (
     CitizenRefused,
@@ -46,6 +43,11 @@ from backend.tickets import (
     TicketNotFound,
 )
 from backend.triage import Triage
+from core.bodylimit import BodyLimit
+from core.config import Settings
+from core.metrics import LatencyMiddleware
+from core.ratelimit import make_buckets
+from core.requestid import RequestIdMiddleware
 from routing.lifecycle import InvalidTransition
 
 log = logging.getLogger(__name__)

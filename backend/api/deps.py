@@ -12,10 +12,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.auth import officer_for_token, service_token_ok
-from backend.config import Settings
 from backend.db import GroupCommit
 from backend.models import Officer
 from backend.triage import Triage
+from core.config import Settings
 
 _bearer = HTTPBearer(auto_error=False)
 _group_commit_lock = threading.Lock()

@@ -7,15 +7,12 @@ from sqlalchemy import MetaData
 
 from backend.db import make_engine
 from backend.models import Base
+from channels.tables import metadata as channel_metadata
 
 
 def _target_metadata() -> list[MetaData]:
-    metadatas = [Base.metadata]
-    try:  # the gateway keeps its own tables in the same database
-        from bot.store import metadata as gateway_metadata
-    except ImportError:
-        return metadatas
-    return [*metadatas, gateway_metadata]
+    # The chat channels' tables (the gateway's) live in the same database.
+    return [Base.metadata, channel_metadata]
 
 
 def run_migrations_online() -> None:

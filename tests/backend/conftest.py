@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from backend.api.app import create_app
 from backend.auth import add_officer
-from backend.config import Settings
 from backend.db import make_engine, make_session_factory, transaction
 from backend.migrate import migrate
 from backend.triage import Triage
+from core.config import Settings
 from tests.support.databases import database_url_for
 
 SERVICE_TOKEN = "test-service-token"

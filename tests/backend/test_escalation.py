@@ -11,9 +11,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from backend.config import Settings
 from backend.escalation import sweep
 from backend.models import Notification, Ticket, TicketEvent
+from core.config import Settings
 from tests.backend.conftest import START, Clock, Officers, grievance
 
 

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.__main__ import main
-from backend.config import Settings
 from backend.models import Ticket
+from core.config import Settings
 from tests.backend.conftest import Officers
 
 MSME = "Ministry of Micro Small and Medium  Enterprises"

@@ -31,7 +31,8 @@ def _modules_after(code: str) -> set[str]:
 def test_worker_and_gateway_load_no_model_libraries(entry: str) -> None:
     modules = _modules_after(entry)
     assert not {m.split(".")[0] for m in modules} & set(HEAVY)
-    # twilio (and requests) only where WhatsApp is configured: bot/senders.py, whatsapp_channel.py
+    # twilio (and requests) only where WhatsApp is configured (channels/clients.py, the
+    # gateway's whatsapp_channel.py)
     assert not {m.split(".")[0] for m in modules} & {"twilio", "requests"}
     assert "backend.embeddings" not in modules and "backend.schemes.search" not in modules
 
@@ -44,6 +45,6 @@ def test_entry_points_keep_httpx_command_line_client_out(entry: str) -> None:
 
 
 def test_the_api_process_loads_no_chat_client_library() -> None:
-    # It imports bot.senders (through backend.outbox) but sends on no channel itself.
+    # It imports channels.senders (through backend.outbox) but sends on no channel itself.
     modules = _modules_after("import backend.__main__, backend.api.app")
     assert not {m.split(".")[0] for m in modules} & {"telegram", "aiohttp", "twilio", "requests"}

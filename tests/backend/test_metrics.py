@@ -8,9 +8,9 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.api.app import create_app
-from backend.config import Settings
 from backend.outbox import OutboundNotification, SendResult, deliver_batch
 from backend.triage import Triage
+from core.config import Settings
 from tests.backend.conftest import START, Clock, file
 
 

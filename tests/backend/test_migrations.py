@@ -8,7 +8,7 @@ from alembic.migration import MigrationContext
 from backend.db import make_engine
 from backend.migrate import migrate
 from backend.models import Base
-from bot.store import metadata as gateway_metadata
+from channels.tables import metadata as gateway_metadata
 
 
 def test_migrations_match_the_models(tmp_path: Path) -> None:

@@ -17,9 +17,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from backend.config import Settings
 from backend.models import Notification, Ticket
 from backend.outbox import OutboundNotification, SendResult, deliver_batch
+from core.config import Settings
 from tests.backend.conftest import Officers, act_ok, file
 
 # Past every row's due time, including retries (their backoff counts from the real clock).

@@ -31,10 +31,10 @@ from schemathesis.specs.openapi.checks import (
 
 from backend.api.app import create_app
 from backend.auth import add_officer
-from backend.config import Settings
 from backend.db import make_engine, make_session_factory, transaction
 from backend.migrate import migrate
 from backend.triage import Triage
+from core.config import Settings
 from tests.backend.conftest import grievance
 
 SERVICE_TOKEN = "fuzz-service-token"

@@ -10,9 +10,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from backend.config import Settings
 from backend.models import Notification
 from backend.outbox import OutboundNotification, SendResult, deliver_batch
+from core.config import Settings
 from tests.backend.conftest import START, grievance
 
 

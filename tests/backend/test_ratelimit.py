@@ -8,9 +8,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.api.app import create_app
-from backend.config import Settings
-from backend.ratelimit import Limit, MemoryBuckets, RedisBuckets
 from backend.triage import Triage
+from core.config import Settings
+from core.ratelimit import Limit, MemoryBuckets, RedisBuckets
 from tests.backend.conftest import Clock, Officers
 from tests.support.processes import free_port
 

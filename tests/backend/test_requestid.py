@@ -6,8 +6,8 @@ import logging
 import pytest
 from fastapi.testclient import TestClient
 
-from backend.logs import JsonFormatter, MaskPersonalData
-from backend.requestid import HEADER, RequestIdFilter
+from core.logs import JsonFormatter, MaskPersonalData
+from core.requestid import HEADER, RequestIdFilter
 
 
 @pytest.fixture

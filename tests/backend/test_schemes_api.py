@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 
 from backend.api.deps import ServiceAuth
 from backend.api.routes import schemes
-from backend.config import Settings
 from backend.schemes.search import LazySchemeSearch, SchemeSearch
+from core.config import Settings
 
 pytest_plugins = ["tests.backend.conftest_schemes"]
 

@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.api.app import create_app
-from backend.config import Settings
 from backend.models import Notification, Ticket, TicketEvent
+from core.config import Settings
 from tests.backend.conftest import filed, grievance
 
 

@@ -7,10 +7,10 @@ import httpx
 import pytest
 from twilio.rest import Client
 
-from backend.config import Settings
 from bot.app import Gateway, create_app
 from bot.rasa_client import RasaClient
-from bot.senders import make_telegram_bot
+from channels.clients import make_telegram_bot
+from core.config import Settings
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.fake_twilio import (
     ACCOUNT_SID,

@@ -30,10 +30,10 @@ from starlette.datastructures import FormData
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
-from backend.config import Settings
 from bot.app import Gateway, create_app
 from bot.rasa_client import RasaClient
-from bot.senders import make_telegram_bot
+from channels.clients import make_telegram_bot
+from core.config import Settings
 from tests.bot.conftest import PUBLIC_BASE_URL, SERVICE_TOKEN, WEBHOOK_SECRET
 from tests.support.fake_twilio import AUTH_TOKEN, FakeTwilioHttpClient
 from tests.support.local_server import LocalServer

@@ -12,7 +12,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from bot.app import Gateway, create_app
 from bot.metrics import BacklogCollector, GatewayMetrics
 from bot.rasa_client import AssistantUnavailable, RasaClient
-from bot.store import GatewayStore, make_engine, utcnow
+from bot.store import GatewayStore, make_engine
+from channels.tables import utcnow
 from tests.bot.conftest import PUBLIC_BASE_URL
 from tests.bot.test_telegram_channel import CHAT, post_update
 from tests.support.fake_telegram import telegram_text_update

@@ -6,10 +6,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from backend.config import Settings
 from bot.inbox import Inbound, Inbox
 from bot.rasa_client import AssistantUnavailable
 from bot.store import GatewayStore, StoredMessage, make_engine
+from core.config import Settings
 from tests.bot.conftest import WEBHOOK_SECRET, make_gateway
 from tests.support.fake_telegram import FakeTelegram, telegram_text_update
 from tests.support.fake_twilio import FakeTwilioHttpClient

@@ -11,12 +11,12 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from backend.logs import JsonFormatter
-from backend.requestid import RequestIdFilter, current_request_id
 from bot.app import Gateway
 from bot.inbox import Inbound
 from bot.request_ids import processing, request_id_of, with_request_id
 from bot.store import StoredMessage
+from core.logs import JsonFormatter
+from core.requestid import RequestIdFilter, current_request_id
 from tests.bot.test_telegram_channel import CHAT, post_update
 from tests.support.fake_telegram import telegram_text_update
 from tests.support.rasa_stand_in import RasaStandIn

@@ -7,9 +7,10 @@ import httpx
 import pytest
 from twilio.rest import Client
 
-from backend.config import Settings
 from bot.app import Gateway, create_app
-from bot.senders import (
+from bot.store import GatewayStore, make_engine
+from channels.clients import make_telegram_bot
+from channels.senders import (
     TEMPLATE_TEXT_LIMIT,
     LoggingSender,
     OutboundNotification,
@@ -17,9 +18,9 @@ from bot.senders import (
     WebChatSender,
     WhatsAppSender,
     build_senders,
-    make_telegram_bot,
 )
-from bot.store import GatewayStore, utcnow
+from channels.tables import LastInboundReader, utcnow
+from core.config import Settings
 from tests.bot.conftest import PUBLIC_BASE_URL, SERVICE_TOKEN
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, WHATSAPP_FROM, FakeTwilioHttpClient
@@ -113,14 +114,12 @@ async def test_telegram_per_chat_pacing_defers_a_burst(telegram: FakeTelegram) -
 def whatsapp(
     settings: Settings, twilio_http: FakeTwilioHttpClient
 ) -> tuple[WhatsAppSender, GatewayStore]:
-    from bot.store import make_engine
-
     store = GatewayStore(make_engine(settings.database_url))
     store.create_tables()
     sender = WhatsAppSender(
         Client(ACCOUNT_SID, AUTH_TOKEN, http_client=twilio_http),
         whatsapp_from=WHATSAPP_FROM,
-        store=store,
+        last_inbound=LastInboundReader(store.engine),
         template_sid=TEMPLATE,
         public_base_url=PUBLIC_BASE_URL,
     )
@@ -199,14 +198,12 @@ async def test_whatsapp_refusals_and_outages(
 async def test_whatsapp_without_template_outside_window_is_undeliverable(
     settings: Settings, twilio_http: FakeTwilioHttpClient
 ) -> None:
-    from bot.store import make_engine
-
     store = GatewayStore(make_engine(settings.database_url))
     store.create_tables()
     sender = WhatsAppSender(
         Client(ACCOUNT_SID, AUTH_TOKEN, http_client=twilio_http),
         whatsapp_from=WHATSAPP_FROM,
-        store=store,
+        last_inbound=LastInboundReader(store.engine),
     )
     result = await sender.send(notification("whatsapp", NUMBER))
     assert result.outcome == "undeliverable" and "TWILIO_TEMPLATE_SID" in (result.error or "")
@@ -244,13 +241,13 @@ def test_build_senders_without_credentials_logs(tmp_path: object) -> None:
         twilio_auth_token="",
         twilio_whatsapp_from="",
     )
-    senders = build_senders(settings)
+    senders = build_senders(settings, LastInboundReader(make_engine(settings.database_url)))
     assert isinstance(senders["telegram"], LoggingSender)
     assert isinstance(senders["whatsapp"], LoggingSender)
     assert isinstance(senders["web"], WebChatSender)
 
 
 def test_build_senders_with_credentials(settings: Settings) -> None:
-    senders = build_senders(settings)
+    senders = build_senders(settings, LastInboundReader(make_engine(settings.database_url)))
     assert isinstance(senders["telegram"], TelegramSender)
     assert isinstance(senders["whatsapp"], WhatsAppSender)

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from bot.store import GatewayStore, inbound_messages, make_engine, utcnow
+from bot.store import GatewayStore, make_engine
+from channels.tables import inbound_messages, utcnow
 from tests.support.databases import postgres_url
 
 

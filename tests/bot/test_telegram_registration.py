@@ -13,10 +13,10 @@ import httpx
 import pytest
 from twilio.rest import Client
 
-from backend.config import Settings
 from bot.app import Gateway, create_app
 from bot.rasa_client import RasaClient
-from bot.senders import make_telegram_bot
+from channels.clients import make_telegram_bot
+from core.config import Settings
 from tests.bot.conftest import PUBLIC_BASE_URL, WEBHOOK_SECRET
 from tests.support.fake_telegram import FakeTelegram, telegram_text_update
 from tests.support.fake_twilio import FakeTwilioHttpClient, signed_form, whatsapp_inbound

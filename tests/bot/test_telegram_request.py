@@ -14,8 +14,9 @@ from starlette.routing import Route
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.senders import make_telegram_bot, retry_after_seconds
-from bot.telegram_request import AiohttpRequest
+from channels.clients import make_telegram_bot
+from channels.senders import retry_after_seconds
+from channels.telegram_request import AiohttpRequest
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.local_server import LocalServer, free_port
 

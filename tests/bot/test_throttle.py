@@ -11,12 +11,12 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from backend.config import Settings
-from backend.ratelimit import Limit, MemoryBuckets
 from bot.app import Gateway, create_app
-from bot.store import inbound_messages
-from bot.texts import gateway_text
 from bot.throttle import SenderThrottle, retry_after
+from channels.tables import inbound_messages
+from channels.texts import gateway_text
+from core.config import Settings
+from core.ratelimit import Limit, MemoryBuckets
 from tests.bot.conftest import PUBLIC_BASE_URL, make_gateway
 from tests.bot.test_telegram_channel import CHAT, post_update
 from tests.bot.test_whatsapp_channel import NUMBER, post_signed

@@ -11,15 +11,11 @@ import pytest
 from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 
-from backend.config import Settings
-from bot.senders import (
-    LocalTwilioHttpClient,
-    OutboundNotification,
-    WhatsAppSender,
-    build_senders,
-    make_twilio_client,
-)
-from bot.store import GatewayStore, make_engine, utcnow
+from bot.store import GatewayStore, make_engine
+from channels.clients import LocalTwilioHttpClient, make_twilio_client
+from channels.senders import OutboundNotification, WhatsAppSender, build_senders
+from channels.tables import LastInboundReader, utcnow
+from core.config import Settings
 from tests.support.fake_twilio import (
     ACCOUNT_SID,
     AUTH_TOKEN,
@@ -91,7 +87,8 @@ async def test_worker_senders_use_the_base_url(tmp_path: Path, control: FakeTwil
         twilio_template_sid=TEMPLATE,
         twilio_api_base_url=control.url,
     )
-    sender = build_senders(settings)["whatsapp"]
+    reader = LastInboundReader(make_engine(settings.database_url))
+    sender = build_senders(settings, reader)["whatsapp"]
     assert isinstance(sender, WhatsAppSender)
     store = GatewayStore(make_engine(settings.database_url))
     store.create_tables()

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from backend.config import Settings
 from bot.app import create_app
+from core.config import Settings
 from tests.bot.conftest import SERVICE_TOKEN, make_gateway
 from tests.support.fake_twilio import FakeTwilioHttpClient
 from tests.support.local_server import LocalServer

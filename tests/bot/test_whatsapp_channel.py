@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot.app import Gateway
-from bot.store import utcnow
+from channels.tables import utcnow
 from tests.bot.conftest import PUBLIC_BASE_URL
 from tests.support.fake_twilio import (
     WHATSAPP_FROM,

@@ -8,7 +8,7 @@ from typing import get_args
 import pytest
 
 from backend.api.schemas import Channel as ApiChannel
-from bot.privacy import mask_sender
+from channels.privacy import mask_sender
 from infra.channels import CHANNEL_NAMES, CHANNELS, CHAT_CHANNELS, parse_sender, sender_id
 
 

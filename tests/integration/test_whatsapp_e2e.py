@@ -31,8 +31,8 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from bot.store import senders as gateway_senders
-from bot.store import utcnow
+from channels.tables import senders as gateway_senders
+from channels.tables import utcnow
 from tests.support.fake_twilio import (
     ACCOUNT_SID,
     AUTH_TOKEN,

@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.api.app import create_app
-from backend.config import Settings
 from backend.triage import Triage
+from core.config import Settings
 from tests.backend.conftest import SERVICE_TOKEN, Clock, Officers, grievance
 from tests.backend.test_ratelimit import redis_url
 

@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from backend.config import Settings
 from backend.models import Officer
+from core.config import Settings
 from tests.backend.conftest import Officers, sign_in
 from tests.backend.test_dashboard import csrf_of
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from backend.config import Settings
+from core.config import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT = "dev-service-token-change-me"

@@ -5,7 +5,7 @@
   message resource back (``sid`` ``SM...``, status ``queued``); a test can queue failures.
 - A local HTTP server, for separate processes (the worker and the gateway in end-to-end tests):
   ``python -m tests.support.fake_twilio --port 8444``, reached through
-  ``TWILIO_API_BASE_URL=http://127.0.0.1:8444`` (``bot.senders.LocalTwilioHttpClient``). It
+  ``TWILIO_API_BASE_URL=http://127.0.0.1:8444`` (``channels.senders.LocalTwilioHttpClient``). It
   answers ``POST /2010-04-01/Accounts/{sid}/Messages.json`` as Twilio does (HTTP Basic auth with
   the account sid, 201 with the message resource) and records the form; ``GET /_fake/messages``,
   ``POST /_fake/fail`` and ``POST /_fake/reset`` control it (``FakeTwilioControl``).

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from bot.rendering import (
+from channels.rendering import (
     CALLBACK_DATA_LIMIT,
     TELEGRAM_TEXT_LIMIT,
     WHATSAPP_TEXT_LIMIT,

@@ -6,7 +6,7 @@ Hinglish users read the English texts (Latin script), which is what they type in
 
 from __future__ import annotations
 
-from bot.rendering import is_hindi
+from channels.rendering import is_hindi
 
 Language = str  # "en" | "hi" | "hinglish"
 

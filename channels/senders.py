@@ -1,14 +1,16 @@
 """Outbound senders for the notification worker (the transactional outbox in ``backend/``).
 
-The worker calls ``build_senders(settings)`` once and then ``await sender.send(notification)``
-for each claimed row, recording the ``SendResult``: ``sent`` (with the provider's message id),
-``retry`` (with ``retry_after`` when the provider said how long to wait) or ``undeliverable``
-(never retried: the user blocked the bot, the number is not on WhatsApp, ...).
+The worker calls ``build_senders(settings, last_inbound)`` once and then
+``await sender.send(notification)`` for each claimed row, recording the ``SendResult``: ``sent``
+(with the provider's message id), ``retry`` (with ``retry_after`` when the provider said how
+long to wait) or ``undeliverable`` (never retried: the user blocked the bot, the number is not
+on WhatsApp, ...).
 
 - Telegram through python-telegram-bot's ``Bot``: about 30 messages/s overall and 1/s per chat;
   a 429 becomes ``retry`` with Telegram's ``retry_after``; 403 (blocked) is undeliverable.
 - WhatsApp through the twilio ``Client``: free text inside the 24-hour customer-service window
-  (``last_inbound_at`` kept by the gateway), the approved Content template outside it.
+  (``last_inbound_at`` kept by the gateway, handed in as ``LastInbound``: the sender opens no
+  store), the approved Content template outside it.
 - Web chat: a POST to the gateway's internal push endpoint; the page shows it.
 - A logging sender for a channel without credentials, so development runs need none.
 """
@@ -16,27 +18,27 @@ for each claimed row, recording the ``SendResult``: ``sent`` (with the provider'
 from __future__ import annotations
 
 import asyncio
-import functools
 import json
 import logging
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Literal, Protocol
 
 import httpx
 
-from bot.privacy import mask_phone, mask_sender
-from bot.rendering import (
+from channels.clients import make_telegram_bot, make_twilio_client
+from channels.privacy import mask_phone, mask_sender
+from channels.rendering import (
     TELEGRAM_TEXT_LIMIT,
     WHATSAPP_TEXT_LIMIT,
     split_text,
     telegram_html,
     whatsapp_markup,
 )
-from bot.store import GatewayStore, make_engine, utcnow
-from bot.texts import status_label
+from channels.tables import utcnow
+from channels.texts import status_label
 from infra.channels import sender_id
 
 if TYPE_CHECKING:
@@ -44,7 +46,7 @@ if TYPE_CHECKING:
     from telegram.error import RetryAfter
     from twilio.rest import Client as TwilioClient
 
-    from backend.config import Settings
+    from core.config import Settings
 
 # python-telegram-bot and aiohttp (~15 MB) are imported by processes that send on Telegram,
 # twilio (with requests: ~5 MB) by those that send on WhatsApp: the backend API imports this
@@ -82,6 +84,13 @@ class SendResult:
 
 class Sender(Protocol):
     async def send(self, notification: OutboundNotification) -> SendResult: ...
+
+
+class LastInbound(Protocol):
+    """When a chat sender last wrote to us (the gateway records it): WhatsApp's 24-hour
+    window. The worker reads it through ``channels.tables.LastInboundReader``."""
+
+    async def last_inbound_at(self, sender_id: str) -> datetime | None: ...
 
 
 class RateLimiter:
@@ -247,7 +256,7 @@ class WhatsAppSender:
         client: TwilioClient,
         *,
         whatsapp_from: str,
-        store: GatewayStore,
+        last_inbound: LastInbound,
         template_sid: str = "",
         public_base_url: str = "",
     ) -> None:
@@ -257,7 +266,7 @@ class WhatsAppSender:
             if whatsapp_from.startswith("whatsapp:")
             else (f"whatsapp:{whatsapp_from}")
         )
-        self._store = store
+        self._last_inbound = last_inbound
         self._template_sid = template_sid
         self._public_base_url = public_base_url.rstrip("/")
         self._sent = _SentParts()
@@ -268,7 +277,7 @@ class WhatsAppSender:
         return f"{self._public_base_url}/whatsapp/status?notification_id={notification_id}"
 
     async def within_window(self, number: str) -> bool:
-        last = await self._store.call(self._store.last_inbound_at, sender_id("whatsapp", number))
+        last = await self._last_inbound.last_inbound_at(sender_id("whatsapp", number))
         return last is not None and utcnow() - last < WHATSAPP_WINDOW - WHATSAPP_WINDOW_MARGIN
 
     async def send(self, notification: OutboundNotification) -> SendResult:
@@ -397,86 +406,16 @@ class LoggingSender:
         return SendResult("sent", provider_message_id=f"log:{notification.id}")
 
 
-def make_telegram_bot(token: str, api_base_url: str = "", *, connections: int = 64) -> Bot:
-    """PTB's ``Bot`` over aiohttp (``bot/telegram_request.py``: a fraction of httpx's CPU per
-    request), with up to ``connections`` requests in flight; long polling gets a connection
-    of its own. ``TELEGRAM_API_BASE_URL`` points it at a local fake in tests."""
-    from telegram import Bot
-
-    from bot.telegram_request import AiohttpRequest
-
-    requests: dict[str, Any] = {
-        "request": AiohttpRequest(connection_pool_size=connections),
-        "get_updates_request": AiohttpRequest(connection_pool_size=1),
-    }
-    if api_base_url:
-        return Bot(token, base_url=api_base_url, **requests)
-    return Bot(token, **requests)
-
-
-TWILIO_API_ORIGIN = "https://api.twilio.com"
-
-
-@functools.cache
-def _local_twilio_http_client_class() -> Any:
-    """``LocalTwilioHttpClient``, made on first use: twilio is imported only where WhatsApp
-    is configured (``bot.senders.LocalTwilioHttpClient`` still names it: ``__getattr__``)."""
-    from twilio.http.http_client import TwilioHttpClient
-    from twilio.http.response import Response as TwilioResponse
-
-    class LocalTwilioHttpClient(TwilioHttpClient):
-        """twilio's own HTTP client, sending what it would send to ``api.twilio.com`` to
-        another origin instead (``TWILIO_API_BASE_URL``: a local fake Twilio in end-to-end
-        tests and benchmarks, where the worker and the gateway are separate processes)."""
-
-        def __init__(self, api_base_url: str, **kwargs: Any) -> None:
-            super().__init__(**kwargs)
-            self.api_base_url = api_base_url.rstrip("/")
-
-        def request(
-            self,
-            method: str,
-            url: str,
-            params: dict[str, object] | None = None,
-            data: dict[str, object] | None = None,
-            headers: dict[str, str] | None = None,
-            auth: tuple[str, str] | None = None,
-            timeout: float | None = None,
-            allow_redirects: bool = False,
-        ) -> TwilioResponse:
-            if url.startswith(TWILIO_API_ORIGIN):
-                url = self.api_base_url + url[len(TWILIO_API_ORIGIN) :]
-            return super().request(
-                method, url, params, data, headers, auth, timeout, allow_redirects
-            )
-
-    return LocalTwilioHttpClient
-
-
-def __getattr__(name: str) -> Any:
-    if name == "LocalTwilioHttpClient":
-        return _local_twilio_http_client_class()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def make_twilio_client(account_sid: str, auth_token: str, api_base_url: str = "") -> TwilioClient:
-    """twilio's ``Client``; ``TWILIO_API_BASE_URL`` points it at a local fake in tests."""
-    from twilio.rest import Client as TwilioClient
-
-    if api_base_url:
-        http_client = _local_twilio_http_client_class()(api_base_url, timeout=10.0)
-        return TwilioClient(account_sid, auth_token, http_client=http_client)
-    return TwilioClient(account_sid, auth_token)
-
-
 def build_senders(
     settings: Settings,
+    last_inbound: LastInbound,
     *,
     telegram_messages_per_second: float = 30.0,
     telegram_seconds_per_chat: float = 1.0,
     twilio_client: TwilioClient | None = None,
 ) -> dict[str, Sender]:
-    """One sender per channel (``telegram``, ``whatsapp``, ``web``) from the settings."""
+    """One sender per channel (``telegram``, ``whatsapp``, ``web``) from the settings;
+    ``last_inbound`` tells the WhatsApp sender whether a chat's 24-hour window is open."""
     senders: dict[str, Sender] = {}
     if settings.telegram_bot_token:
         senders["telegram"] = TelegramSender(
@@ -496,7 +435,7 @@ def build_senders(
         senders["whatsapp"] = WhatsAppSender(
             client,
             whatsapp_from=settings.twilio_whatsapp_from,
-            store=GatewayStore(make_engine(settings.database_url)),
+            last_inbound=last_inbound,
             template_sid=settings.twilio_template_sid,
             public_base_url=settings.public_base_url,
         )

@@ -5,7 +5,7 @@ import logging
 
 import pytest
 
-from backend.logs import JsonFormatter, MaskingFormatter
+from core.logs import JsonFormatter, MaskingFormatter
 from infra.masking import MaskPersonalData, mask_personal_data
 
 

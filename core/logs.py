@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 import logging
 
-from backend.config import Settings
-from backend.requestid import RequestIdFilter
+from core.config import Settings
+from core.requestid import RequestIdFilter
 from infra.masking import MaskPersonalData, mask_personal_data, quiet_chatty_loggers
 
 __all__ = ["JsonFormatter", "MaskPersonalData", "MaskingFormatter", "configure_logging"]
