@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 CONNECT_RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0)
 
 REQUEST_ID_HEADER = "X-Request-ID"
-# What the backend accepts as a request id (backend/requestid.py); anything else is not sent.
+# What the backend accepts as a request id (core/requestid.py); anything else is not sent.
 _USABLE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
 
 
