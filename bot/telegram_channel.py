@@ -26,11 +26,12 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from bot.inbox import Inbound
 from bot.rasa_client import RasaClient
 from bot.store import GatewayStore, StoredMessage
-from channels.privacy import mask_phone, mask_sender
+from channels.privacy import mask_sender
 from channels.rendering import SHORT_KEY_MARKER, Reply, TelegramMessage, render_telegram
 from channels.senders import retry_after_seconds
 from channels.texts import gateway_text, language_of
 from infra.channels import sender_id
+from infra.masking import mask_phone
 
 log = logging.getLogger(__name__)
 

@@ -23,11 +23,11 @@ from sqlalchemy.engine import Engine
 from bot.inbox import Inbound
 from bot.rasa_client import RasaClient
 from bot.store import GatewayStore, StoredMessage
-from channels.privacy import mask_name, mask_phone
 from channels.rendering import Button, Reply, match_option, render_whatsapp
 from channels.tables import utcnow
 from channels.texts import gateway_text, language_of
 from infra.channels import sender_id
+from infra.masking import mask_name, mask_phone
 
 if TYPE_CHECKING:
     from twilio.rest import Client as TwilioClient

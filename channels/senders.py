@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 import httpx
 
 from channels.clients import make_telegram_bot, make_twilio_client
-from channels.privacy import mask_phone, mask_sender
+from channels.privacy import mask_sender
 from channels.rendering import (
     TELEGRAM_TEXT_LIMIT,
     WHATSAPP_TEXT_LIMIT,
@@ -40,6 +40,7 @@ from channels.rendering import (
 from channels.tables import utcnow
 from channels.texts import status_label
 from infra.channels import sender_id
+from infra.masking import mask_phone
 
 if TYPE_CHECKING:
     from telegram import Bot

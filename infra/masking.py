@@ -29,14 +29,39 @@ _NAME_FIELD = re.compile(
 CHATTY_LOGGERS = ("httpx", "twilio.http_client")
 
 
+def mask_phone(number: str | None) -> str:
+    """Keep the country code and the last four digits: ``+91******3210``.
+
+    Enough for an operator to tell two users apart, too little to call anyone.
+    """
+    if not number:
+        return ""
+    digits = re.findall(r"\d", number)
+    if len(digits) <= 4:
+        return "*" * len(digits)
+    keep_head = 2 if number.lstrip().startswith("+") else 0
+    head = "".join(digits[:keep_head])
+    tail = "".join(digits[-4:])
+    middle = "*" * (len(digits) - keep_head - 4)
+    return f"{'+' if keep_head else ''}{head}{middle}{tail}"
+
+
+def mask_name(name: str | None) -> str:
+    """First letter of each word, the rest starred: ``Ramesh Kumar`` -> ``R***** K****``."""
+    if not name:
+        return ""
+    return " ".join(word[0] + "*" * (len(word) - 1) for word in name.split())
+
+
 def _mask_phone(match: re.Match[str]) -> str:
+    # The prefix as written (+91, 91-, 0), then as mask_phone: six stars and the last four.
     digits = re.sub(r"\D", "", match.group(2))
-    return f"{match.group(1) or ''}{digits[:2]}******{digits[-2:]}"
+    return f"{match.group(1) or ''}******{digits[-4:]}"
 
 
 def _mask_name(match: re.Match[str]) -> str:
     value = match.group(3).strip()
-    return f"{match.group(1)}{match.group(2)}{value[:1]}***" if value else match.group(0)
+    return f"{match.group(1)}{match.group(2)}{mask_name(value)}" if value else match.group(0)
 
 
 def mask_phones(text: str) -> str:
