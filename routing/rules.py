@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -53,7 +54,8 @@ _UNIT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"|केवीआईसी|खादी\s+(?:और|एवं|व)\s+ग्रामोद्योग\s+आयोग|खादी आयोग"
             r"|\bpm\s*egp\b|prime minister'?s employment generation|पीएमईजीपी"
             r"|प्रधानमंत्री रोजगार सृजन|\bkvib\b|\bkhadi\b|खादी|gramodyog vikas|ग्रामोद्योग विकास"
-            r"|honey mission|solar charkha|kumhar sashaktikaran",
+            r"|honey mission|solar charkha|kumhar sashaktikaran|हनी मिशन|सोलर चरखा"
+            r"|कुम्हार सशक्तिकरण",
         ),
         (
             "COIR",
@@ -68,7 +70,7 @@ _UNIT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (
             "NIMSME",
             r"\bni[- ]?msme\b|national institute for (?:micro, small and medium enterprises|msme)"
-            r"|निम्समे|राष्ट्रीय एमएसएमई संस्थान",
+            r"|निम्समे|राष्ट्रीय एमएसएमई संस्थान|एनआई[- ]?एमएसएमई",
         ),
         (
             MSEFC_OF_THE_STATE,
@@ -88,7 +90,7 @@ _TECHNOLOGY_CENTRE_WORDS = (
     r"(?:msme\s+)?(?:technology|tech)\s+cent(?:re|er)s?|tool\s*rooms?|\bmsme[- ]tcs?\b|\bcttc\b"
     r"|\bigtr\b|indo[- ]german tool room|\bppdc\b|process[- ]cum[- ]product development"
     r"|\bcfti\b|central footwear training institute"
-    r"|प्रौद्योगिकी\s+केंद्र|टूल\s*रूम|टेक्नोलॉजी\s+सेंटर"
+    r"|प्रौद्योगिकी\s+केंद्र|टूल\s*रूम|टेक्नोलॉजी\s+सेंटर|पीपीडीसी|सीएफटीआई"
 )
 TECHNOLOGY_DIVISION = "DCMSME-TECH"
 # Named bodies whose remit is a set of schemes (KVIC, Coir Board, NSIC): naming them moves a
@@ -143,6 +145,7 @@ class RouteDecision:
 
 def units_named_in(text: str, directory: Directory | None = None) -> list[NamedUnit]:
     """Every unit ``text`` names, in the order named (a Technology Centre by its own code)."""
+    text = without_nukta(text)
     found: list[NamedUnit] = []
     for code, pattern in _UNIT_PATTERNS:
         match = pattern.search(text)
@@ -187,6 +190,12 @@ _SENTENCE_END = re.compile(r"[.\n।?!]")
 _NEAR = 45  # characters between "tool room" and the town, either side
 
 
+def without_nukta(text: str) -> str:
+    """Devanagari without the nukta dot: "फिरोज़ाबाद" (either encoding) reads as "फिरोजाबाद",
+    as people type it."""
+    return unicodedata.normalize("NFC", text).replace("\u093c", "")
+
+
 def _code_of_group(group: str) -> str:
     return group.removeprefix("c_").replace("_", "-")
 
@@ -201,9 +210,9 @@ def _technology_centre_patterns(
     for centre in directory.of_kind("technology_centre"):
         group = "c_" + centre.code.replace("-", "_")
         if centre.named_as:
-            own.append(f"(?P<{group}>{'|'.join(centre.named_as)})")
+            own.append(f"(?P<{group}>{without_nukta('|'.join(centre.named_as))})")
         for name in centre.city_names:
-            town_codes[name.casefold()] = centre.code
+            town_codes[without_nukta(name).casefold()] = centre.code
     towns = "|".join(re.escape(name) for name in sorted(town_codes, key=len, reverse=True))
     return (
         re.compile("|".join(own) or r"(?!)", re.IGNORECASE),

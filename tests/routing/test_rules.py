@@ -157,6 +157,15 @@ def test_without_classifier_or_category_the_general_desk_takes_it() -> None:
         ("other", "Uttar Pradesh", "CFTI Agra course did not start", "TC-CFTI-AGRA"),
         ("other", "Uttar Pradesh", "Agra tool room lab report is wrong", "TC-PPDC-AGRA"),
         ("skill_technology", None, "we need a tool room in our district", "DCMSME-TECH"),
+        # Named in Hindi, as people write them (found by the first blind routing set).
+        ("other", None, "कन्नौज के सुगंध एवं स्वाद विकास केंद्र की रिपोर्ट नहीं आई", "TC-FFDC-KANNAUJ"),
+        (None, None, "फिरोजाबाद के कांच उद्योग विकास केंद्र की जांच गलत", "TC-CDGI-FIROZABAD"),
+        (None, None, "फ़िरोज़ाबाद टूल रूम की फीस", "TC-CDGI-FIROZABAD"),  # nukta spelling
+        ("other", None, "मेरठ के पीपीडीसी में टेस्टिंग", "TC-PPDC-MEERUT"),
+        ("other", "Punjab", "jalandhar ke hand tools institute ki report", "TC-CIHT-JALANDHAR"),
+        ("other", None, "आईडीईएमआई मुंबई का कैलिब्रेशन चार्ज", "TC-IDEMI-MUMBAI"),
+        ("schemes_subsidy", None, "एनआई-एमएसएमई हैदराबाद के कार्यक्रम की फीस", "NIMSME"),
+        ("schemes_subsidy", None, "हनी मिशन में बी बॉक्स नहीं मिले", "KVIC"),
     ],
 )
 def test_a_named_unit_or_scheme_routes_there_under_a_generic_category(
