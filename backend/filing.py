@@ -29,12 +29,12 @@ from backend.models import (
     utcnow,
 )
 from backend.notifications import (
-    LEVEL_NAMES,
     citizen_key,
     citizen_language,
     citizen_text,
     critical_officer_text,
     department_name,
+    level_name,
     officer_key,
     officer_text,
 )
@@ -506,7 +506,7 @@ def _filing_notifications(
             number=number,
             department=department_name(department, language),
             note="",
-            level_name=LEVEL_NAMES[language].get(0, ""),
+            level_name=level_name(0, language),
         )
         rows.append(
             {

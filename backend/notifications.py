@@ -11,80 +11,19 @@ from sqlalchemy.orm import Session
 
 from backend.models import Notification, Officer, Ticket
 from infra.channels import CHAT_CHANNELS
+from infra.texts import LANGUAGES, pick
+from infra.texts import texts as catalogue_texts
 from routing.urgency import REASON_TITLES
 
-# Channels we can push to. CPGRAMS imports have no chat to answer on.
+# The texts: the catalogue's citizen and officer notifications (infra/texts.yaml).
+_TEXTS = catalogue_texts("citizen", "notification")
+_OFFICER_TEXTS = catalogue_texts("officer", "notification")
 
-_TEXTS: dict[str, dict[str, str]] = {
-    "created": {
-        "en": "Your grievance {number} is registered with {department}. It will be attended "
-        'within 3 days and concluded within 7. Send "status {number}" any time.',
-        "hi": "आपकी शिकायत {number} {department} में दर्ज हो गई है। 3 दिन में इस पर कार्रवाई "
-        'शुरू होगी और 7 दिन में निपटारा होगा। स्थिति जानने के लिए "status {number}" भेजें।',
-        "hinglish": "Aapki shikayat {number} {department} mein darj ho gayi hai. 3 din mein "
-        'karyavahi shuru hogi, 7 din mein niptara. Sthiti ke liye "status {number}" bhejein.',
-    },
-    "acknowledged": {
-        "en": "Grievance {number}: an officer of {department} has taken it up.",
-        "hi": "शिकायत {number}: {department} के अधिकारी ने इस पर काम शुरू कर दिया है।",
-        "hinglish": "Shikayat {number}: {department} ke adhikari ne ispar kaam shuru kar diya hai.",
-    },
-    "reply": {
-        "en": "Grievance {number}, reply from {department}: {note}",
-        "hi": "शिकायत {number}, {department} का उत्तर: {note}",
-        "hinglish": "Shikayat {number}, {department} ka jawab: {note}",
-    },
-    "request_info": {
-        "en": "Grievance {number}: {department} needs more information: {note} "
-        "Reply here to send it.",
-        "hi": "शिकायत {number}: {department} को और जानकारी चाहिए: {note} उत्तर यहीं भेजें।",
-        "hinglish": "Shikayat {number}: {department} ko aur jaankari chahiye: {note} "
-        "Jawab yahin bhejein.",
-    },
-    "transferred": {
-        "en": "Grievance {number} has been passed to {department}, the office that handles it.",
-        "hi": "शिकायत {number} संबंधित कार्यालय {department} को भेज दी गई है।",
-        "hinglish": "Shikayat {number} sambandhit karyalay {department} ko bhej di gayi hai.",
-    },
-    "resolved": {
-        "en": 'Grievance {number} is resolved: {note} Rate it 1-5, or reply "reopen {number}" '
-        "within 7 days if the problem remains.",
-        "hi": "शिकायत {number} का समाधान हुआ: {note} 1-5 रेटिंग दें, या समस्या बनी रहे तो 7 दिन में "
-        '"reopen {number}" भेजें।',
-        "hinglish": "Shikayat {number} ka samadhan hua: {note} 1-5 rating dein, ya samasya bani "
-        'rahe to 7 din mein "reopen {number}" bhejein.',
-    },
-    "rejected": {
-        "en": "Grievance {number} was closed without action: {note}",
-        "hi": "शिकायत {number} बिना कार्रवाई बंद की गई: {note}",
-        "hinglish": "Shikayat {number} bina karyavahi band ki gayi: {note}",
-    },
-    "reopened": {
-        "en": "Grievance {number} is reopened and raised to a senior officer.",
-        "hi": "शिकायत {number} फिर से खोली गई है और वरिष्ठ अधिकारी को भेजी गई है।",
-        "hinglish": "Shikayat {number} phir se kholi gayi hai aur senior adhikari ko "
-        "bheji gayi hai.",
-    },
-    "escalated": {
-        "en": "Grievance {number} is overdue and has been raised to {level_name}.",
-        "hi": "शिकायत {number} समय-सीमा से आगे है और {level_name} को भेजी गई है।",
-        "hinglish": "Shikayat {number} samay-seema se aage hai aur {level_name} ko bheji gayi hai.",
-    },
-}
 
-_OFFICER_TEXTS: dict[str, str] = {
-    "assigned": "New grievance {number} ({category}, {state}) assigned to you.",
-    "escalated": "Grievance {number} is overdue (escalation level {level}); please act now.",
-    "citizen_message": "Grievance {number}: the citizen wrote: {note}",
-    "reopened": "Grievance {number} was reopened by the citizen (escalation level {level}): {note}",
-    "critical": "CRITICAL grievance {number} ({category}, {state}): {note}. Please act now.",
-}
-
-LEVEL_NAMES = {
-    "en": {1: "a senior officer", 2: "the head of the department", 3: "ministry leadership"},
-    "hi": {1: "वरिष्ठ अधिकारी", 2: "विभागाध्यक्ष", 3: "मंत्रालय नेतृत्व"},
-    "hinglish": {1: "senior adhikari", 2: "vibhag pramukh", 3: "mantralay netritva"},
-}
+def level_name(level: int, language: str) -> str:
+    """Who a grievance escalated to ``level`` is with, as the citizen reads it ("" at 0)."""
+    entry = catalogue_texts("citizen", "level").get(str(level))
+    return pick(entry, language) if entry else ""
 
 
 _DEVANAGARI = re.compile(r"[\u0900-\u097f]")
@@ -101,7 +40,7 @@ def citizen_language(declared: str | None, *texts: str | None) -> str:
     words decide: mostly Devanagari letters make "hinglish" Hindi. English stays English (a
     person may choose English and still write names in Devanagari).
     """
-    language = declared if declared in LEVEL_NAMES else "en"
+    language = declared if declared in LANGUAGES else "en"
     if language == "hinglish":
         written = " ".join(t for t in texts if t)
         if len(_DEVANAGARI.findall(written)) > len(_LATIN.findall(written)):
@@ -137,14 +76,13 @@ def officer_text(
     kind: str, *, number: str, category: str, state: str, level: int, note: str
 ) -> str:
     """What an officer is told of an event (English: the desk works in English)."""
-    return _OFFICER_TEXTS[kind].format(
+    return _OFFICER_TEXTS[kind]["en"].format(
         number=number, category=category, state=state, level=level, note=note[:300]
     )
 
 
 def citizen_text(kind: str, language: str, **values: object) -> str:
-    texts = _TEXTS[kind]
-    return texts.get(language, texts["en"]).format(**values)
+    return pick(_TEXTS[kind], language).format(**values)
 
 
 def notify_citizen(
@@ -152,7 +90,7 @@ def notify_citizen(
 ) -> Notification | None:
     if ticket.channel not in CHAT_CHANNELS:
         return None
-    language = ticket.language if ticket.language in LEVEL_NAMES else "en"
+    language = ticket.language if ticket.language in LANGUAGES else "en"
     text = citizen_text(
         kind,
         language,
@@ -163,7 +101,7 @@ def notify_citizen(
             else ticket.department_code
         ),
         note=note,
-        level_name=LEVEL_NAMES[language].get(ticket.escalation_level, ""),
+        level_name=level_name(ticket.escalation_level, language),
     )
     notification = Notification(
         ticket_id=ticket.id,

@@ -16,6 +16,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from infra.texts import pick, texts
+
 if TYPE_CHECKING:  # imported by render_telegram: the backend API imports this module too
     from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -196,12 +198,12 @@ def render_telegram(reply: Reply) -> list[TelegramMessage]:
 
 # --- WhatsApp -------------------------------------------------------------------------------
 
-_WHATSAPP_HINT = {
-    "en": "Reply with the number of your choice.",
-    "hi": "अपने विकल्प का नंबर लिखकर भेजें।",
-}
 _DEVANAGARI_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
 _NUMBER_ANSWER = re.compile(r"^\s*\(?(\d{1,2})[.)]?\s*$")
+
+
+def _language(text: str) -> str:
+    return "hi" if is_hindi(text) else "en"
 
 
 @dataclass(frozen=True)
@@ -225,7 +227,7 @@ def render_whatsapp(reply: Reply) -> list[WhatsAppMessage]:
         lines.append("\n".join(f"{b.title}: {b.payload}" for b in links))
     if options:
         numbered = "\n".join(f"{i}. {b.title}" for i, b in enumerate(options, start=1))
-        hint = _WHATSAPP_HINT["hi" if is_hindi(reply.text) else "en"]
+        hint = pick(texts("citizen", "gateway")["choose_by_number"], _language(reply.text))
         lines.append(f"{numbered}\n\n{hint}")
     body = "\n\n".join(lines)
     chunks = split_text(body, WHATSAPP_TEXT_LIMIT, len)
