@@ -31,6 +31,8 @@ from typing import Any, Literal
 
 import numpy as np
 
+from infra.memory import malloc_trim, release_free_memory
+
 log = logging.getLogger(__name__)
 
 Precision = Literal["int8", "float32"]
@@ -124,17 +126,6 @@ class Encoder:
         return None if name is None else str(self._model.prompts[name])
 
 
-def release_free_memory() -> None:
-    """Return the C heap's free pages to the system (glibc ``malloc_trim``; elsewhere a no-op).
-
-    Freed torch buffers and Python objects go back to malloc's free lists, which keep their
-    pages resident until the top of the heap is free; ``malloc_trim`` gives back every free
-    page. Changes no data, costs a few ms, so it is called after start-up work, not per call."""
-    trim = _malloc_trim()
-    if trim is not None:
-        trim(0)
-
-
 def _trim_after_encodes() -> None:
     """Every ``TRIM_INTERVAL_SECONDS``, if anything was encoded meanwhile, give the heap
     pages freed by the encodes back (``release_free_memory``, ~6 ms with both encoders).
@@ -154,18 +145,8 @@ def _trim_after_encodes() -> None:
 @functools.cache
 def _start_trimming() -> None:
     """Start ``_trim_after_encodes`` once per process (a daemon thread: it never blocks exit)."""
-    if _malloc_trim() is not None:
+    if malloc_trim() is not None:
         threading.Thread(target=_trim_after_encodes, name="malloc-trim", daemon=True).start()
-
-
-@functools.cache
-def _malloc_trim() -> Any:
-    import ctypes
-
-    try:
-        return ctypes.CDLL(None).malloc_trim  # the process's own C library
-    except (OSError, AttributeError):  # not glibc
-        return None
 
 
 def _traced_inputs(features: dict[str, Any]) -> tuple[Any, Any, Any]:

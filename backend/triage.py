@@ -6,6 +6,7 @@ import functools
 import logging
 import threading
 
+from infra.memory import release_free_memory
 from routing.directory import Directory, load_directory
 from routing.rules import CategoryPredictor, RouteDecision, route
 from routing.urgency import Urgency, assess
@@ -56,6 +57,7 @@ class Triage:
         """Load the model, build the classifier and fit the urgency reader now rather than on
         the first request."""
         shipped_reader()
+        release_free_memory()  # the reader's fit scratch
         classifier = self.classifier()
         if classifier is not None:
             classifier.predict("warm up the route classifier")
