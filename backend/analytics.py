@@ -19,8 +19,6 @@ one department's scope or across all. Definitions, so that a reader can check a 
 
 from __future__ import annotations
 
-import csv
-import io
 import statistics
 import threading
 import time
@@ -414,15 +412,6 @@ def _summary(tables: dict[str, Table]) -> dict[str, Any]:
         "median_hours_to_resolve": overall[2],
         "escalated_open": sum(r[3] for r in tables["escalations"].rows),
     }
-
-
-def table_csv(table: Table) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(table.columns)
-    for row in table.rows:
-        writer.writerow(["" if value is None else value for value in row])
-    return buffer.getvalue()
 
 
 class StatsCache:
