@@ -11,10 +11,10 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
-from backend.analytics import StatsCache
 from backend.auth import officer_for_token, service_token_ok
 from backend.db import GroupCommit
 from backend.models import Officer
+from backend.stats_cache import StatsCache
 from backend.triage import Triage
 from core.config import Settings
 
