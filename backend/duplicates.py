@@ -13,6 +13,7 @@ import itertools
 import math
 import re
 from collections import Counter
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -67,3 +68,14 @@ def link_duplicate(session: Session, ticket: Ticket) -> Ticket | None:
     # Point at the first filing, so that a third copy joins the same group.
     ticket.duplicate_of_id = original.duplicate_of_id or original.id
     return original
+
+
+def repeated_ticket(description: str, candidates: list[Any]) -> int | None:
+    """The group a new ticket joins (the first filing's id), from candidates read as
+    (id, duplicate_of_id, description) rows: the filing's fast path (``backend/filing.py``)."""
+    best: tuple[float, int] | None = None
+    for candidate_id, candidate_group, candidate_text in candidates:
+        score = similarity(description, candidate_text)
+        if score >= THRESHOLD and (best is None or score > best[0]):
+            best = (score, int(candidate_group or candidate_id))
+    return best[1] if best else None

@@ -1,29 +1,24 @@
 """Filing a grievance: route it (outside any transaction), then write the ticket, its two
 audit events and its notifications in one savepoint of the caller's transaction, as raw SQL on
-the driver's cursor (one statement per row). The rows are those the ORM path would write:
-``tests/backend/test_filing_parity.py`` checks the notifications against
-``backend.notifications``. Group commit (``backend.db.GroupCommit``) runs several filings in
-one transaction through ``filing_unit``.
+the driver's cursor (one statement per row; the statements are ``backend/filing_sql.py``).
+The rows are those the ORM path would write: ``tests/backend/test_filing_parity.py`` checks
+the notifications against ``backend.notifications``. Group commit
+(``backend.db.GroupCommit``) runs several filings in one transaction through ``filing_unit``.
 """
 
 from __future__ import annotations
 
-import functools
-import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Final
 
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from backend.duplicates import CANDIDATES as DUPLICATE_CANDIDATES
-from backend.duplicates import THRESHOLD as DUPLICATE_THRESHOLD
-from backend.duplicates import similarity
+from backend.duplicates import repeated_ticket
+from backend.filing_sql import FilingSql, filing_sql
 from backend.models import (
-    OPEN_SQL,
     Department,
     Ticket,
     utcnow,
@@ -176,94 +171,6 @@ def filing_unit(routed: Routed) -> Callable[[Connection, dict[str, Any]], Filed]
     return unit
 
 
-class FilingSql:
-    """The statements of a filing as driver SQL, written once per dialect.
-
-    Filing is the hot path: through SQLAlchemy each of its statements cost about 0.4 ms of
-    Python (statement building, cache keys, result processing); straight on the driver's
-    cursor the whole filing is a fraction of that. Values are adapted here the way the
-    models' column types would (UTC datetimes, JSON), so the rows read back the same.
-    """
-
-    def __init__(self, dialect: str) -> None:
-        self.dialect = dialect
-        self.integrity_error: type[Exception]
-        if dialect == "sqlite":
-            import sqlite3
-
-            self.integrity_error = sqlite3.IntegrityError
-        else:
-            import psycopg
-
-            self.integrity_error = psycopg.IntegrityError
-        self.by_key = self._sql(
-            "SELECT id, request_digest FROM tickets WHERE idempotency_key = :key"
-        )
-        self.by_external = self._sql(
-            "SELECT id FROM tickets WHERE external_source = :source AND external_ref = :ref"
-        )
-        # Open tickets per active officer of the department: the least loaded gets the next.
-        self.officer_loads = self._sql(
-            "SELECT o.id, (SELECT count(*) FROM tickets t WHERE t.officer_id = o.id"  # noqa: S608
-            f" AND t.status IN ({OPEN_SQL})) FROM officers o"
-            " WHERE o.department_code = :department AND o.role = 'officer'"
-            " AND o.active = :active"
-        )
-        self.number_of = self._sql("SELECT number FROM tickets WHERE id = :id")
-        # Who hears of a critical grievance at once: the department's heads and leadership.
-        self.urgent_officers = self._sql(
-            "SELECT id FROM officers WHERE active = :active AND ((role = 'head'"
-            " AND department_code = :department) OR role = 'leadership') ORDER BY id"
-        )
-        self.duplicate_candidates = self._sql(
-            "SELECT id, duplicate_of_id, description FROM tickets"  # noqa: S608
-            " WHERE channel = :channel AND channel_user_id = :user"
-            f" AND status IN ({OPEN_SQL}) ORDER BY id DESC LIMIT {DUPLICATE_CANDIDATES}"
-        )
-        ticket_columns = [column.key for column in Ticket.__table__.columns if column.key != "id"]
-        values = ", ".join(
-            f"CAST(:{key} AS JSON)" if key == "attachments" and dialect != "sqlite" else f":{key}"
-            for key in ticket_columns
-        )
-        self.ticket_columns = tuple(ticket_columns)
-        self.insert_ticket = self._sql(
-            # Column names come from the model, values are all parameters.
-            f"INSERT INTO tickets ({', '.join(ticket_columns)}) VALUES ({values}) RETURNING id"  # noqa: S608
-        )
-        self.insert_events = self._sql(
-            "INSERT INTO ticket_events (ticket_id, at, actor, action, from_status, to_status,"
-            " note) VALUES (:ticket_id, :at, :filer, :action1, :from1, :to1, :note1),"
-            " (:ticket_id, :at, :router, :action2, :from2, :to2, :note2) RETURNING id"
-        )
-        self.insert_notification = self._sql(
-            "INSERT INTO notifications (ticket_id, delivery_key, recipient, channel,"
-            " channel_user_id, language, kind, text, ticket_status, status, attempts,"
-            " next_attempt_at, created_at) VALUES (:ticket_id, :delivery_key, :recipient,"
-            " :channel, :channel_user_id, :language, :kind, :text, :ticket_status, 'pending', 0,"
-            " :next_attempt_at, :created_at)"
-        )
-
-    def _sql(self, text: str) -> str:
-        # SQLite's driver takes :name; psycopg takes %(name)s.
-        if self.dialect == "sqlite":
-            return text
-        return re.sub(r"(?<!:):([a-z_0-9]+)", r"%(\1)s", text)
-
-    def value(self, value: Any) -> Any:
-        if isinstance(value, datetime):
-            value = value.astimezone(UTC)
-            # SQLAlchemy's SQLite DateTime storage format, so the ORM reads these rows.
-            return value.strftime("%Y-%m-%d %H:%M:%S.%f") if self.dialect == "sqlite" else value
-        if isinstance(value, list):
-            return json.dumps(value)
-        return value
-
-
-@functools.cache
-def filing_sql(dialect: str) -> FilingSql:
-    return FilingSql(dialect)
-
-
 class FilingCache:
     """What filings in one transaction may share: the open-ticket count of each officer.
 
@@ -363,7 +270,7 @@ def _file_rows(cursor: Any, sql: FilingSql, routed: Routed, cache: FilingCache) 
     cursor.execute(
         sql.duplicate_candidates, {"channel": data.channel, "user": data.channel_user_id}
     )
-    duplicate_of = _repeated_ticket(data.description, cursor.fetchall())
+    duplicate_of = repeated_ticket(data.description, cursor.fetchall())
     duplicate_number = None
     if duplicate_of is not None:  # rare: told to the citizen by number
         cursor.execute(sql.number_of, {"id": duplicate_of})
@@ -475,16 +382,6 @@ def _file_rows(cursor: Any, sql: FilingSql, routed: Routed, cache: FilingCache) 
         urgency=urgency.level,
         urgency_reasons=",".join(urgency.reasons)[:200],
     )
-
-
-def _repeated_ticket(description: str, candidates: list[Any]) -> int | None:
-    """The group a new ticket joins (``backend.duplicates``: the first filing's id)."""
-    best: tuple[float, int] | None = None
-    for candidate_id, candidate_group, candidate_text in candidates:
-        score = similarity(description, candidate_text)
-        if score >= DUPLICATE_THRESHOLD and (best is None or score > best[0]):
-            best = (score, int(candidate_group or candidate_id))
-    return best[1] if best else None
 
 
 def _filing_notifications(

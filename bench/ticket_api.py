@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from backend.auth import add_officer
 from backend.db import make_engine, make_session_factory, transaction
-from backend.filing import filing_sql
+from backend.filing_sql import filing_sql
 from backend.models import Notification, Ticket, TicketEvent
 from routing import ticket_number
 from routing.rules import route

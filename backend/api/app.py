@@ -29,12 +29,14 @@ from backend.api.routes import (
 )
 from backend.auth import service_token_ok
 from backend.dashboard import routes as dashboard
+from backend.dashboard.signin import SignInRequired, to_sign_in
 from backend.db import make_engine, make_session_factory
 from backend.metrics import ApiMetrics
 from backend.models import utcnow
 from backend.queue import OutOfScope, UnknownAction
 from backend.ratelimit import RateLimitMiddleware
 from backend.schemes.search import lazy_scheme_search
+from backend.stats_scope import DepartmentOutOfScope
 from backend.tickets import (
     CitizenRefused,
     IdempotencyConflict,
@@ -149,7 +151,7 @@ def create_app(
     app.include_router(admin_stats.router)
     app.include_router(admin_imports.router)
     app.include_router(dashboard.router)
-    app.add_exception_handler(dashboard.SignInRequired, dashboard.to_sign_in)
+    app.add_exception_handler(SignInRequired, to_sign_in)
 
     @app.exception_handler(MistypedNumber)
     async def _mistyped(_: Request, exc: MistypedNumber) -> JSONResponse:
@@ -171,6 +173,11 @@ def create_app(
     @app.exception_handler(UnknownAction)
     async def _unknown_action(_: Request, exc: UnknownAction) -> JSONResponse:
         return _error(404, str(exc), code="unknown_action")
+
+    @app.exception_handler(DepartmentOutOfScope)
+    async def _other_department(_: Request, exc: DepartmentOutOfScope) -> JSONResponse:
+        # An unknown department is an InvalidRequest: 422 below, with its own message.
+        return _error(403, str(exc))
 
     @app.exception_handler(NotOwner)
     async def _not_owner(_: Request, exc: NotOwner) -> JSONResponse:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from backend.auth import officer_for_token, service_token_ok
 from backend.db import GroupCommit
 from backend.models import Officer
+from backend.stats_cache import StatsCache
 from backend.triage import Triage
 from core.config import Settings
 
@@ -69,6 +70,17 @@ TriageDep = Annotated[Triage, Depends(get_triage)]
 GroupCommitDep = Annotated[GroupCommit, Depends(get_group_commit)]
 NowDep = Annotated[datetime, Depends(get_now)]
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+async def get_stats_cache(request: Request, factory: FactoryDep) -> StatsCache:
+    """The app's cache of figures per scope (see StatsCache), made on first use."""
+    cache: StatsCache | None = getattr(request.app.state, "stats_cache", None)
+    if cache is None:
+        cache = request.app.state.stats_cache = StatsCache(factory)
+    return cache
+
+
+StatsCacheDep = Annotated[StatsCache, Depends(get_stats_cache)]
 
 _UNAUTHORIZED = {"WWW-Authenticate": "Bearer"}
 

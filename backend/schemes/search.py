@@ -15,19 +15,16 @@ engine says it does not know instead of guessing.
 from __future__ import annotations
 
 import copy
-import hashlib
-import logging
-import os
-import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Literal
 
 import bm25s
 import numpy as np
 
+from backend.schemes.embedding_cache import TextEncoder, cached_embeddings
 from backend.schemes.knowledge import (
     DATA_DIR,
     OUT_OF_SCOPE_FILE,
@@ -39,25 +36,12 @@ from backend.schemes.knowledge import (
 from backend.schemes.language import (
     AliasTable,
     NormalisedQuery,
-    alias_keys,
     lexical_tokens,
     normalise_query,
 )
-
-log = logging.getLogger(__name__)
+from backend.schemes.topics import DECLINED_TOPICS, TopicFilter
 
 RankingMode = Literal["bm25", "dense", "hybrid", "rrf"]
-_CACHE_PREFIX = "scheme-embeddings-"
-
-
-class TextEncoder(Protocol):
-    """What the engine needs from ``backend.embeddings.get_scheme_encoder()``."""
-
-    model_id: str
-
-    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
-        """Unit-length float32 vectors, one row per text."""
-        ...
 
 
 @dataclass(frozen=True)
@@ -180,124 +164,6 @@ def alias_table(schemes: Sequence[Scheme]) -> AliasTable:
         english = next((alias for alias in scheme.aliases if alias.isascii()), scheme.name)
         pairs.extend((alias, english) for alias in scheme.aliases if not alias.isascii())
     return AliasTable(pairs)
-
-
-# Topics that entrepreneurs ask a government bot about and that this knowledge base does not
-# cover. The engine refuses them even when a scheme shares words with them (an income-tax
-# question scores on section 43B(h), "home loan" on the loan schemes, an Aadhaar update on
-# Udyam's Aadhaar steps), unless the question also names a scheme. Round 2 took the first
-# group from the issue (passports, cricket, income-tax slabs), the GST rates of the task and
-# the topics of the dev set's tuning split; round 3 added the rest from general knowledge of
-# near-domain requests (civil documents, other taxes, company law, licences, labour
-# compliance, personal finance, farming), checked to decline no knowledge-base phrasing and no
-# in-scope question of the dev set (tests/backend/test_schemes_search.py). Folded like queries.
-# fmt: off
-DECLINED_TOPICS: tuple[str, ...] = (
-    # round 2
-    "passport", "पासपोर्ट", "visa", "driving licence", "driving license", "income tax",
-    "tax slab", "itr", "aayakar", "आयकर", "gst rate", "gst return", "gstr", "cricket",
-    "क्रिकेट", "football", "weather", "mausam", "मौसम", "ration card", "राशन कार्ड", "voter id",
-    "irctc", "train ticket", "electricity bill", "home loan", "credit card", "stock market",
-    "share market", "which stock", "ayushman", "pm kisan", "scholarship", "epf",
-    "private limited company", "minimum wage", "import export code", "joke",
-    # identity and civil documents
-    "aadhaar update", "aadhaar card update", "aadhaar correction", "aadhaar card correction",
-    "aadhaar address change", "aadhaar mobile number", "aadhaar card me", "आधार कार्ड में",
-    "pan card correction", "pan card update", "pan card me", "pan card apply", "new pan card",
-    "पैन कार्ड में", "birth certificate", "death certificate", "caste certificate",
-    "income certificate", "domicile certificate", "marriage certificate",
-    "property registration", "land record", "jamabandi", "khatauni", "registry of land",
-    # taxes other than the MSMED Act's section 43B(h)
-    "gst registration cancel", "gst cancel", "gst cancellation", "gst number cancel",
-    "gst refund", "gst notice", "gst login", "e way bill", "eway bill", "tds return",
-    "tds rate", "professional tax", "advance tax", "property tax", "टैक्स रिटर्न",
-    # company law
-    "llp registration", "register an llp", "company registration", "roc filing",
-    "roc annual", "partnership deed", "one person company", "director kyc", "din number",
-    # licences
-    "fssai", "food licence", "food license", "trade licence", "trade license", "shop act",
-    "gumasta", "drug licence", "drug license", "factory licence", "factory license",
-    "fire noc", "pollution noc", "consent to operate", "liquor licence", "arms licence",
-    # labour compliance
-    "esic", "pf withdrawal", "provident fund", "gratuity", "pf account", "uan number",
-    "labour licence",
-    # personal finance
-    "personal loan", "car loan", "gold loan", "education loan", "vehicle loan", "bike loan",
-    "life insurance", "health insurance", "term insurance", "vehicle insurance",
-    "mutual fund", "mutual funds", "fixed deposit", "savings account", "atal pension",
-    "pension scheme", "lic policy", "पर्सनल लोन", "होम लोन", "बीमा पॉलिसी",
-    # farming
-    "kisan credit card", "crop insurance", "fasal bima", "soil health card",
-    "किसान क्रेडिट कार्ड",
-    # off topic
-    "movie", "recipe", "ipl", "horoscope", "lottery", "bitcoin", "crypto",
-)
-# fmt: on
-
-
-class TopicFilter:
-    """Says whether a question is about a declined topic and names no scheme."""
-
-    def __init__(self, schemes: Sequence[Scheme], topics: Sequence[str]) -> None:
-        self._topics = AliasTable((topic, topic) for topic in topics)
-        self._names = AliasTable(
-            (name, scheme.id) for scheme in schemes for name in (scheme.name, *scheme.aliases)
-        )
-
-    def declines(self, query: str) -> bool:
-        keys = alias_keys(query)
-        starts = range(len(keys))
-        if not any(self._topics.match(keys, start) for start in starts):
-            return False
-        return not any(self._names.match(keys, start) for start in starts)
-
-
-def embedding_cache_key(model_id: str, passages: Sequence[str]) -> str:
-    digest = hashlib.sha256(model_id.encode("utf-8"))
-    for passage in passages:
-        digest.update(b"\x1f")
-        digest.update(passage.encode("utf-8"))
-    return digest.hexdigest()[:32]
-
-
-def cached_embeddings(
-    encoder: TextEncoder, passages: Sequence[str], cache_dir: Path | None
-) -> np.ndarray:
-    """Passage vectors, read from ``cache_dir`` when the same model saw the same texts."""
-    if cache_dir is None:
-        return _encode(encoder, passages)
-    cache_dir = Path(cache_dir)
-    key = embedding_cache_key(encoder.model_id, passages)
-    # The file name starts with the encoder's own hash, so that pruning stale files of one
-    # encoder leaves another's alone (a float32 benchmark next to the int8 service).
-    model = hashlib.sha256(encoder.model_id.encode("utf-8")).hexdigest()[:8]
-    path = cache_dir / f"{_CACHE_PREFIX}{model}-{key}.npy"
-    if path.exists():
-        try:
-            vectors = np.load(path, allow_pickle=False)
-            if vectors.ndim == 2 and vectors.shape[0] == len(passages):
-                return np.ascontiguousarray(vectors, dtype=np.float32)
-            log.warning("embedding cache %s has the wrong shape; re-encoding", path)
-        except (OSError, ValueError):
-            log.warning("embedding cache %s is unreadable; re-encoding", path)
-    vectors = _encode(encoder, passages)
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    # Write then rename, so a concurrent start-up never reads half a file.
-    handle, temporary = tempfile.mkstemp(dir=cache_dir, suffix=".npy.part")
-    with os.fdopen(handle, "wb") as stream:
-        np.save(stream, vectors, allow_pickle=False)
-    os.replace(temporary, path)
-    for stale in cache_dir.glob(f"{_CACHE_PREFIX}{model}-*.npy"):
-        if stale != path:
-            stale.unlink(missing_ok=True)
-    return vectors
-
-
-def _encode(encoder: TextEncoder, passages: Sequence[str]) -> np.ndarray:
-    vectors = np.asarray(encoder.encode(list(passages)), dtype=np.float32)
-    if vectors.ndim != 2 or vectors.shape[0] != len(passages):
-        raise ValueError(f"encoder returned shape {vectors.shape} for {len(passages)} texts")
-    return np.ascontiguousarray(vectors)
 
 
 class SchemeSearch:

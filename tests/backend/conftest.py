@@ -160,6 +160,13 @@ def act_ok(
     assert response.status_code == 200, response.text
 
 
+def csrf_of(page: str) -> str:
+    """The CSRF token of a dashboard page's forms."""
+    match = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert match is not None
+    return match.group(1)
+
+
 def sign_in(client: TestClient, officers: Officers, key: str) -> None:
     """Sign in to the dashboard with the officer ``key``'s token, as the login form does."""
     form = client.get("/dashboard/login")

@@ -218,7 +218,7 @@ def test_stats_cache_serves_the_last_figures_while_it_refreshes(
 ) -> None:
     import time
 
-    from backend.analytics import StatsCache
+    from backend.stats_cache import StatsCache
 
     cache = StatsCache(seeded, ttl=3600)
     first = cache.get(NOW, None)

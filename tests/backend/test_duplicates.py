@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from backend.duplicates import similarity
+from backend.duplicates import repeated_ticket, similarity
 from tests.backend.conftest import Officers, file
 
 FIRST = "A buyer in Mumbai has not paid invoice 113 for 90 days after delivery."
@@ -49,3 +49,12 @@ def test_concluded_tickets_are_not_duplicated(
     client.post(f"/admin/v1/tickets/{original}/reject", json={"note": "not MSME"}, headers=officer)
     again = file(client, service_headers, description=REFILED)
     assert duplicate_of(client, again, officer) is None
+
+
+def test_the_fast_path_joins_the_most_similar_open_group() -> None:
+    # Rows as the filing's SQL reads them: (id, duplicate_of_id, description).
+    assert repeated_ticket(REFILED, [(7, None, OTHER), (5, None, FIRST)]) == 5
+    # A copy of a copy joins the first filing's group.
+    assert repeated_ticket(REFILED, [(9, 5, FIRST)]) == 5
+    assert repeated_ticket(REFILED, [(7, None, OTHER)]) is None
+    assert repeated_ticket(REFILED, []) is None

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from backend.embeddings import Encoder, get_encoder, get_route_encoder, model_id
-from backend.schemes.search import cached_embeddings, embedding_cache_key
+from backend.schemes.embedding_cache import cached_embeddings, embedding_cache_key
 
 TEXTS = [
     "The buyer has not paid our invoices for eight months.",

@@ -1,4 +1,5 @@
-"""The filing's fast path (raw SQL in backend/filing.py, one statement per row) writes the
+"""The filing's fast path (backend/filing.py running backend/filing_sql.py's raw SQL, one
+statement per row) writes the
 same notifications as the plain ORM path would (backend/notifications.py: notify_citizen and
 notify_officers for the route event), over generated filings in every chat channel, language
 and category (issue 18: every fast path has one source of truth or a parity test)."""

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pytest
 
+from backend.schemes.embedding_cache import cached_embeddings
 from backend.schemes.search import (
     SchemeSearch,
     SearchTuning,
-    cached_embeddings,
     reciprocal_rank_fusion,
     should_answer,
     weighted_fusion,
@@ -196,40 +196,6 @@ def test_each_encoder_keeps_its_own_cache_file(
     SchemeSearch.from_directory(small_kb, counting_encoder, cache)
     SchemeSearch.from_directory(small_kb, other, cache)
     assert (counting_encoder.calls, other.calls) == (1, 1)
-
-
-def test_declined_topics_are_refused_unless_a_scheme_is_named(tmp_path: Path) -> None:
-    from backend.schemes.knowledge import load_knowledge_base
-    from backend.schemes.search import DECLINED_TOPICS, TopicFilter
-
-    kb = load_knowledge_base()
-    topics = TopicFilter(kb, DECLINED_TOPICS)
-    assert topics.declines("what are the income tax slabs")
-    assert topics.declines("पासपोर्ट कैसे बनवाएं")
-    assert topics.declines("GST rate on garments")
-    # Naming a scheme (any script) keeps the question in: section 43B(h) is about payments.
-    assert not topics.declines("section 43B(h) income tax on late payment to msme")
-    assert not topics.declines("mudra loan instead of a home loan")
-    assert not topics.declines("how much mudra loan can I get")
-    assert topics.declines("aadhaar card me mobile number kaise badle")
-    assert topics.declines("fssai licence for my tiffin service")
-    assert topics.declines("पर्सनल लोन कैसे मिलेगा")
-    assert not topics.declines("udyam registration me aadhaar card me naam galat hai")
-
-
-def test_no_question_the_knowledge_base_answers_is_declined() -> None:
-    """The topic list must never refuse what the knowledge base or the dev set asks for."""
-    from backend.schemes.evaluation import load_devset
-    from backend.schemes.knowledge import load_knowledge_base
-    from backend.schemes.search import DECLINED_TOPICS, TopicFilter
-
-    kb = load_knowledge_base()
-    topics = TopicFilter(kb, DECLINED_TOPICS)
-    phrasings = [question for scheme in kb for entry in scheme.faq for question in entry.questions]
-    assert [question for question in phrasings if topics.declines(question)] == []
-    devset = Path(__file__).resolve().parents[2] / "bench/data/schemes_devset.yaml"
-    in_scope = [q.text for q in load_devset(devset) if q.scheme_id is not None]
-    assert [question for question in in_scope if topics.declines(question)] == []
 
 
 def test_search_refuses_a_declined_topic_whatever_the_scores(

@@ -9,7 +9,7 @@ from urllib.parse import unquote
 import pytest
 from fastapi.testclient import TestClient
 
-from backend.api.routes.admin_stats import content_disposition
+from backend.stats_export import content_disposition
 from tests.backend.conftest import Officers, sign_in
 
 # --- item 9: the CSV export's department is a directory code; the file name is safe ---------

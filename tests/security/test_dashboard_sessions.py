@@ -15,8 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from backend.models import Officer
 from core.config import Settings
-from tests.backend.conftest import Officers, sign_in
-from tests.backend.test_dashboard import csrf_of
+from tests.backend.conftest import Officers, csrf_of, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
 
