@@ -79,6 +79,10 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FuzzTarget]:
         for user in ("9001", "9002", "9003"):
             body = grievance(channel_user_id=user)
             assert client.post("/api/v1/tickets", json=body, headers=service).status_code == 201
+        # Scheme search loads its model and index on first use (10-20 s on a busy machine):
+        # done here, so that the fuzzer's 10 s read timeout meets a warm service.
+        warm = client.get("/api/v1/schemes/search", params={"q": "pmegp"}, headers=service)
+        assert warm.status_code == 200
     yield FuzzTarget(app, service, {"Authorization": f"Bearer {token}"})
 
 
