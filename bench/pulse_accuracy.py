@@ -3,8 +3,7 @@
     .venv/bin/python -m bench.pulse_accuracy --writers          # leave one training writer out
     .venv/bin/python -m bench.pulse_accuracy --file PATH        # a labelled set, reader fitted
                                                                 # on every training writer
-    options: --train-dir DIR (default pulse/data/train), --errors, -C, --emotion-weight,
-             --keyword-scale
+    options: --train-dir DIR (default pulse/data/train), --errors, -C, --emotion-weight
 
 Figures, overall and by language: relevance accuracy (every item), category accuracy (on the
 items labelled relevant: an item read as irrelevant has no category, so it counts as wrong),
@@ -38,7 +37,6 @@ from typing import Any
 from pulse.reader import (
     DATA_DIR,
     EMOTION_WEIGHT,
-    KEYWORD_SCALE,
     LANGUAGES,
     REGULARISATION_C,
     Example,
@@ -134,13 +132,13 @@ def table(title: str, scored: Sequence[Scored]) -> list[str]:
     groups = [("all", list(scored))] + [
         (language, [s for s in scored if s.example.language == language]) for language in LANGUAGES
     ]
-    lines = [title, f"  {'':10}" + "".join(f"{name:>12}" for name in FIGURES)]
+    lines = [title, f"  {'':15}" + "".join(f"{name:>12}" for name in FIGURES)]
     for label, group in groups:
         if not group:
             continue
         row = figures(group)
         lines.append(
-            f"  {label + f' ({len(group)})':10}"
+            f"  {label + f' ({len(group)})':15}"
             + "".join(f"{row[name][0]:>12.3f}" for name in FIGURES)
         )
     return lines
@@ -183,7 +181,6 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--train-dir", type=Path, default=DATA_DIR)
     parser.add_argument("-C", type=float, default=REGULARISATION_C)
     parser.add_argument("--emotion-weight", type=float, default=EMOTION_WEIGHT)
-    parser.add_argument("--keyword-scale", type=float, default=KEYWORD_SCALE)
     parser.add_argument("--errors", action="store_true", help="list the reader's errors")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
@@ -196,7 +193,6 @@ def main(argv: Sequence[str] | None = None) -> None:
             grievances=grievances,
             regularisation_c=args.C,
             emotion_weight=args.emotion_weight,
-            keyword_scale=args.keyword_scale,
         )
 
     started = time.perf_counter()

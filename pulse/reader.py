@@ -10,10 +10,11 @@ word (1-2) TF-IDF n-grams of the folded text, as the urgency reader: character n
 Hindi, Hinglish and English alike, misspelt or not, and need only scikit-learn and numpy. The
 examples are ``pulse/data/train/*.jsonl``, one file per writer (README there); the figures are
 measured by leaving one writer out (``bench/pulse_accuracy.py --writers``). The category head
-also learns from the route classifier's grievances (``routing/data/classifier_examples.yaml``)
-and reads its keyword counts (``routing/data/lexicon.yaml``): one writer's items teach too few
-phrasings of sixteen categories. The package imports only pure ``routing`` modules (the
-category codes, states, the language detector, the lexicon), never the backend.
+also learns from the route classifier's grievances (``routing/data/classifier_examples.yaml``):
+one writer's items teach too few phrasings of sixteen categories (0.67 -> 0.76 leaving one
+writer out; the route classifier's keyword counts as features did not help on top). The
+package imports only pure ``routing`` modules (category codes, states, the language detector,
+the grievances), never the backend.
 
 Emotion and sentiment never disagree: anger, anxiety and distress are negative, hope and
 satisfaction positive, none neutral. The sentiment is chosen first, from the sentiment model's
@@ -37,7 +38,6 @@ import numpy as np
 from pulse.places import state_of
 from routing.categories import CATEGORY_CODES
 from routing.classifier import load_examples as load_grievances
-from routing.classifier import load_lexicon
 from routing.language import detect_language
 from routing.states import STATES
 
@@ -58,8 +58,6 @@ SENTIMENT_OF: Final = {
 REGULARISATION_C: Final = 10.0
 # The weight of the emotion model in choosing the sentiment (the sentiment model's is 1 - it).
 EMOTION_WEIGHT: Final = 0.5
-# The weight of the route classifier's keyword counts next to the n-grams (category only).
-KEYWORD_SCALE: Final = 0.5
 
 _NUKTA: Final = "\u093c"
 _URL: Final = re.compile(r"https?://\S+|www\.\S+")
@@ -194,7 +192,6 @@ class PulseReader:
         grievances: Sequence[tuple[str, str]] = (),
         regularisation_c: float = REGULARISATION_C,
         emotion_weight: float = EMOTION_WEIGHT,
-        keyword_scale: float = KEYWORD_SCALE,
     ) -> None:
         """``grievances``: (text, category) pairs that teach the category head too (the route
         classifier's examples, ``routing/data/classifier_examples.yaml``)."""
@@ -204,8 +201,6 @@ class PulseReader:
         if not relevant or len(relevant) == len(examples):
             raise ValueError("the pulse reader needs relevant and irrelevant examples")
         self.emotion_weight = emotion_weight
-        self.keyword_scale = keyword_scale
-        self._lexicon = load_lexicon()
         texts = [fold(example.text) for example in examples]
         extra = [fold(text) for text, _ in grievances]
         self._chars = TfidfVectorizer(
@@ -228,7 +223,7 @@ class PulseReader:
         rows = [i for i, example in enumerate(examples) if example.relevant]
         category_texts = [texts[i] for i in rows] + extra
         self._category = _Head(
-            self._category_features(category_texts),
+            self._features(category_texts),
             [str(examples[i].category) for i in rows] + [category for _, category in grievances],
             CATEGORY_CODES,
             c,
@@ -241,24 +236,13 @@ class PulseReader:
 
         return hstack([self._chars.transform(folded), self._words.transform(folded)]).tocsr()
 
-    def _category_features(self, folded: list[str]) -> Any:
-        """The n-grams and the route classifier's keyword counts per category (they carry
-        what one writer's phrasing does not)."""
-        from scipy.sparse import csr_matrix, hstack
-
-        counts = np.array([self._lexicon.keyword_counts(t, CATEGORY_CODES) for t in folded])
-        keywords = csr_matrix(self.keyword_scale * np.log1p(counts), dtype=np.float32)
-        return hstack([self._features(folded), keywords]).tocsr()
-
     def read_many(self, texts: Sequence[str]) -> list[Reading]:
         """One reading per text, in order."""
         if not texts:
             return []
         features = self._features([fold(text) for text in texts])
         relevance = self._relevance.probabilities(features)[:, 1]
-        categories = self._category.probabilities(
-            self._category_features([fold(text) for text in texts])
-        )
+        categories = self._category.probabilities(features)
         sentiments = self._sentiment.probabilities(features)
         emotions = self._emotion.probabilities(features)
         readings = []
