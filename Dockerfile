@@ -30,6 +30,7 @@ RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin grievance
 COPY --from=app-build /opt/venv /opt/venv
 WORKDIR /srv
 COPY --chown=root:root routing routing
+COPY --chown=root:root pulse pulse
 COPY --chown=root:root backend backend
 COPY --chown=root:root bot bot
 COPY --chown=root:root infra infra
