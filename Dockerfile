@@ -32,6 +32,7 @@ WORKDIR /srv
 COPY --chown=root:root core core
 COPY --chown=root:root channels channels
 COPY --chown=root:root routing routing
+COPY --chown=root:root pulse pulse
 COPY --chown=root:root backend backend
 COPY --chown=root:root bot bot
 COPY --chown=root:root infra infra
@@ -56,6 +57,8 @@ RUN grep -v -E '^(pytest|pytest-asyncio|respx)==' requirements/rasa.txt > /tmp/r
  && /opt/venv/bin/pip install --no-cache-dir -r /tmp/runtime.txt
 COPY config.yml domain.yml ./
 COPY nlu nlu
+# The language detector of the model's pipeline (nlu/components) is routing/language.py.
+COPY routing routing
 # The model is trained at build time, so a replica starts serving in seconds and every replica
 # serves the same model.
 RUN /opt/venv/bin/rasa train --data nlu --config config.yml --domain domain.yml \

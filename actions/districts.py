@@ -1,6 +1,6 @@
 """Recognising districts (and the towns people name instead) in what people type.
 
-The table ``actions/data/districts.yaml`` holds every district of the 36 states and union
+The table ``routing/data/districts.yaml`` holds every district of the 36 states and union
 territories with its Hindi names, other spellings, old names and main towns ("bangalore" is
 Bengaluru Urban, "noida" Gautam Buddha Nagar). Names are folded like ``actions/states.py``
 (case, punctuation, accents, Devanagari nukta, invisible characters; chandrabindu as
@@ -34,7 +34,8 @@ import yaml
 
 from actions.states import canonical_state, state_records
 
-_DATA = Path(__file__).parent / "data" / "districts.yaml"
+# One table for the action server and the pulse reader (pulse/places.py).
+_DATA = Path(__file__).resolve().parents[1] / "routing" / "data" / "districts.yaml"
 
 _FUZZY_CUTOFF = 0.85
 # A typo is looked for in answers of 6 letters or more, and never onto an everyday word or a
@@ -46,37 +47,14 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 # are not "\w"), danda excluded; "&" is a word of its own ("and").
 _WORD = re.compile(r"(?:[^\W_]|[\u0900-\u0963\u0966-\u097f\u0300-\u036f])+|&")
 
-# District names that are everyday English, Hindi or Hinglish words ("rates in the mandi",
-# "payment nahi gaya", "कोटा", "दूसरी पाली").
-_EVERYDAY = frozenset(
-    {"mandi", "una", "mon", "mau", "dang", "diu", "daman", "mahe", "kota", "pali", "guna",
-     "gaya", "leh", "erode", "banda", "basti", "nuh", "patan", "sidhi", "panna", "dhalai",
-     "baksa", "jalna", "khunti", "tapi", "bundi", "banka", "phek", "bhandara", "andheri",
-     "batala", "dhule", "kutch", "shimla", "thane", "tonk", "durg", "peren", "noney", "kamle",
-     "mamit", "samba", "sambhal", "chatra",
-     "मंडी", "ऊना", "मोन", "मऊ", "डांग", "दीव", "दमन", "माहे", "कोटा", "पाली", "गुना", "गया",
-     "लेह", "बांदा", "बस्ती", "पाटन", "सीधी", "पन्ना", "बक्सा", "खूंटी", "तापी", "बूंदी", "बांका",
-     "फेक", "भंडारा", "धुले", "शिमला", "दुर्ग", "धार", "पुरी", "नदिया", "कोरिया", "संभल",
-     "सेनापति"}
-)  # fmt: skip
-# District names (and towns) that are common names of people, gods and firms ("Anand
-# Traders", "payment from Sagar", "Krishna Dairy", "Tirupati Textiles").
-_PERSONAL = frozenset(
-    {"anand", "sagar", "krishna", "narmada", "gomati", "hassan", "salem", "chandel",
-     "senapati", "vaishali", "vidisha", "tirupati", "nirmal", "kalyan", "kashi", "champa",
-     "sakti", "ayodhya", "chitrakoot", "mathura", "nalanda", "gajapati", "ntr", "mansa",
-     "saran", "khanna", "kalyani", "miraj", "vrindavan", "nadia", "darjeeling", "nilgiris",
-     "dhar", "puri", "udupi", "manipal", "somnath", "lohit", "visakha", "ranga reddy",
-     "आनंद", "सागर", "कृष्णा", "नर्मदा", "गोमती", "वैशाली", "विदिशा", "तिरुपति", "तिरुपती",
-     "निर्मल", "काशी", "अयोध्या", "चित्रकूट", "मथुरा", "नालंदा", "मानसा", "सारण", "लोहित",
-     "चंदेल", "गजपति", "उडुपी", "दार्जिलिंग", "नीलगिरि", "विजयनगर"}
-)  # fmt: skip
+_WORD_LISTS: dict[str, Any] = yaml.safe_load(_DATA.read_text(encoding="utf-8"))["words"]
+# District names that are everyday words or common names of people and firms, and the words
+# that mark a district next to them: routing/data/districts.yaml, "words" (the pulse reader's
+# gazetteer reads the same lists).
+_EVERYDAY = frozenset(_WORD_LISTS["everyday"])
+_PERSONAL = frozenset(_WORD_LISTS["personal"])
 _WORDLIKE = _EVERYDAY | _PERSONAL
-# Words that mark a district next to them ("district Mandi", "Mandi jila", "जिला मंडी").
-_DISTRICT_WORDS = frozenset(
-    {"district", "dist", "distt", "jila", "zila", "jilla", "zilla", "janpad", "जिला", "जिले",
-     "जिल्ला", "जनपद"}
-)  # fmt: skip
+_DISTRICT_WORDS = frozenset(_WORD_LISTS["district"])
 # Words before a place: "in Mandi", "from Gaya" (with a capital).
 _PLACE_WORDS = frozenset({"in", "at", "near", "from"})
 _FROM_WORDS = frozenset({"from"})  # "payment from Anand": a person more often than a place

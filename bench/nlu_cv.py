@@ -6,7 +6,7 @@
 Loads the training examples from ``nlu/**/*.yml`` as ``tests/actions/test_training_data.py``
 does (entity annotations stripped), and cross-validates the component's own model
 (``LinearIntentClassifier._new_model``, same features, C and class weights) on them: accuracy
-per language (``actions.language.detect_language`` of each text; "none" for names, numbers,
+per language (``routing.language.detect_language`` of each text; "none" for names, numbers,
 "ok"), per intent, and the most frequent confusions per language.
 
 Cross-validation flatters the model: many examples come in threes (one scenario in English,
@@ -44,8 +44,8 @@ from sklearn.model_selection import StratifiedKFold
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from actions.language import detect_language  # noqa: E402
 from nlu.components.linear_intent_classifier import LinearIntentClassifier  # noqa: E402
+from routing.language import detect_language  # noqa: E402
 
 _ANNOTATION = re.compile(r"\[([^\]]+)\]\([^)]+\)")
 _LANGUAGES = ("en", "hi", "hinglish", "none")

@@ -23,16 +23,26 @@ class BodyLimit:
     is dropped and the 413 sent instead, unless the app had already begun to answer.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, wider: dict[str, int] | None = None) -> None:
+        """``wider``: path prefix -> the limit there (a batch endpoint such as the pulse
+        reader's, whose items are bounded by its own validation)."""
         self.app = app
         self.max_bytes = max_bytes
+        self.wider = dict(wider or {})
+
+    def limit_for(self, path: str) -> int:
+        for prefix, limit in self.wider.items():
+            if path.startswith(prefix):
+                return limit
+        return self.max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if _announced_length(scope) > self.max_bytes:
-            await _too_large(scope, receive, send, self.max_bytes)
+        max_bytes = self.limit_for(scope["path"])
+        if _announced_length(scope) > max_bytes:
+            await _too_large(scope, receive, send, max_bytes)
             return
         seen = 0
         exceeded = started = False
@@ -42,7 +52,7 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
+                if seen > max_bytes:
                     exceeded = True
                     raise BodyTooLarge
             return message
@@ -60,7 +70,7 @@ class BodyLimit:
             if not exceeded or started:
                 raise
         if exceeded and not started:
-            await _too_large(scope, receive, send, self.max_bytes)
+            await _too_large(scope, receive, send, max_bytes)
 
 
 def _announced_length(scope: Scope) -> int:

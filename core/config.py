@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     # Ticket policy
     reopen_window_days: int = Field(default=7, ge=0)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    # The pulse reader's batches: 500 items of 5,000 characters, Devanagari escaped as \uXXXX.
+    pulse_max_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
 
     # Outbox
     notification_max_attempts: int = Field(default=6, ge=1)

@@ -21,6 +21,7 @@ from backend.api.errors import ERROR_RESPONSES, field_errors, plain_reason
 from backend.api.routes import (
     admin_imports,
     admin_notifications,
+    admin_pulse,
     admin_stats,
     admin_tickets,
     route_preview,
@@ -50,6 +51,7 @@ from core.config import Settings
 from core.metrics import LatencyMiddleware
 from core.ratelimit import make_buckets
 from core.requestid import RequestIdMiddleware
+from pulse.reader import shipped_reader
 from routing.lifecycle import InvalidTransition
 
 log = logging.getLogger(__name__)
@@ -98,6 +100,7 @@ def _warm_up(app: FastAPI) -> None:
     try:
         app.state.triage.warm_up()
         app.state.scheme_search.get()
+        shipped_reader()  # the pulse reader, fitted once per process
     except Exception:  # a failed warm-up is retried by the first request that needs it
         log.exception("warm-up failed")
     finally:
@@ -150,6 +153,7 @@ def create_app(
     app.include_router(admin_notifications.router)
     app.include_router(admin_stats.router)
     app.include_router(admin_imports.router)
+    app.include_router(admin_pulse.router)
     app.include_router(dashboard.router)
     app.add_exception_handler(SignInRequired, to_sign_in)
 
@@ -244,7 +248,11 @@ def create_app(
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     # Outermost last: request id, then latency, then rate limits, then the body limit.
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.max_body_bytes,
+        wider={admin_pulse.PREFIX: settings.pulse_max_body_bytes},
+    )
     if settings.rate_limit_enabled:
         app.add_middleware(
             RateLimitMiddleware, settings=settings, buckets=make_buckets(settings), metrics=metrics

@@ -28,7 +28,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from actions.language import detect_language
+from routing.language import detect_language
 
 ENTITY = "detected_language"
 

@@ -1,4 +1,4 @@
-"""The district gazetteer (actions/data/districts.yaml, actions/districts.py): the whole table,
+"""The district gazetteer (routing/data/districts.yaml, actions/districts.py): the whole table,
 typed answers, districts named in sentences, and the sentences that name none."""
 
 from __future__ import annotations

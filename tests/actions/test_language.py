@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
-from actions.language import detect_language
 from nlu.components.language_detector import LanguageDetector
+from routing.language import detect_language
 
 
 @pytest.mark.parametrize(

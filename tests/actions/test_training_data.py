@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 from actions.grievance_fields import CATEGORIES
-from actions.language import detect_language
 from actions.states import state_records
+from routing.language import detect_language
 from tests.actions.conftest import ROOT
 
 _ANNOTATION = re.compile(r"\[([^\]]+)\]\([^)]+\)")

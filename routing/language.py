@@ -1,7 +1,8 @@
 """Which language a message is written in: English, Hindi (Devanagari) or Hinglish.
 
 Used by the NLU pipeline (``nlu/components/language_detector.py``), which turns the answer
-into a ``detected_language`` entity that sets the ``language`` slot. It answers None when a
+into a ``detected_language`` entity that sets the ``language`` slot, and by the pulse reader
+(``pulse/reader.py``); standard library only, so both Pythons import it. It answers None when a
 message gives no clear sign (a name, a number, "ok"), so the conversation keeps its language.
 """
 
