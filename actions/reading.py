@@ -362,8 +362,8 @@ def without_udyam_answer(text: str) -> str:
     "Yadav Steel Works - no udyam" -> "Yadav Steel Works" (the enterprise question asks for
     both); "" when nothing else is said; the message itself when it has no such clause."""
     match = _UDYAM_NAMED.search(text)
-    if not match:
-        return text.strip()
+    if not match or normalize_udyam(to_ascii_digits(text)):
+        return text.strip()  # no clause, or a number given ("Udyam no. UDYAM-...": not "no")
     cut = max(text.rfind(mark, 0, match.start()) for mark in ",;(–-")
     if cut >= 0 and says_no_udyam(text[cut + 1 :]):
         head = text[:cut]
