@@ -25,7 +25,26 @@ if ! have docker.io/library/debian:bookworm; then
   echo "base: debian:bookworm from debootstrap ($MIRROR)"
   rm -rf "$WORK/rootfs-bookworm"
   debootstrap --variant=minbase bookworm "$WORK/rootfs-bookworm" "$MIRROR" >"$WORK/debootstrap.log"
-  rm -rf "$WORK"/rootfs-bookworm/var/lib/apt/lists/* "$WORK"/rootfs-bookworm/var/cache/apt/*.bin
+  rootfs=$WORK/rootfs-bookworm
+  # As Debian's official images are made: apt keeps no downloaded packages or lists, and dpkg
+  # installs no documentation, manual pages or translations (what debootstrap put there goes).
+  cat >"$rootfs/etc/apt/apt.conf.d/docker-clean" <<'APT'
+DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+Dir::Cache::pkgcache "";
+Dir::Cache::srcpkgcache "";
+APT
+  cat >"$rootfs/etc/dpkg/dpkg.cfg.d/docker" <<'DPKG'
+path-exclude /usr/share/doc/*
+path-include /usr/share/doc/*/copyright
+path-exclude /usr/share/man/*
+path-exclude /usr/share/info/*
+path-exclude /usr/share/locale/*
+path-include /usr/share/locale/locale.alias
+DPKG
+  rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/*.bin "$rootfs"/var/cache/apt/archives/*.deb \
+         "$rootfs"/usr/share/man/* "$rootfs"/usr/share/info/* "$rootfs"/usr/share/locale/*
+  find "$rootfs/usr/share/doc" -mindepth 1 -not -name copyright -not -type d -delete
   tar -C "$WORK/rootfs-bookworm" -c . \
     | podman import --change 'CMD ["bash"]' - docker.io/library/debian:bookworm >/dev/null
   rm -rf "$WORK/rootfs-bookworm"
