@@ -19,15 +19,17 @@ RUN grep -v -E '^(playwright|pytest|pytest-asyncio|respx|mypy|librt|ast_serializ
         requirements/app.txt > /tmp/runtime.txt \
  && python -m venv /opt/venv \
  && /opt/venv/bin/pip install --no-cache-dir -r /tmp/runtime.txt
-# What no process runs, out of the final image: torch's C++ tests, headers and tools, and the
-# debug symbols of the shared libraries (libtorch_cpu alone carries 90 MB of them).
-# hadolint ignore=DL3008
+# What no process runs, out of the final image: torch's C++ tests, headers and tools (but the
+# shared-memory manager, which `import torch` looks for), and the
+# debug symbols of torch's own libraries (libtorch_cpu alone carries 90 MB of them). Only
+# those: strip breaks libraries that auditwheel patched (numpy's OpenBLAS no longer loads).
+# hadolint ignore=DL3008,DL3003
 RUN apt-get update && apt-get install -y --no-install-recommends binutils \
  && rm -rf /var/lib/apt/lists/* \
- && rm -rf /opt/venv/lib/python3.11/site-packages/torch/test \
-           /opt/venv/lib/python3.11/site-packages/torch/include \
-           /opt/venv/lib/python3.11/site-packages/torch/bin \
- && find /opt/venv -type f -name '*.so*' -exec strip --strip-unneeded {} +
+ && cd /opt/venv/lib/python3.11/site-packages/torch \
+ && rm -rf test include \
+ && find bin -mindepth 1 -not -name torch_shm_manager -delete \
+ && strip --strip-unneeded lib/*.so*
 
 FROM python:3.11-slim-bookworm AS app
 ENV PATH=/opt/venv/bin:$PATH \
@@ -64,13 +66,13 @@ RUN grep -v -E '^(pytest|pytest-asyncio|respx|mypy|librt|ast_serialize)==' requi
  && /opt/venv/bin/pip install --no-cache-dir -r /tmp/runtime.txt
 # What no process runs, out of the final image: TensorFlow's C++ headers, JAX and libclang
 # (dependencies of TensorFlow's packaging that neither Rasa nor our pipeline imports), and the
-# debug symbols of the shared libraries. Training below runs on what is left.
+# debug symbols of TensorFlow's own libraries. Training below runs on what is left.
 # hadolint ignore=DL3008,DL3003
 RUN apt-get update && apt-get install -y --no-install-recommends binutils \
  && rm -rf /var/lib/apt/lists/* \
  && cd /opt/venv/lib/python3.10/site-packages \
  && rm -rf tensorflow/include jax jaxlib clang \
- && find /opt/venv -type f -name '*.so*' -exec strip --strip-unneeded {} +
+ && find tensorflow -type f -name '*.so*' -exec strip --strip-unneeded {} +
 COPY config.yml domain.yml ./
 COPY nlu nlu
 # The pipeline's language detector (nlu/components) reads actions/language.py.

@@ -45,7 +45,8 @@ scripts/containers/base-images.sh
 # --- 3. the two images ------------------------------------------------------------------------
 # pip inside the build: this machine's CA bundle and its directory of wheels (the CPU torch);
 # PyTorch's own index cannot be reached here (docs/DEPLOYMENT.md).
-build=(podman build --layers -v "$ROOT/containers/pip.conf:/etc/pip.conf:ro"
+# --format docker: the OCI image format has no HEALTHCHECK, and podman would drop it.
+build=(podman build --format docker --layers -v "$ROOT/containers/pip.conf:/etc/pip.conf:ro"
        -v /etc/ssl/certs/ca-certificates.crt:/etc/ssl/certs/host-ca.crt:ro
        -v /opt/wheels:/wheels:ro --build-arg PIP_EXTRA_INDEX_URL=)
 [[ -n ${CLEAN_BUILD:-} ]] && build+=(--no-cache)
@@ -87,12 +88,20 @@ teardown() {
   for name in $(podman ps -a --filter "label=io.podman.compose.project=$PROJECT" --format '{{.Names}}'); do
     podman logs "$name" >"$LOGS/$name.log" 2>&1 || true
   done
-  "${COMPOSE[@]}" down -v -t 5 >"$LOGS/down.log" 2>&1 || true
+  remove_stack
   rm -f "$WORK/test.env"
   exit "$status"
 }
+remove_stack() {  # by the project's label, so it works without the compose file's settings too
+  local ids
+  ids=$(podman ps -aq --filter "label=io.podman.compose.project=$PROJECT")
+  [[ -z $ids ]] || podman rm -f -t 5 $ids >/dev/null 2>&1 || true
+  for volume in $(podman volume ls -q | grep "^${PROJECT}_" || true); do podman volume rm -f "$volume" >/dev/null; done
+  for network in $(podman network ls --format '{{.Name}}' | grep "^${PROJECT}_" || true); do podman network rm -f "$network" >/dev/null; done
+}
 trap teardown EXIT
-"${COMPOSE[@]}" down -v -t 5 >/dev/null 2>&1 || true  # what a killed run left behind
+trap 'exit 130' INT TERM
+remove_stack  # what a killed run left behind
 
 containers_of() {
   podman ps -a --filter "label=io.podman.compose.project=$PROJECT" \
