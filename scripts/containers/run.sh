@@ -62,7 +62,7 @@ done
 
 # --- 4. the stack -----------------------------------------------------------------------------
 secret() { head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
-GATEWAY_PORT=${GATEWAY_PORT:-18080}
+GATEWAY_PORT=18080  # containers/compose.test.yml
 umask 077
 cat >"$WORK/test.env" <<ENV
 POSTGRES_PASSWORD=$(secret)
@@ -112,6 +112,7 @@ containers_of() {
 # the depends_on conditions give, and run each container's health check until it passes.
 healthy() {  # service, timeout in seconds
   local deadline=$(( $(date +%s) + $2 )) name
+  [[ -n $(containers_of "$1") ]] || { say "no container of $1"; return 1; }
   for name in $(containers_of "$1"); do
     until podman healthcheck run "$name" >/dev/null 2>&1; do
       if (( $(date +%s) > deadline )); then
@@ -121,7 +122,7 @@ healthy() {  # service, timeout in seconds
     done
   done
 }
-up() { "${COMPOSE[@]}" up -d --no-deps "$@" >>"$LOGS/up.log" 2>&1; }
+up() { "${COMPOSE[@]}" up -d --no-deps "$@" >>"$LOGS/up.log" 2>&1 || { tail -20 "$LOGS/up.log"; return 1; }; }
 
 say "starting the stack"
 STACK_STARTED_AT=$(date +%s.%N)
