@@ -75,6 +75,22 @@ def test_undo_puts_rasa_back_and_apply_refuses_another_rasa(
     assert DialogueStateTracker.applied_events is original
 
 
+def test_the_sql_tracker_store_pings_pooled_connections() -> None:
+    """After PostgreSQL restarts, a dead pooled connection is replaced, not used (Rasa
+    would fall back to an empty in-memory tracker for that turn)."""
+    import rasa.core.tracker_store as tracker_store
+
+    url = "postgresql://rasa:secret@postgres:5432/rasa"
+    assert "pool_pre_ping" not in tracker_store.create_engine_kwargs(url)
+    speedups.apply()
+    try:
+        kwargs = tracker_store.create_engine_kwargs(url)
+        assert kwargs["pool_pre_ping"] is True and "pool_size" in kwargs
+    finally:
+        speedups.undo()
+    assert "pool_pre_ping" not in tracker_store.create_engine_kwargs(url)
+
+
 # --- speed-ups --------------------------------------------------------------------------------
 
 
