@@ -22,7 +22,9 @@ One change that is not about speed: Rasa's SQL tracker store keeps pooled Postgr
 connections without checking them, so after PostgreSQL restarts the next turn fails on a dead
 connection and Rasa falls back to an empty in-memory tracker: the conversation so far is lost
 for that turn (seen with `make test-containers`, PostgreSQL's container killed). Its engine now
-pings a pooled connection before use (``pool_pre_ping``) and reconnects.
+pings a pooled connection before use (``pool_pre_ping``) and reconnects; also the engine Rasa
+makes anew, without any of its own engine settings, after creating the database through
+``login_db`` (``_create_database_and_update_engine``), which is the one that serves.
 
 Run it exactly like the ``rasa`` command::
 
@@ -238,6 +240,23 @@ def _create_engine_kwargs(original: Any) -> Any:
     return create_engine_kwargs
 
 
+def _update_engine(original: Any) -> Any:
+    def create_database_and_update_engine(self: Any, db: str, engine_url: Any) -> None:
+        import rasa.core.tracker_store as tracker_store
+        import sqlalchemy
+
+        original(self, db, engine_url)
+        url = self.engine.url
+        if url.get_backend_name() == "postgresql":
+            self.engine.dispose()
+            self.engine = sqlalchemy.create_engine(
+                url,
+                **tracker_store.create_engine_kwargs(url),  # type: ignore[attr-defined]
+            )
+
+    return create_database_and_update_engine
+
+
 def apply() -> None:
     """Install the changes (idempotent); refuses any Rasa but the one they were written for."""
     global _applied
@@ -257,10 +276,14 @@ def apply() -> None:
         (EndpointConfig, "session"),
         (DialogueStateTracker, "applied_events"),
         (tracker_store, "create_engine_kwargs"),
+        (tracker_store.SQLTrackerStore, "_create_database_and_update_engine"),
     ):
         _ORIGINALS[(owner, name)] = owner.__dict__[name]
     tracker_store.create_engine_kwargs = _create_engine_kwargs(  # type: ignore[attr-defined]
         _ORIGINALS[(tracker_store, "create_engine_kwargs")]
+    )
+    tracker_store.SQLTrackerStore._create_database_and_update_engine = _update_engine(
+        _ORIGINALS[(tracker_store.SQLTrackerStore, "_create_database_and_update_engine")]
     )
     RemoteAction._validate_action_result = _validate_action_result(  # type: ignore[method-assign]
         ActionResponseValidator(RemoteAction.action_response_format_spec())

@@ -91,6 +91,30 @@ def test_the_sql_tracker_store_pings_pooled_connections() -> None:
     assert "pool_pre_ping" not in tracker_store.create_engine_kwargs(url)
 
 
+def test_the_engine_made_after_login_db_pings_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With ``login_db`` Rasa creates the database and then serves from a new engine made
+    without its own settings; that engine pings its pooled connections as well."""
+    import rasa.core.tracker_store as tracker_store
+    import sqlalchemy
+
+    url = "postgresql://rasa:secret@postgres:5432/rasa"
+
+    def rasa_own(self: Any, db: str, engine_url: Any) -> None:  # what Rasa 3.6.21 ends with
+        self.engine = sqlalchemy.create_engine(url)
+
+    monkeypatch.setattr(
+        tracker_store.SQLTrackerStore, "_create_database_and_update_engine", rasa_own
+    )
+    store = type("Store", (), {})()
+    speedups.apply()
+    try:
+        tracker_store.SQLTrackerStore._create_database_and_update_engine(store, "rasa", url)
+    finally:
+        speedups.undo()
+    assert store.engine.pool._pre_ping is True  # type: ignore[attr-defined]
+    assert tracker_store.SQLTrackerStore._create_database_and_update_engine is rasa_own
+
+
 # --- speed-ups --------------------------------------------------------------------------------
 
 
