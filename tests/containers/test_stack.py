@@ -304,13 +304,11 @@ def rasa_of(sender: str) -> str:
 
 
 KINDS = ["gateway", "backend", "worker", "rasa", "actions", "postgres", "redis"]
-# Known losses (docs/DEPLOYMENT.md): Rasa answers a turn that failed with 200 and no message,
-# and the gateway takes that as done.
+# Known loss (docs/DEPLOYMENT.md): Rasa answers a turn whose action call failed with 200 and
+# no message, and the gateway takes that as done.
 LOST_WHEN_DOWN = {
     "actions": "an answer sent while the action server is down is lost: Rasa logs 'Bot will "
     "continue, but the actions events are lost' and answers with no message",
-    "redis": "an answer sent while Redis is down is lost: Rasa's lock store fails (LockError), "
-    "its REST channel logs rest.message.received.failure and answers 200 with no message",
 }
 
 
