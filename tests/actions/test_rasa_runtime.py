@@ -4,6 +4,7 @@ memory-first SQL tracker store (rasa_runtime/tracker_store.py), on a real SQLite
 from __future__ import annotations
 
 import asyncio
+import socket
 import sqlite3
 import threading
 from datetime import datetime
@@ -73,6 +74,46 @@ def test_undo_puts_rasa_back_and_apply_refuses_another_rasa(
     with pytest.raises(RuntimeError, match=r"3\.6\.21"):
         speedups.apply()
     assert DialogueStateTracker.applied_events is original
+
+
+def test_the_sql_tracker_store_pings_pooled_connections() -> None:
+    """After PostgreSQL restarts, a dead pooled connection is replaced, not used (Rasa
+    would fall back to an empty in-memory tracker for that turn)."""
+    import rasa.core.tracker_store as tracker_store
+
+    url = "postgresql://rasa:secret@postgres:5432/rasa"
+    assert "pool_pre_ping" not in tracker_store.create_engine_kwargs(url)
+    speedups.apply()
+    try:
+        kwargs = tracker_store.create_engine_kwargs(url)
+        assert kwargs["pool_pre_ping"] is True and "pool_size" in kwargs
+    finally:
+        speedups.undo()
+    assert "pool_pre_ping" not in tracker_store.create_engine_kwargs(url)
+
+
+def test_the_engine_made_after_login_db_pings_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With ``login_db`` Rasa creates the database and then serves from a new engine made
+    without its own settings; that engine pings its pooled connections as well."""
+    import rasa.core.tracker_store as tracker_store
+    import sqlalchemy
+
+    url = "postgresql://rasa:secret@postgres:5432/rasa"
+
+    def rasa_own(self: Any, db: str, engine_url: Any) -> None:  # what Rasa 3.6.21 ends with
+        self.engine = sqlalchemy.create_engine(url)
+
+    monkeypatch.setattr(
+        tracker_store.SQLTrackerStore, "_create_database_and_update_engine", rasa_own
+    )
+    store = type("Store", (), {})()
+    speedups.apply()
+    try:
+        tracker_store.SQLTrackerStore._create_database_and_update_engine(store, "rasa", url)
+    finally:
+        speedups.undo()
+    assert store.engine.pool._pre_ping is True  # type: ignore[attr-defined]
+    assert tracker_store.SQLTrackerStore._create_database_and_update_engine is rasa_own
 
 
 # --- speed-ups --------------------------------------------------------------------------------
@@ -571,3 +612,57 @@ async def test_a_turn_that_starts_a_new_session_hands_over_only_the_new_session(
     later = await live.retrieve("tg:23")
     assert later is not None and later is not tracker
     assert [event.type_name for event in later.events] == ["session_started", "action"]
+
+
+def test_a_failed_turn_is_answered_503_so_the_gateway_keeps_the_message() -> None:
+    """Rasa's REST channel answers a turn that raised (Redis's lock store down) with 200 and
+    no message, which the gateway took as done; the gateway channel answers 503 instead, and
+    the next turn on the same server is answered as usual."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    from sanic import Sanic
+
+    from rasa_runtime.channels import GatewayInput
+    from rasa_runtime.contract import SECRET_HEADER, WEBHOOK_PATH
+
+    secret = "s" * 40
+
+    async def on_new_message(message: Any) -> None:
+        if message.text == "fail":
+            raise ConnectionError("Error 111 connecting to redis:6379")
+        await message.output_channel.send_text_message(message.sender_id, f"ok {message.text}")
+
+    app = Sanic("gateway_channel_test")
+    app.blueprint(GatewayInput(secret).blueprint(on_new_message), url_prefix="/webhooks/gateway")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+
+    def post(text: str) -> tuple[int, Any]:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}{WEBHOOK_PATH}",
+            data=json.dumps({"sender": "tg:1", "message": text}).encode(),
+            headers={"Content-Type": "application/json", SECRET_HEADER: secret},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as answer:
+                return answer.status, json.loads(answer.read())
+        except urllib.error.HTTPError as refused:
+            return refused.code, json.loads(refused.read())
+
+    async def scenario() -> list[tuple[int, Any]]:
+        server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True)
+        assert server is not None
+        await server.startup()
+        loop = asyncio.get_running_loop()
+        try:
+            return [await loop.run_in_executor(None, post, t) for t in ("hi", "fail", "again")]
+        finally:
+            server.close()
+
+    first, failed, again = asyncio.run(scenario())
+    assert first == (200, [{"recipient_id": "tg:1", "text": "ok hi"}])
+    assert failed[0] == 503
+    assert again == (200, [{"recipient_id": "tg:1", "text": "ok again"}])

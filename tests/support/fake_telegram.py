@@ -326,8 +326,10 @@ def telegram_text_update(
 def main() -> None:
     parser = argparse.ArgumentParser(description="Serve a fake Telegram Bot API on 127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
+    # Another address only inside a container of `make test-containers` (its own network).
+    parser.add_argument("--host", default="127.0.0.1")
     args = parser.parse_args()
-    uvicorn.run(FakeTelegram().app, host="127.0.0.1", port=args.port, log_level="warning")
+    uvicorn.run(FakeTelegram().app, host=args.host, port=args.port, log_level="warning")
 
 
 if __name__ == "__main__":

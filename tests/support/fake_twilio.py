@@ -234,8 +234,10 @@ def parse_form(body: str) -> dict[str, str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description="Serve a fake Twilio REST API on 127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
+    # Another address only inside a container of `make test-containers` (its own network).
+    parser.add_argument("--host", default="127.0.0.1")
     args = parser.parse_args()
-    uvicorn.run(FakeTwilioApi().app, host="127.0.0.1", port=args.port, log_level="warning")
+    uvicorn.run(FakeTwilioApi().app, host=args.host, port=args.port, log_level="warning")
 
 
 if __name__ == "__main__":
