@@ -40,6 +40,7 @@ from routing.categories import CATEGORY_CODES
 from routing.classifier import load_examples as load_grievances
 from routing.language import detect_language
 from routing.states import STATES
+from routing.text_features import NgramFeatures
 
 DATA_DIR: Final = Path(__file__).parent / "data" / "train"
 SOURCES: Final = ("news", "tweet", "forum", "blog")
@@ -195,28 +196,19 @@ class PulseReader:
     ) -> None:
         """``grievances``: (text, category) pairs that teach the category head too (the route
         classifier's examples, ``routing/data/classifier_examples.yaml``)."""
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
         relevant = [example for example in examples if example.relevant]
         if not relevant or len(relevant) == len(examples):
             raise ValueError("the pulse reader needs relevant and irrelevant examples")
         self.emotion_weight = emotion_weight
         texts = [fold(example.text) for example in examples]
         extra = [fold(text) for text, _ in grievances]
-        self._chars = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True, dtype=np.float32
-        )
-        self._words = TfidfVectorizer(
-            analyzer="word",
+        self._features = NgramFeatures(
+            texts + extra,
             # Single words: word pairs cost relevance 0.019 and emotion 0.023 leaving one writer
             # out (one writer's pairs are another's rare phrasing), for category +0.007.
-            ngram_range=(1, 1),
-            sublinear_tf=True,
+            word_ngrams=(1, 1),
             token_pattern=_TOKEN,
-            dtype=np.float32,
-        )
-        self._chars.fit(texts + extra)
-        self._words.fit(texts + extra)
+        ).transform
         features = self._features(texts)
         c = regularisation_c
         self._relevance = _Head(
@@ -232,11 +224,6 @@ class PulseReader:
         )
         self._sentiment = _Head(features, [e.sentiment for e in examples], SENTIMENTS, c)
         self._emotion = _Head(features, [e.emotion for e in examples], EMOTIONS, c)
-
-    def _features(self, folded: list[str]) -> Any:
-        from scipy.sparse import hstack
-
-        return hstack([self._chars.transform(folded), self._words.transform(folded)]).tocsr()
 
     def read_many(self, texts: Sequence[str]) -> list[Reading]:
         """One reading per text, in order."""

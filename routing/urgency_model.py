@@ -28,6 +28,7 @@ from typing import Any, Final
 
 import numpy as np
 
+from routing.text_features import NgramFeatures
 from routing.urgency import CRITICAL, HIGH, LEVELS, NORMAL, Level, fold
 
 DATA_DIR: Final = Path(__file__).parent / "data" / "urgency"
@@ -114,7 +115,6 @@ class UrgencyReader:
         self_harm_threshold: float = SELF_HARM_THRESHOLD,
         regularisation_c: float = REGULARISATION_C,
     ) -> None:
-        from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
 
         targets = [CLASSES.index(example.target) for example in examples]
@@ -124,26 +124,14 @@ class UrgencyReader:
         self.raised_threshold = raised_threshold
         self.self_harm_threshold = self_harm_threshold
         texts = [fold(example.text) for example in examples]
-        self._chars = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True, dtype=np.float32
-        )
-        self._words = TfidfVectorizer(
-            analyzer="word",
-            ngram_range=(1, 2),
-            sublinear_tf=True,
+        self._features = NgramFeatures(
+            texts,
+            word_ngrams=(1, 2),
             token_pattern=r"(?u)\b\w+\b",  # noqa: S106 (a regex, not a password)
-            dtype=np.float32,
-        )
-        self._chars.fit(texts)
-        self._words.fit(texts)
+        ).transform
         model = LogisticRegression(C=regularisation_c, max_iter=3000, class_weight="balanced")
         model.fit(self._features(texts), targets)
         self._model = model
-
-    def _features(self, folded: list[str]) -> Any:
-        from scipy.sparse import hstack
-
-        return hstack([self._chars.transform(folded), self._words.transform(folded)]).tocsr()
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """Rows of CLASSES probabilities."""
