@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -244,6 +245,88 @@ class Notification(Base):
     delivery_status: Mapped[str | None] = mapped_column(String(20), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class PulseSource(Base):
+    """Where public posts about MSMEs come from (issue 16): a news or blog feed pulled on a
+    schedule (``kind`` rss, with the conditional-request validators and back-off state), or an
+    export uploaded by leadership (x, facebook, instagram, csv, jsonl)."""
+
+    __tablename__ = "pulse_sources"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Authors' handles are kept as published; the pulse page hides them for such a source.
+    hide_handles: Mapped[bool] = mapped_column(default=False)
+    enabled: Mapped[bool] = mapped_column(default=True)
+    interval_minutes: Mapped[int] = mapped_column(Integer, default=60)
+    etag: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    last_modified: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    next_pull_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_pulled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class PulseItem(Base):
+    """One public post or news item, kept once (its URL and the hash of its text are unique),
+    with the pulse reader's reading (``pulse/reader.py``)."""
+
+    __tablename__ = "pulse_items"
+    __table_args__ = (
+        Index("ix_pulse_items_published", "published_at"),
+        Index("ix_pulse_items_relevant_published", "relevant", "published_at"),
+        Index("ix_pulse_items_state_published", "state", "published_at"),
+        Index("ix_pulse_items_category_published", "category", "published_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("pulse_sources.id"), index=True)
+    url: Mapped[str | None] = mapped_column(String(1000), unique=True, nullable=True)
+    text_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 of the folded text
+    text: Mapped[str] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    place: Mapped[str | None] = mapped_column(String(200), nullable=True)  # as the source gave
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ingested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    relevant: Mapped[bool] = mapped_column()
+    category: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    state: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    sentiment: Mapped[str] = mapped_column(String(10))
+    emotion: Mapped[str] = mapped_column(String(15))
+    language: Mapped[str] = mapped_column(String(10))
+
+
+class PulseDaily(Base):
+    """Relevant items counted per day, source kind, category, state and sentiment, kept in the
+    same transaction as the items: the pulse page reads these, not a million items. An unknown
+    category or state is ''."""
+
+    __tablename__ = "pulse_daily"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    source_kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    category: Mapped[str] = mapped_column(String(40), primary_key=True)
+    state: Mapped[str] = mapped_column(String(60), primary_key=True)
+    sentiment: Mapped[str] = mapped_column(String(10), primary_key=True)
+    items: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PullCursor(Base):
+    """Where a scheduled pull from an outside system (CPGRAMS) has got to, and its back-off."""
+
+    __tablename__ = "pull_cursors"
+
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)
+    cursor: Mapped[str | None] = mapped_column(Text, nullable=True)
+    next_pull_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_pulled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 @event.listens_for(TicketEvent, "before_update")
