@@ -24,6 +24,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Literal
 
+from routing.bribes import BRIBE_WORDS
+
 if TYPE_CHECKING:
     from routing.urgency_model import Reading, UrgencyReader
 
@@ -161,8 +163,6 @@ _BRIBE = re.compile(
     r"|\b\d[\d,]*\s*(?:hazar|hazaar|thousand|lakh|k)\b|\brs\.? ?\d|₹ ?\d|\bpaisa do|\bpaise do"
     r"|रिश्वत|घूस|हजार|लाख|खर्चा",
 )
-# Words that say "bribe" outright: with a deadline that is enough, no "or else" needed.
-_BRIBE_WORD = re.compile(r"\bbribe|\bspeed money|\brishwat|\bghoos|रिश्वत|घूस")
 _DEADLINE = re.compile(
     r"\btomorrow|\btonight|\btoday|\bby (?:monday|tuesday|wednesday|thursday|friday|saturday"
     r"|sunday|the weekend|the \d+|end of)|\bbefore (?:monday|tuesday|wednesday|thursday|friday"
@@ -246,7 +246,8 @@ def guard_counts(text: str) -> dict[str, int]:
     """How often each guard's words occur in ``text`` (features of the model, too)."""
     folded = fold(text)
     counts = {reason: len(pattern.findall(folded)) for reason, pattern in _COMPILED}
-    explicit = _BRIBE_WORD.search(folded)
+    # Words that say "bribe" outright: with a deadline that is enough, no "or else" needed.
+    explicit = BRIBE_WORDS.search(folded)
     asked = explicit or _BRIBE.search(folded)
     or_else = explicit or _OR_ELSE.search(folded)
     counts["bribe_deadline"] = int(bool(asked and or_else and _DEADLINE.search(folded)))

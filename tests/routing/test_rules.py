@@ -201,3 +201,26 @@ def test_mgiri_named_in_hindi_with_either_spelling() -> None:
     for spelling in ("औद्योगीकरण", "औद्योगिकीकरण"):
         text = f"महात्मा गांधी ग्रामीण {spelling} संस्थान से रिपोर्ट नहीं मिली"
         assert route("other", "Maharashtra", text).department_code == "MGIRI"
+
+
+@pytest.mark.parametrize(
+    ("chosen", "predicted", "confidence", "department"),
+    [
+        # "Scheme / subsidy" is pressed by those who do not know which to press.
+        ("schemes_subsidy", "infrastructure_power", 0.5, "DFO-INDORE"),
+        ("schemes_subsidy", "infrastructure_power", 0.3, "DCMSME-SCHEMES"),
+        # A buyer's debt and a bank's are told alike and pressed alike.
+        ("finance_credit", "delayed_payment", 0.5, "MSEFC-MP"),
+        ("delayed_payment", "finance_credit", 0.5, "CREDIT-CELL"),
+        ("finance_credit", "delayed_payment", 0.3, "CREDIT-CELL"),
+        # Between other buttons the text must be sure.
+        ("labour", "infrastructure_power", 0.8, "DFO-INDORE"),
+        ("udyam_registration", "schemes_subsidy", 0.8, "DCMSME"),
+        ("udyam_registration", "schemes_subsidy", OVERRIDE_CONFIDENCE, "DCMSME-SCHEMES"),
+    ],
+)
+def test_the_text_overrides_a_generic_or_neighbouring_button_at_lower_confidence(
+    chosen: str, predicted: str, confidence: float, department: str
+) -> None:
+    decision = route(chosen, "Madhya Pradesh", "some words", FixedPredictor(predicted, confidence))
+    assert decision.department_code == department, decision.reason
