@@ -57,7 +57,8 @@ _OFF_BOOKS: Final = re.compile(
     r"|receipt (?:bhi )?nahi|बिना रसीद|रसीद (?:भी )?नहीं",
     re.IGNORECASE,
 )
-_SENTENCE: Final = re.compile(r"[.!?\n।|,;]+")
+# Sentences and clauses; not the comma of "15,000".
+_SENTENCE: Final = re.compile(r"[.!?\n।|;]+|,(?!\d)")
 
 
 def tells_of_bribe(text: str) -> bool:

@@ -11,7 +11,7 @@ from typing import Protocol
 from routing.bribes import tells_of_bribe
 from routing.categories import OTHER, is_category
 from routing.directory import SAMADHAAN_CODE, Directory, load_directory
-from routing.states import canonical_state, find_state_in_text
+from routing.states import canonical_state, first_state_in_text
 
 # The classifier overrides a category the citizen chose only when it is this sure: a wrong
 # button press is common, but so is a long text that mentions several matters.
@@ -274,7 +274,7 @@ def route(
     if state and resolved_state is None:
         notes.append(f"state {state!r} not recognised")
     if resolved_state is None and description:
-        resolved_state = find_state_in_text(description)
+        resolved_state = first_state_in_text(description)
         if resolved_state:
             notes.append(f"state {resolved_state} taken from the text")
 

@@ -167,13 +167,26 @@ def find_state_in_text(text: str) -> str | None:
     """A state named in free text (a grievance), by exact name or alias only; no codes, no
     fuzzy matching, since short codes ("up", "as") and near-misses are ordinary words there.
     Returns the state only when exactly one state is named."""
+    found = {state for _, state in _states_named(text)}
+    return found.pop() if len(found) == 1 else None
+
+
+def first_state_in_text(text: str) -> str | None:
+    """The state a text names first, as ``find_state_in_text`` reads names. People tell where
+    they are before where their buyer is ("unit in Moradabad, UP; the exporter in Delhi")."""
+    named = _states_named(text)
+    return min(named)[1] if named else None
+
+
+def _states_named(text: str) -> list[tuple[int, str]]:
+    """(word position, state) of every state name in ``text``."""
     words = normalize_name(text).split()
     names = _names()
-    found: set[str] = set()
+    found: list[tuple[int, str]] = []
     longest = 8
     for size in range(longest, 0, -1):
         for start in range(len(words) - size + 1):
             phrase = " ".join(words[start : start + size])
             if phrase in names and len(phrase) >= 3:
-                found.add(names[phrase])
-    return found.pop() if len(found) == 1 else None
+                found.append((start, names[phrase]))
+    return found

@@ -44,6 +44,7 @@ BRIBES = (
     "{body} wale babu bolte hai 15% dena padega tabhi subsidy milegi",
     "They want a bribe at {body} before the inspection.",
     "{body} में बिना रिश्वत के कोई काम नहीं होता",
+    "{body} me admission ke liye ek staff member 15,000 cash maang raha hai",
 )
 # Money asked for that is no bribe, or a bribe at a body that is not the ministry's.
 NOT_OURS = (

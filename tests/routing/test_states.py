@@ -81,3 +81,13 @@ def test_state_in_free_text_only_when_exactly_one_is_named() -> None:
     assert find_state_in_text("factory ludhiana punjab mein hai, up se maal aata") == "Punjab"
     assert find_state_in_text("unit in Pune, Maharashtra; buyer in Gujarat") is None
     assert find_state_in_text("as I said, or else") is None
+
+
+def test_the_first_state_named_is_where_the_writer_is() -> None:
+    from routing.states import first_state_in_text
+
+    assert first_state_in_text("unit in Moradabad, Uttar Pradesh; exporter in Delhi") == (
+        "Uttar Pradesh"
+    )
+    assert first_state_in_text("हम गुजरात से हैं, खरीदार महाराष्ट्र का है") == "Gujarat"
+    assert first_state_in_text("no place at all") is None
