@@ -3,7 +3,7 @@ the same run.
 
     .venv/bin/python -m bench.urgency_accuracy --writers     # leave one writer out at a time
     .venv/bin/python -m bench.urgency_accuracy --tune        # the same, over a grid of thresholds
-    .venv/bin/python -m bench.urgency_accuracy --file bench/data/urgency_blind2.jsonl [--errors]
+    .venv/bin/python -m bench.urgency_accuracy --file bench/data/urgency_blind3.jsonl [--errors]
 
 Figures: critical recall (critical items read as critical), high-or-critical recall (critical
 and high items read as high or critical), normal kept normal, self-harm recall (self-harm items
