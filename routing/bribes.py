@@ -31,7 +31,7 @@ _ASKS_OR_TAKES: Final = re.compile(
     r"\b(?:ask(?:s|ed|ing)? (?:for|us for|me for|(?:me|us) to pay)|demand(?:s|ed|ing)?"
     r"|wants?|took|taking|takes"
     r"|collect(?:s|ed|ing)|maang\w*|mang(?:a|e|i|ta|te|raha|rahe)\b|le (?:liye|liya|raha|rahe)"
-    r"|dena (?:pad\w*|hoga|hogi)|pay (?:him|them|up)"
+    r"|dena (?:pad\w*|hoga|hogi)|de do|dedo|pay (?:him|them|up)"
     r"|(?:paise|cash|rupaye) (?:liye|liya|le))\b"
     r"|माँग|मांग|मंगा|ले लिए|ले लिया|ले रहा|ले रहे|(?:पैसे|रुपये|नकद) (?:लिए|लिया|ले)|वसूल"
     r"|देना (?:पड|होगा|होगी)",

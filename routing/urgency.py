@@ -24,7 +24,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Literal
 
-from routing.bribes import BRIBE_WORDS
+from routing.bribes import BRIBE_WORDS, tells_of_bribe
 
 if TYPE_CHECKING:
     from routing.urgency_model import Reading, UrgencyReader
@@ -167,8 +167,9 @@ _DEADLINE = re.compile(
     r"\btomorrow|\btonight|\btoday|\bby (?:monday|tuesday|wednesday|thursday|friday|saturday"
     r"|sunday|the weekend|the \d+|end of)|\bbefore (?:monday|tuesday|wednesday|thursday|friday"
     r"|saturday|sunday|tomorrow|the \d+)|\bwithin (?:\d+|two|three|a) (?:days?|hours?|week)"
-    r"|\b(?:kal|aaj|parso|monday|somvar|\w+ din) tak\b|\b\d+ din me"
-    r"|कल तक|आज तक|परसों तक|सोमवार तक|दिन में|दिन की मोहलत",
+    r"|\b(?:kal|aaj|parso|monday|somvar|\w+ din) tak\b|\b\d+ din me|\bthis week|\bis hafte"
+    r"|\b\d+ (?:tareekh?|tarikh|tarik) tak|कल तक|आज तक|परसों तक|सोमवार तक|दिन में|दिन की मोहलत"
+    r"|इस हफ्ते|तारीख तक",
 )
 _OR_ELSE = re.compile(
     r"\bor (?:else|he|she|they|it|we|the|our)|\botherwise|\bunless|\bwarna|\bnahi to|\bnahin to"
@@ -247,7 +248,7 @@ def guard_counts(text: str) -> dict[str, int]:
     folded = fold(text)
     counts = {reason: len(pattern.findall(folded)) for reason, pattern in _COMPILED}
     # Words that say "bribe" outright: with a deadline that is enough, no "or else" needed.
-    explicit = BRIBE_WORDS.search(folded)
+    explicit = BRIBE_WORDS.search(folded) or tells_of_bribe(folded)
     asked = explicit or _BRIBE.search(folded)
     or_else = explicit or _OR_ELSE.search(folded)
     counts["bribe_deadline"] = int(bool(asked and or_else and _DEADLINE.search(folded)))

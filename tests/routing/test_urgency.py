@@ -46,6 +46,17 @@ BLIND_SETS = sorted((Path(__file__).parents[2] / "bench" / "data").glob("urgency
         ("बाढ़ में गोदाम बह गया", "high", "disaster"),
         ("Inspector wants a bribe of 20,000 by Friday", "high", "bribe_deadline"),
         ("Kal tak 10 hazar do warna licence cancel", "high", "bribe_deadline"),
+        # An official's demand of money is a bribe without the word (routing/bribes.py).
+        (
+            "GST wala officer bol raha 50k de do is hafte warna registration cancel",
+            "high",
+            "bribe_deadline",
+        ),
+        (
+            "babu 15% maang raha, bolta h 30 tareek tak nahi diya to file band",
+            "high",
+            "bribe_deadline",
+        ),
     ],
 )
 def test_guards_read_three_languages(text: str, level: str, reason: str) -> None:
