@@ -24,9 +24,7 @@ then the likeliest of that sentiment's.
 
 from __future__ import annotations
 
-import json
 import re
-import threading
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -41,6 +39,7 @@ from routing.classifier import load_examples as load_grievances
 from routing.language import detect_language
 from routing.states import STATES
 from routing.text_features import NgramFeatures
+from routing.trained import FittedOnce, load_writers, read_json_lines
 
 DATA_DIR: Final = Path(__file__).parent / "data" / "train"
 SOURCES: Final = ("news", "tweet", "forum", "blog")
@@ -101,30 +100,25 @@ class Example:
 
 def read_examples(path: Path) -> list[Example]:
     """One writer's file, JSON lines; raises ValueError naming the line of a bad entry."""
-    examples: list[Example] = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row: dict[str, Any] = json.loads(line)
-            example = Example(
-                text=" ".join(str(row["text"]).split()),
-                source=row["source"],
-                language=row["language"],
-                relevant=row["relevant"],
-                category=row["category"],
-                state=row["state"],
-                sentiment=row["sentiment"],
-                emotion=row["emotion"],
-                writer=path.stem,
-            )
-        except (ValueError, KeyError, TypeError) as exc:
-            raise ValueError(f"{path.name}:{number}: {exc!r}") from exc
+
+    def parse(row: dict[str, Any]) -> Example:
+        example = Example(
+            text=" ".join(str(row["text"]).split()),
+            source=row["source"],
+            language=row["language"],
+            relevant=row["relevant"],
+            category=row["category"],
+            state=row["state"],
+            sentiment=row["sentiment"],
+            emotion=row["emotion"],
+            writer=path.stem,
+        )
         problem = _problem(example)
         if problem:
-            raise ValueError(f"{path.name}:{number}: {problem}")
-        examples.append(example)
-    return examples
+            raise ValueError(problem)
+        return example
+
+    return read_json_lines(path, parse)
 
 
 def _problem(example: Example) -> str | None:
@@ -145,10 +139,7 @@ def _problem(example: Example) -> str | None:
 
 def load_examples(data_dir: Path = DATA_DIR) -> list[Example]:
     """Every writer's examples, in file order."""
-    files = sorted(data_dir.glob("*.jsonl"))
-    if not files:
-        raise FileNotFoundError(f"no pulse examples in {data_dir}")
-    return [example for path in files for example in read_examples(path)]
+    return load_writers(data_dir, read_examples, "pulse")
 
 
 @dataclass(frozen=True)
@@ -271,16 +262,8 @@ class PulseReader:
         return self.read_many([text])[0]
 
 
-_shipped: PulseReader | None = None
-_shipped_lock = threading.Lock()
-
-
-def shipped_reader() -> PulseReader:
-    """The reader fitted on every writer's examples (and the route classifier's for the
-    category), once per process (thread-safe)."""
-    global _shipped
-    if _shipped is None:
-        with _shipped_lock:
-            if _shipped is None:
-                _shipped = PulseReader(load_examples(), grievances=load_grievances())
-    return _shipped
+# The reader fitted on every writer's examples (and the route classifier's for the category),
+# once per process (thread-safe).
+shipped_reader: FittedOnce[PulseReader] = FittedOnce(
+    lambda: PulseReader(load_examples(), grievances=load_grievances())
+)

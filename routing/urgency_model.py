@@ -19,8 +19,6 @@ after the model instead, and can only raise its level.
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +27,7 @@ from typing import Any, Final
 import numpy as np
 
 from routing.text_features import NgramFeatures
+from routing.trained import FittedOnce, load_writers, read_json_lines
 from routing.urgency import CRITICAL, HIGH, LEVELS, NORMAL, Level, fold
 
 DATA_DIR: Final = Path(__file__).parent / "data" / "urgency"
@@ -71,29 +70,21 @@ class Example:
 def read_examples(path: Path) -> list[Example]:
     """One writer's file: JSON lines of level, kind, lang, text. Raises ValueError naming the
     line of a bad entry."""
-    examples: list[Example] = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row: dict[str, Any] = json.loads(line)
-            level, kind, lang, text = row["level"], row.get("kind"), row["lang"], row["text"]
-        except (ValueError, KeyError) as exc:
-            raise ValueError(f"{path.name}:{number}: {exc}") from exc
+
+    def parse(row: dict[str, Any]) -> Example:
+        level, kind, lang, text = row["level"], row.get("kind"), row["lang"], row["text"]
         if level not in LEVELS or lang not in LANGUAGES or not str(text).strip():
-            raise ValueError(f"{path.name}:{number}: bad level, lang or empty text")
+            raise ValueError("bad level, lang or empty text")
         if kind is not None and kind not in KINDS[level]:
-            raise ValueError(f"{path.name}:{number}: kind {kind!r} is not one of {level}'s")
-        examples.append(Example(" ".join(str(text).split()), level, kind, lang, path.stem))
-    return examples
+            raise ValueError(f"kind {kind!r} is not one of {level}'s")
+        return Example(" ".join(str(text).split()), level, kind, lang, path.stem)
+
+    return read_json_lines(path, parse)
 
 
 def load_examples(data_dir: Path = DATA_DIR) -> list[Example]:
     """Every writer's examples, in file order."""
-    files = sorted(data_dir.glob("*.jsonl"))
-    if not files:
-        raise FileNotFoundError(f"no urgency examples in {data_dir}")
-    return [example for path in files for example in read_examples(path)]
+    return load_writers(data_dir, read_examples, "urgency")
 
 
 @dataclass(frozen=True)
@@ -152,15 +143,5 @@ class UrgencyReader:
         return self.judge(self.probabilities([text])[0])
 
 
-_shipped: UrgencyReader | None = None
-_shipped_lock = threading.Lock()
-
-
-def shipped_reader() -> UrgencyReader:
-    """The reader fitted on every writer's examples, once per process (thread-safe)."""
-    global _shipped
-    if _shipped is None:
-        with _shipped_lock:
-            if _shipped is None:
-                _shipped = UrgencyReader(load_examples())
-    return _shipped
+# The reader fitted on every writer's examples, once per process (thread-safe).
+shipped_reader: FittedOnce[UrgencyReader] = FittedOnce(lambda: UrgencyReader(load_examples()))
