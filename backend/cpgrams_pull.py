@@ -49,7 +49,8 @@ log = logging.getLogger(__name__)
 CURSOR = "cpgrams"  # the pull_cursors row
 SOURCE = CHANNEL  # the tickets' external source: the same as an uploaded CPGRAMS batch
 PAGE_SIZE = 100
-PAGES_PER_PASS = 20  # then the worker delivers notifications, and comes back at once
+PAGES_PER_PASS = 5  # then the worker delivers notifications (a few seconds late at most)
+# and comes back to the pull at once.
 LEASE = timedelta(minutes=10)
 RETRY_FIRST_SECONDS = 30.0
 RETRY_CAP = timedelta(hours=1)
