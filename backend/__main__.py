@@ -1,4 +1,5 @@
-"""Command line: migrate, serve, worker, sla-sweep, officer add|list|revoke, import."""
+"""Command line: migrate, serve, worker, sla-sweep, officer add|list|revoke, import,
+cpgrams pull|status."""
 
 from __future__ import annotations
 
@@ -53,6 +54,13 @@ def main(argv: list[str] | None = None) -> int:
     batch.add_argument("--file", required=True, help="CSV with a header row, or JSON")
     batch.add_argument("--source", default="cpgrams", help="portal the rows come from")
     batch.add_argument("--format", choices=["csv", "json"], default=None, help="default: by suffix")
+    cpgrams = commands.add_parser("cpgrams", help="CPGRAMS pulled automatically (API, folder)")
+    cpgrams_commands = cpgrams.add_subparsers(dest="cpgrams_command", required=True)
+    cpgrams_pull = cpgrams_commands.add_parser(
+        "pull", help="pull from CPGRAMS_PULL_URL and CPGRAMS_WATCH_DIR on their schedule"
+    )
+    cpgrams_pull.add_argument("--once", action="store_true", help="one pass now, then exit")
+    cpgrams_commands.add_parser("status", help="the pull's cursor, last pull and failures")
     args = parser.parse_args(argv)
 
     try:
@@ -109,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
         return _officer(settings, args)
     if args.command == "import":
         return _import(settings, args)
+    if args.command == "cpgrams":
+        return _cpgrams(settings, args)
     return 2
 
 
@@ -186,6 +196,46 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
     for error in report.errors:
         print(f"line {error['line']}: {error['error']}", file=sys.stderr)
     return 1 if report.errors else 0
+
+
+def _cpgrams(settings: Settings, args: argparse.Namespace) -> int:
+    import json
+
+    from backend.cpgrams_pull import CpgramsIntake, pull_status, settled_files
+    from backend.db import make_engine, make_session_factory
+
+    factory = make_session_factory(make_engine(settings.database_url))
+    if args.cpgrams_command == "status":
+        status: dict[str, Any] = {
+            "pull_url": settings.cpgrams_pull_url or None,
+            **pull_status(factory),
+            "watch_dir": str(settings.cpgrams_watch_dir) if settings.cpgrams_watch_dir else None,
+        }
+        if settings.cpgrams_watch_dir is not None:
+            status["files_waiting"] = len(settled_files(settings.cpgrams_watch_dir, 0.0))
+        print(json.dumps(status, indent=2))
+        return 0
+    intake = CpgramsIntake.from_settings(settings, factory)
+    if intake is None:
+        print("error: set CPGRAMS_PULL_URL (and its token) or CPGRAMS_WATCH_DIR", file=sys.stderr)
+        return 2
+
+    async def run() -> dict[str, Any]:
+        try:
+            if args.once:
+                return await intake.run_due(force=True)
+            await intake.run_forever(settings.worker_poll_seconds)
+            return {}
+        finally:
+            await intake.aclose()
+
+    done = asyncio.run(run())
+    if not args.once:
+        return 0
+    print(json.dumps(done, indent=2, ensure_ascii=False, default=str))
+    pulled = done.get("pull", {})
+    refused = pulled.get("errors") or any(f["errors"] for f in done.get("folder", []))
+    return 1 if pulled.get("failure") or refused else 0
 
 
 if __name__ == "__main__":

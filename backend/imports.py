@@ -7,6 +7,11 @@ registration number as external reference, routed to the department that the cat
 maps to (``routing.directory.map_cpgrams_path``). Importing the same row again changes nothing:
 the unique (external_source, external_ref) decides. A bad row is reported with its line number
 and does not stop the others; each row commits on its own.
+
+The same rows come from three doors: an uploaded file (``/admin/v1/imports``, ``python -m
+backend import``), a file dropped in the watched folder, and a page pulled from the CPGRAMS API
+(``backend/cpgrams_pull.py``), whose rows are numbered by their index on the page
+(``read_items``, ``import_rows(..., position="index")``).
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -224,20 +229,42 @@ def new_ticket(row: dict[str, Any], source: str, now: datetime) -> tuple[NewTick
     return data, decision
 
 
+def read_items(items: list[Any]) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
+    """The items of a page pulled from the portal's API, numbered by their index (from 0)."""
+    for index, item in enumerate(items):
+        if isinstance(item, dict):
+            yield index, {_field_name(str(k)): v for k, v in item.items()}, None
+        else:
+            yield index, None, "each item must be a JSON object"
+
+
 def import_batch(
     factory: sessionmaker[Session], payload: str, fmt: str, source: str, now: datetime
 ) -> ImportReport:
+    return import_rows(factory, read_rows(payload, fmt), source, now)
+
+
+def import_rows(
+    factory: sessionmaker[Session],
+    rows: Iterable[tuple[int, dict[str, Any] | None, str | None]],
+    source: str,
+    now: datetime,
+    *,
+    position: str = "line",
+) -> ImportReport:
+    """Each readable, valid row becomes a ticket (once); each other row an error naming its
+    ``position`` (a file's line, a page's index) and registration number."""
     report = ImportReport()
-    for line, row, problem in read_rows(payload, fmt):
+    for place, row, problem in rows:
         reference = _text(row, "registration_number") if row else ""
         if row is None:
-            report.errors.append({"line": line, "registration_number": None, "error": problem})
+            report.errors.append({position: place, "registration_number": None, "error": problem})
             continue
         try:
             data, decision = new_ticket(row, source, now)
         except RowError as error:
             report.errors.append(
-                {"line": line, "registration_number": reference or None, "error": str(error)}
+                {position: place, "registration_number": reference or None, "error": str(error)}
             )
             continue
         with factory() as session:
@@ -246,6 +273,6 @@ def import_batch(
             ticket, created = create_ticket(factory, data, CpgramsRoute(decision), now)
         else:
             ticket, created = existing, False
-        outcome = {"line": line, "registration_number": reference, "number": ticket.number}
+        outcome = {position: place, "registration_number": reference, "number": ticket.number}
         (report.created if created else report.skipped).append(outcome)
     return report

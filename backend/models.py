@@ -229,7 +229,7 @@ class Notification(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), nullable=True)
     delivery_key: Mapped[str] = mapped_column(String(120), unique=True)
-    recipient: Mapped[str] = mapped_column(String(20))  # citizen | officer
+    recipient: Mapped[str] = mapped_column(String(20))  # citizen | officer | portal
     channel: Mapped[str] = mapped_column(String(16))
     channel_user_id: Mapped[str] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(10), default="en")

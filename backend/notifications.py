@@ -9,8 +9,8 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backend.models import Notification, Officer, Ticket
-from infra.channels import CHAT_CHANNELS
+from backend.models import Notification, Officer, Ticket, TicketEvent
+from infra.channels import CHAT_CHANNELS, PORTAL_CHANNELS
 from infra.texts import LANGUAGES, pick
 from infra.texts import texts as catalogue_texts
 from routing.urgency import REASON_TITLES
@@ -114,6 +114,37 @@ def notify_citizen(
         text=text,
         ticket_status=ticket.status,
         next_attempt_at=ticket.updated_at,
+    )
+    session.add(notification)
+    return notification
+
+
+def portal_key(number: str, event_id: int, channel: str) -> str:
+    """The delivery key of a status change written back to the portal a ticket came from."""
+    return f"{number}:status:{event_id}:{channel}"
+
+
+def notify_portal(session: Session, ticket: Ticket, event: TicketEvent) -> Notification | None:
+    """A grievance pulled or imported from a portal that takes status changes (CPGRAMS,
+    ``infra/channels.py``) is told each change of status, through the outbox like any
+    notification: written with the change, posted by the worker, retried while the portal is
+    down. Only the portal's own grievances (their external source is the portal) are told."""
+    if ticket.channel not in PORTAL_CHANNELS or ticket.external_source != ticket.channel:
+        return None
+    if event.from_status == event.to_status or not ticket.external_ref:
+        return None
+    notification = Notification(
+        ticket_id=ticket.id,
+        delivery_key=portal_key(ticket.number, event.id, ticket.channel),
+        recipient="portal",
+        channel=ticket.channel,
+        channel_user_id=ticket.external_ref,
+        language="en",
+        kind="status",
+        text=event.note,
+        ticket_status=ticket.status,
+        next_attempt_at=event.at,
+        created_at=event.at,
     )
     session.add(notification)
     return notification

@@ -137,6 +137,7 @@ async def deliver_batch(
             ticket_number=_ticket_number(row),
             status=row.ticket_status,
             delivery_key=row.delivery_key,
+            changed_at=row.created_at,
         )
         try:
             return row, await sender.send(outbound)

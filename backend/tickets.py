@@ -27,6 +27,7 @@ from backend.notifications import (
     critical_note,
     notify_citizen,
     notify_officers,
+    notify_portal,
 )
 from routing import ticket_number
 from routing.lifecycle import UNACKNOWLEDGED_STATUSES, Action, Status, next_status
@@ -266,6 +267,7 @@ def apply_officer_action(
         notify_citizen(session, ticket, kind, event.id, note)
         if action == Action.TRANSFER:
             notify_officers(session, ticket, "assigned", event.id)
+    notify_portal(session, ticket, event)
     return event
 
 
@@ -479,6 +481,7 @@ def give_feedback(
         now,
     )
     ticket.status = routed
+    notify_portal(session, ticket, event)
     notify_citizen(session, ticket, "reopened", event.id)
     notify_officers(session, ticket, "reopened", event.id, reason or "no reason given")
     return event

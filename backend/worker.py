@@ -1,4 +1,5 @@
-"""The worker: delivers the outbox continuously and runs an SLA sweep every minute."""
+"""The worker: delivers the outbox continuously and runs an SLA sweep every minute (and, when
+configured, pulls CPGRAMS: ``backend/cpgrams_pull.py``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from collections.abc import Mapping
 
 from sqlalchemy import Engine
 
+from backend.cpgrams_pull import CpgramsIntake
 from backend.db import make_engine, make_session_factory
 from backend.escalation import sweep
 from backend.metrics import ESCALATIONS
@@ -48,7 +50,11 @@ async def run_worker(settings: Settings, *, once: bool = False) -> None:
         # Every interface: in containers Prometheus scrapes from outside the worker.
         start_http_server(settings.worker_metrics_port, addr="0.0.0.0")
     log.info("worker started; channels: %s", ", ".join(sorted(senders)))
+    # CPGRAMS, automatically (issue 16): None unless CPGRAMS_PULL_URL or CPGRAMS_WATCH_DIR.
+    cpgrams = CpgramsIntake.from_settings(settings, factory)
     while not stop.is_set():
+        if cpgrams is not None:
+            await cpgrams.run_due()
         if time.monotonic() - last_sweep >= settings.sla_sweep_interval_seconds or once:
             result = await asyncio.to_thread(sweep, factory, utcnow())
             last_sweep = time.monotonic()
@@ -70,4 +76,6 @@ async def run_worker(settings: Settings, *, once: bool = False) -> None:
                 await asyncio.wait_for(stop.wait(), timeout=settings.worker_poll_seconds)
             except TimeoutError:
                 pass
+    if cpgrams is not None:
+        await cpgrams.aclose()
     log.info("worker stopped")

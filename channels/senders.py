@@ -12,6 +12,8 @@ on WhatsApp, ...).
   (``last_inbound_at`` kept by the gateway, handed in as ``LastInbound``: the sender opens no
   store), the approved Content template outside it.
 - Web chat: a POST to the gateway's internal push endpoint; the page shows it.
+- CPGRAMS: a grievance filed there is told each status change (``CpgramsStatusSender``, a POST
+  through ``channels/cpgrams.py``); 404, 405, 400 and 422 say the portal does not take it.
 - A logging sender for a channel without credentials, so development runs need none.
 """
 
@@ -29,6 +31,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 import httpx
 
 from channels.clients import make_telegram_bot, make_twilio_client
+from channels.cpgrams import CpgramsClient
 from channels.privacy import mask_sender
 from channels.rendering import (
     TELEGRAM_TEXT_LIMIT,
@@ -39,7 +42,7 @@ from channels.rendering import (
 )
 from channels.tables import utcnow
 from channels.texts import status_label
-from infra.channels import sender_id
+from infra.channels import CHANNELS, sender_id
 from infra.masking import mask_phone
 
 if TYPE_CHECKING:
@@ -73,6 +76,7 @@ class OutboundNotification:
     ticket_number: str | None
     status: str | None  # ticket status, for the WhatsApp template variables
     delivery_key: str  # unique per logical notification (idempotency on the provider side)
+    changed_at: datetime | None = None  # when the change was made (a portal's status "at")
 
 
 @dataclass(frozen=True)
@@ -388,6 +392,40 @@ class WebChatSender:
         return SendResult("sent", provider_message_id=f"web:{response.json().get('id')}")
 
 
+class CpgramsStatusSender:
+    """Writes a status change back to CPGRAMS: the notification's user id is the registration
+    number, its status the ticket's new status, its text the officer's note."""
+
+    def __init__(self, client: CpgramsClient) -> None:
+        self.client = client
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+    async def send(self, notification: OutboundNotification) -> SendResult:
+        try:
+            response = await self.client.post_status(
+                notification.channel_user_id,
+                notification.status or "",
+                notification.text,
+                notification.changed_at,
+            )
+        except httpx.HTTPError as error:
+            return SendResult("retry", error=f"cpgrams: {type(error).__name__}")
+        code = response.status_code
+        if code < 300:
+            return SendResult("sent", provider_message_id=f"cpgrams:{notification.id}")
+        if code in (400, 404, 405, 410, 422):  # the portal does not take this change: final
+            return SendResult("undeliverable", error=f"cpgrams HTTP {code}")
+        # 5xx, 429, and 401/403 (a token being rotated): kept and tried again.
+        retry_after = response.headers.get("Retry-After", "")
+        return SendResult(
+            "retry",
+            retry_after=float(retry_after) if retry_after.isdigit() else None,
+            error=f"cpgrams HTTP {code}",
+        )
+
+
 class LoggingSender:
     """For a channel without credentials: log (masked) and count it as sent."""
 
@@ -401,10 +439,15 @@ class LoggingSender:
             "[%s, no credentials] notification %s to %s: %s",
             self.channel,
             notification.id,
-            mask_sender(sender_id(self.channel, notification.channel_user_id)),
+            self._recipient(notification.channel_user_id),
             notification.text[:80],
         )
         return SendResult("sent", provider_message_id=f"log:{notification.id}")
+
+    def _recipient(self, user_id: str) -> str:
+        if CHANNELS[self.channel].sender_prefix is None:  # a portal's registration number
+            return user_id
+        return mask_sender(sender_id(self.channel, user_id))
 
 
 def build_senders(
@@ -415,7 +458,7 @@ def build_senders(
     telegram_seconds_per_chat: float = 1.0,
     twilio_client: TwilioClient | None = None,
 ) -> dict[str, Sender]:
-    """One sender per channel (``telegram``, ``whatsapp``, ``web``) from the settings;
+    """One sender per channel (``telegram``, ``whatsapp``, ``web``, ``cpgrams``) from the settings;
     ``last_inbound`` tells the WhatsApp sender whether a chat's 24-hour window is open."""
     senders: dict[str, Sender] = {}
     if settings.telegram_bot_token:
@@ -443,4 +486,10 @@ def build_senders(
     else:
         senders["whatsapp"] = LoggingSender("whatsapp")
     senders["web"] = WebChatSender(settings.gateway_url, settings.service_token)
+    if settings.cpgrams_pull_url and settings.cpgrams_pull_token:
+        senders["cpgrams"] = CpgramsStatusSender(
+            CpgramsClient(settings.cpgrams_pull_url, settings.cpgrams_pull_token.get_secret_value())
+        )
+    else:  # no endpoint configured: status changes are logged (file imports only)
+        senders["cpgrams"] = LoggingSender("cpgrams")
     return senders

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -95,6 +95,25 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
     log_json: bool = False
+
+    # CPGRAMS, automatically (backend/cpgrams_pull.py): both off by default. The worker pulls
+    # {CPGRAMS_PULL_URL}/grievances page by page with the token as a Bearer header, and writes
+    # status changes back to {CPGRAMS_PULL_URL}/grievances/{registration number}/status; and/or
+    # imports the *.csv / *.json files dropped in CPGRAMS_WATCH_DIR.
+    cpgrams_pull_url: str = ""
+    cpgrams_pull_token: SecretStr | None = None
+    cpgrams_pull_interval_seconds: float = Field(default=900.0, gt=0)
+    cpgrams_watch_dir: Path | None = None
+
+    @model_validator(mode="after")
+    def _cpgrams_pull_needs_its_token(self) -> Settings:
+        url = self.cpgrams_pull_url.strip()
+        if url and not url.startswith(("https://", "http://")):
+            raise ValueError("CPGRAMS_PULL_URL must be an http(s) address")
+        token = self.cpgrams_pull_token.get_secret_value() if self.cpgrams_pull_token else ""
+        if url and not token.strip():
+            raise ValueError("CPGRAMS_PULL_URL is set but CPGRAMS_PULL_TOKEN is not")
+        return self
 
     @model_validator(mode="after")
     def _no_default_secrets_outside_development(self) -> Settings:
