@@ -30,6 +30,11 @@ class NgramFeatures:
         )
         self._chars.fit(folded)
         self._words.fit(folded)
+        # The n-grams min_df dropped (hundreds of thousands of strings): only for introspection
+        # (scikit-learn's documentation says so), about 10 MB per reader in every process.
+        for vectorizer in (self._chars, self._words):
+            if hasattr(vectorizer, "stop_words_"):
+                del vectorizer.stop_words_
 
     def transform(self, folded: Sequence[str]) -> Any:
         from scipy.sparse import hstack
