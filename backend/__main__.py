@@ -1,4 +1,4 @@
-"""Command line: migrate, serve, worker, sla-sweep, officer add|list|revoke, import."""
+"""Command line: migrate, serve, worker, sla-sweep, officer add|list|revoke, import, pulse."""
 
 from __future__ import annotations
 
@@ -53,6 +53,9 @@ def main(argv: list[str] | None = None) -> int:
     batch.add_argument("--file", required=True, help="CSV with a header row, or JSON")
     batch.add_argument("--source", default="cpgrams", help="portal the rows come from")
     batch.add_argument("--format", choices=["csv", "json"], default=None, help="default: by suffix")
+    from backend.pulse_cli import add_commands as add_pulse_commands
+
+    add_pulse_commands(commands)  # pulse source add|list|remove|disable|enable, import, pull
     args = parser.parse_args(argv)
 
     try:
@@ -109,6 +112,10 @@ def main(argv: list[str] | None = None) -> int:
         return _officer(settings, args)
     if args.command == "import":
         return _import(settings, args)
+    if args.command == "pulse":
+        from backend.pulse_cli import run as run_pulse
+
+        return run_pulse(settings, args)
     return 2
 
 
