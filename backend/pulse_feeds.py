@@ -11,8 +11,8 @@ reads it whole again.
 
 ``pull_due`` is the worker's pass: it claims each due source by moving its ``next_pull_at``
 ahead (a conditional update, so two workers never pull the same source at once) and pulls it.
-Feed addresses that resolve to private, loopback or link-local addresses are refused unless
-``PULSE_FEEDS_ALLOW_PRIVATE`` (tests serve feeds on 127.0.0.1).
+Feed addresses (and their redirects) that resolve to private, loopback or link-local addresses
+are refused unless ``PULSE_FEEDS_ALLOW_PRIVATE`` (tests serve feeds on 127.0.0.1).
 """
 
 from __future__ import annotations
@@ -86,6 +86,10 @@ def _refuse_private(url: str) -> None:
             raise FeedError(f"{host} is a private address (PULSE_FEEDS_ALLOW_PRIVATE)")
 
 
+def _check_destination(request: httpx.Request) -> None:
+    _refuse_private(str(request.url))
+
+
 @dataclass(frozen=True)
 class Fetched:
     status: int
@@ -97,17 +101,21 @@ class Fetched:
 def fetch(source: PulseSource, settings: Settings) -> Fetched:
     """One conditional GET of the source's feed; FeedError on any failure."""
     url = check_feed_url(source.url or "")
-    if not settings.pulse_feeds_allow_private:
-        _refuse_private(url)
     headers = {"User-Agent": "msme-grievance-desk pulse (+feeds)", "Accept": "*/*"}
     if source.etag:
         headers["If-None-Match"] = source.etag
     if source.last_modified:
         headers["If-Modified-Since"] = source.last_modified
     timeout = httpx.Timeout(settings.pulse_feed_timeout_seconds)
+    # Every request, redirects included, is checked before it connects.
+    hooks: dict[str, list[Any]] = (
+        {} if settings.pulse_feeds_allow_private else {"request": [_check_destination]}
+    )
     try:
         with (
-            httpx.Client(timeout=timeout, follow_redirects=True, max_redirects=5) as client,
+            httpx.Client(
+                timeout=timeout, follow_redirects=True, max_redirects=5, event_hooks=hooks
+            ) as client,
             client.stream("GET", url, headers=headers) as response,
         ):
             if response.status_code == 304:

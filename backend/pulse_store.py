@@ -226,6 +226,9 @@ def _write(
         }
         for item, reading in zip(items, readings, strict=True)
     ]
+    # One order for every writer (PostgreSQL: concurrent imports never wait on each other in
+    # a cycle over the unique index or the daily rows).
+    rows.sort(key=lambda row: str(row["text_hash"]))
     insert = _insert(engine)
     statement = insert(PulseItem).on_conflict_do_nothing().returning(PulseItem.text_hash)
     with engine.begin() as connection:
@@ -264,7 +267,7 @@ def _write(
                         "sentiment": sentiment,
                         "items": number,
                     }
-                    for (day, kind, category, state, sentiment), number in counts.items()
+                    for (day, kind, category, state, sentiment), number in sorted(counts.items())
                 ],
             )
     return len(inserted)

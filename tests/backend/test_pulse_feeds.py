@@ -23,6 +23,7 @@ from backend.pulse_feeds import (
     retry_delay,
 )
 from backend.pulse_sources import SourceChanges, add_source, update_source
+from backend.worker import run_worker
 from core.config import Settings
 from tests.support.feed_server import ETAG, LAST_MODIFIED, FeedServer, entries
 from tests.support.pulse_checks import assert_consistent, items
@@ -217,3 +218,15 @@ def test_private_addresses_refused_unless_allowed(
     outcome = pull(engine, factory, "inside", settings)  # PULSE_FEEDS_ALLOW_PRIVATE off
     assert outcome.status == "failed" and "private address" in (outcome.error or "")
     assert server.seen("/rss") == []
+
+
+async def test_the_worker_pulls_due_feeds(
+    engine: Engine, factory: sessionmaker[Session], feed_settings: Settings, server: FeedServer
+) -> None:
+    add_feed(factory, "news", server.url("/rss"))
+    add_feed(factory, "down", server.url("/flaky"))
+    await run_worker(feed_settings, once=True)
+    assert count(engine) == 12
+    assert source(factory, "news").last_pulled_at is not None
+    assert source(factory, "down").failures == 1
+    assert_consistent(engine)
