@@ -1,5 +1,5 @@
 """Command line: migrate, serve, worker, sla-sweep, officer add|list|revoke, import,
-cpgrams pull|status."""
+cpgrams pull|status, pulse."""
 
 from __future__ import annotations
 
@@ -61,6 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     cpgrams_pull.add_argument("--once", action="store_true", help="one pass now, then exit")
     cpgrams_commands.add_parser("status", help="the pull's cursor, last pull and failures")
+    from backend.pulse_cli import add_commands as add_pulse_commands
+
+    add_pulse_commands(commands)  # pulse source add|list|remove|disable|enable, import, pull
     args = parser.parse_args(argv)
 
     try:
@@ -119,6 +122,10 @@ def main(argv: list[str] | None = None) -> int:
         return _import(settings, args)
     if args.command == "cpgrams":
         return _cpgrams(settings, args)
+    if args.command == "pulse":
+        from backend.pulse_cli import run as run_pulse
+
+        return run_pulse(settings, args)
     return 2
 
 

@@ -136,21 +136,35 @@ def _csv_rows(payload: str) -> Iterator[tuple[int, dict[str, Any] | None, str | 
 
 
 def _json_rows(payload: str) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
-    """Objects of a JSON array or of JSON Lines, each with the line it starts on."""
+    for line, item, problem in json_objects(payload):
+        if item is None:
+            yield line, None, problem
+        else:
+            yield line, {_field_name(str(k)): v for k, v in item.items()}, None
+
+
+def json_objects(
+    payload: str, position: int = 0
+) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
+    """(line it starts on, object or None, why not) for each object of a JSON array (starting
+    at ``position``) or of JSON Lines. Lines are counted as the reading goes (a big batch is
+    read once, not once per object)."""
     decoder = json.JSONDecoder()
-    text = payload.lstrip("\ufeff")
-    position = _skip(text, 0, "")
+    text = payload.lstrip("\ufeff") if position == 0 else payload
+    position = _skip(text, position, "")
     if position < len(text) and text[position] == "[":
         position = _skip(text, position + 1, "")
+    line, counted = 1, 0
     while position < len(text) and text[position] != "]":
-        line = text.count("\n", 0, position) + 1
+        line += text.count("\n", counted, position)
+        counted = position
         try:
             item, position = decoder.raw_decode(text, position)
         except json.JSONDecodeError as error:
             yield line, None, f"not valid JSON: {error.msg}"
             return  # the rest cannot be located reliably
         if isinstance(item, dict):
-            yield line, {_field_name(str(k)): v for k, v in item.items()}, None
+            yield line, item, None
         else:
             yield line, None, "each row must be a JSON object"
         position = _skip(text, position, ",")

@@ -247,6 +247,12 @@ class Notification(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
+# The kinds of pulse source: feeds pulled on a schedule (RSS and Atom alike), exports uploaded.
+PULSE_FEED_KINDS = ("rss",)
+PULSE_EXPORT_KINDS = ("x", "facebook", "instagram", "csv", "jsonl")
+PULSE_SOURCE_KINDS = PULSE_FEED_KINDS + PULSE_EXPORT_KINDS
+
+
 class PulseSource(Base):
     """Where public posts about MSMEs come from (issue 16): a news or blog feed pulled on a
     schedule (``kind`` rss, with the conditional-request validators and back-off state), or an

@@ -1,5 +1,6 @@
-"""The worker: delivers the outbox continuously and runs an SLA sweep every minute (and, when
-configured, pulls CPGRAMS: ``backend/cpgrams_pull.py``)."""
+"""The worker: delivers the outbox continuously, runs an SLA sweep every minute, pulls the
+pulse's due feeds (``PULSE_PULL_INTERVAL_SECONDS``) and, when configured, CPGRAMS
+(``backend/cpgrams_pull.py``)."""
 
 from __future__ import annotations
 
@@ -43,7 +44,8 @@ async def run_worker(settings: Settings, *, once: bool = False) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    last_sweep = 0.0
+    last_sweep = last_pulse_pull = 0.0
+    pulse_pass: asyncio.Task[None] | None = None
     if settings.worker_metrics_port:
         from prometheus_client import start_http_server
 
@@ -62,6 +64,11 @@ async def run_worker(settings: Settings, *, once: bool = False) -> None:
             ESCALATIONS.labels("3").inc(result.escalated_to_leadership)
             if result.escalated:
                 log.info("escalated %d tickets", result.escalated)
+        pulse_due = time.monotonic() - last_pulse_pull >= settings.pulse_pull_interval_seconds
+        if (pulse_due or once) and (pulse_pass is None or pulse_pass.done()):
+            # The pulse's due feeds, beside deliveries (a slow feed must not hold them up).
+            pulse_pass = asyncio.create_task(asyncio.to_thread(_pull_pulse_feeds, engine, settings))
+            last_pulse_pull = time.monotonic()
         report = await deliver_batch(
             factory,
             senders,
@@ -78,4 +85,17 @@ async def run_worker(settings: Settings, *, once: bool = False) -> None:
                 pass
     if cpgrams is not None:
         await cpgrams.aclose()
+    if pulse_pass is not None and not pulse_pass.done():
+        await pulse_pass  # a pull under way finishes (bounded by the feed timeout)
     log.info("worker stopped")
+
+
+def _pull_pulse_feeds(engine: Engine, settings: Settings) -> None:
+    """One pass over the pulse's due feeds (``backend/pulse_feeds.py``); a failed pass is
+    logged and the next one retries."""
+    from backend.pulse_feeds import pull_due
+
+    try:
+        pull_due(engine, settings)
+    except Exception:
+        log.exception("pulse pull pass failed")

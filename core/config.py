@@ -58,6 +58,14 @@ class Settings(BaseSettings):
     # The pulse reader's batches: 500 items of 5,000 characters, Devanagari escaped as \uXXXX.
     pulse_max_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
 
+    # Pulse sources (backend/pulse_feeds.py): how often the worker looks for due feeds, how
+    # long a feed may take to answer, whether feed URLs may point at private addresses, and
+    # the largest export upload (POST /admin/v1/pulse/sources/{name}/imports).
+    pulse_pull_interval_seconds: float = Field(default=60.0, gt=0)
+    pulse_feed_timeout_seconds: float = Field(default=10.0, gt=0)
+    pulse_feeds_allow_private: bool = False
+    pulse_max_upload_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
+
     # Outbox
     notification_max_attempts: int = Field(default=6, ge=1)
     notification_backoff_seconds: float = Field(default=10.0, gt=0)

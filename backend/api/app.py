@@ -22,6 +22,7 @@ from backend.api.routes import (
     admin_imports,
     admin_notifications,
     admin_pulse,
+    admin_pulse_sources,
     admin_stats,
     admin_tickets,
     route_preview,
@@ -154,6 +155,7 @@ def create_app(
     app.include_router(admin_stats.router)
     app.include_router(admin_imports.router)
     app.include_router(admin_pulse.router)
+    app.include_router(admin_pulse_sources.router)
     app.include_router(dashboard.router)
     app.add_exception_handler(SignInRequired, to_sign_in)
 
@@ -251,7 +253,10 @@ def create_app(
     app.add_middleware(
         BodyLimit,
         max_bytes=settings.max_body_bytes,
-        wider={admin_pulse.PREFIX: settings.pulse_max_body_bytes},
+        wider={  # the first prefix that matches decides
+            admin_pulse_sources.IMPORTS_PATH: settings.pulse_max_upload_bytes,
+            admin_pulse.PREFIX: settings.pulse_max_body_bytes,
+        },
     )
     if settings.rate_limit_enabled:
         app.add_middleware(
