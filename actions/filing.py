@@ -24,10 +24,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions import reading
+from actions import answers, reading
 from actions.backend_client import BackendRefused, BackendUnavailable, backend
 from actions.care import care_first
 from actions.chat import current_language, latest_entity, latest_text
+from actions.corrections import corrected_field_named, correction_value, field_from_label
 from actions.districts import district_in_state
 from actions.grievance_fields import (
     CATEGORIES,
@@ -39,6 +40,7 @@ from actions.grievance_fields import (
 )
 from actions.messages import button, category_title, field_label, say
 from actions.schemes import answer_scheme_question
+from actions.stated_fields import stated_fields
 from actions.states import hindi_name
 from actions.status import department_name, tell_status
 
@@ -202,15 +204,13 @@ class FilingTurn:
         # say "change" and "company" is an answer.
         words = len(self.text.split())
         short = words <= (8 if asked == "description" else 12)
-        named = (
-            reading.corrected_field_named(self.text, self.intent == "correct") if short else None
-        )
+        named = corrected_field_named(self.text, self.intent == "correct") if short else None
         if named and named != asked and named in GRIEVANCE_FIELDS:
-            events = self.correct(named, reading.correction_value(self.text))
+            events = self.correct(named, correction_value(self.text))
             # Corrected: the question that was open is asked again (even an optional one).
             return [*events, SlotSet("requested_slot", asked)] if self.changed else events
         if named == asked:  # "sorry, the district is Thane" to the district question
-            value_text = reading.correction_value(self.text)
+            value_text = correction_value(self.text)
             if value_text:
                 self.text = value_text
         return self.answer(asked)
@@ -321,11 +321,11 @@ class FilingTurn:
             label = field_label("udyam_number", self.language)
             self.say("field_changed", field=label, value=udyam)
             return [SlotSet("udyam_number", udyam), SlotSet("requested_slot", "confirmed")]
-        named = reading.corrected_field_named(
-            self.text, self.intent == "correct"
-        ) or reading.field_from_label(self.text)
+        named = corrected_field_named(self.text, self.intent == "correct") or field_from_label(
+            self.text
+        )
         if named:
-            events = self.correct(named, reading.correction_value(self.text))
+            events = self.correct(named, correction_value(self.text))
             cleared = any(
                 e.get("event") == "slot" and e["name"] in REQUIRED and e["value"] is None
                 for e in events
@@ -351,9 +351,9 @@ class FilingTurn:
         return []  # the summary is shown again with its buttons
 
     def choose_field(self) -> list[EventType]:
-        named = reading.field_from_label(self.text) or reading.corrected_field_named(self.text)
+        named = field_from_label(self.text) or corrected_field_named(self.text)
         if named in GRIEVANCE_FIELDS:
-            value = reading.correction_value(self.text)
+            value = correction_value(self.text)
             events = self.correct(str(named), value)
             return events if not self.changed else [*events, SlotSet("requested_slot", "confirmed")]
         return []
@@ -365,7 +365,7 @@ class FilingTurn:
     def correct(self, field: str, value_text: str | None) -> list[EventType]:
         """Set ``field`` from the correction's value, or ask for it when none is usable."""
         state = self.slots.get("state") if field != "state" else None
-        value = reading.answer_for(field, value_text, state) if value_text else None
+        value = answers.answer_for(field, value_text, state) if value_text else None
         if value is None:
             return [SlotSet(field, None), SlotSet("requested_slot", field)]
         self.changed = True
@@ -390,18 +390,18 @@ class FilingTurn:
             proposal = self.tracker.get_slot("category_proposal")
             if proposal in CATEGORIES:
                 return [SlotSet("category", proposal)]
-        place = reading.place_instead_of_name(self.text) if asked == "name" else None
+        place = answers.place_instead_of_name(self.text) if asked == "name" else None
         if place:  # "Banglore" to "What is your name?": kept where it belongs, name asked again
             known = {k: v for k, v in place.items() if is_placeholder(self.slots.get(k))}
             self.say("noted", values=self.listing(known or place))
             return [SlotSet(k, v) for k, v in known.items()]
         if asked == "enterprise_name" and is_placeholder(self.slots.get("udyam_number")):
-            rest = reading.without_udyam_answer(self.text)
+            rest = answers.without_udyam_answer(self.text)
             if rest and rest != self.text.strip():
                 # "Yadav Steel Works, Udyam nahi hai": both answers of the question.
                 self.text = rest
                 return [SlotSet("udyam_number", NO_UDYAM), *self.answer(asked)]
-        late = reading.late_udyam_answer(self.text) if asked != "udyam_number" else None
+        late = answers.late_udyam_answer(self.text) if asked != "udyam_number" else None
         if late == NO_UDYAM and is_placeholder(self.slots.get("udyam_number")):
             # The Udyam question (asked with the enterprise) answered a turn late: noted, and
             # the question asked now is asked again rather than given "udyam nahi hai".
@@ -409,15 +409,15 @@ class FilingTurn:
             return [SlotSet("udyam_number", late)]
         state = self.slots.get("state")
         head = self._head(asked)
-        if asked == "district" and not state and not reading.is_district(head):
-            named_state = reading.answer_for("state", head)
+        if asked == "district" and not state and not answers.is_district(head):
+            named_state = answers.answer_for("state", head)
             if named_state:  # "Maharashtra" (or "यूपी") to "Which district?"
                 self.say("noted", values=self.listing({"state": named_state}))
                 return [SlotSet("state", named_state)]
         # The answer to the question first (the message up to its first clause), then what a
         # cue states ("I am X"): "Khadi Gram Udyog Samiti, Udyam number ..." is the firm's
         # whole name, not the words before "Udyog".
-        direct = reading.answer_for(asked, head, state)
+        direct = answers.answer_for(asked, head, state)
         stated: dict[str, str] = {}
         if asked != "description":
             # The rest of the message states the other fields; a name answered is not read
@@ -425,10 +425,10 @@ class FilingTurn:
             rest = self.text
             if direct and asked in NAMED and direct in rest:
                 rest = rest.replace(direct, " ", 1)
-            stated = reading.stated_fields(rest, state)
+            stated = stated_fields(rest, state)
         value = direct or stated.get(asked)
         if value is None and asked != "description":
-            value = reading.answer_for(asked, self.text, state)
+            value = answers.answer_for(asked, self.text, state)
         events: list[EventType] = []
         filled: dict[str, str] = {}
         if value is not None:
@@ -439,7 +439,7 @@ class FilingTurn:
         if asked == "district" and value is not None and not self.slots.get("state"):
             # "Patna, Bihar" names both; a district alone names its state (unless two states
             # have a district of that name).
-            found_state = reading.state_in(self.text) or reading.state_of(value)
+            found_state = answers.state_in(self.text) or answers.state_of(value)
             if found_state and "state" not in filled:
                 filled["state"] = found_state
         for name, found in filled.items():
@@ -460,7 +460,7 @@ class FilingTurn:
         from Kanpur"): what a bare answer to the question is."""
         if asked in ("description", "category"):
             return self.text
-        head = reading.clause_head(asked, self.text)
+        head = answers.clause_head(asked, self.text)
         return head or self.text
 
     def refuse(self, asked: str) -> None:

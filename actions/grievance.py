@@ -25,6 +25,7 @@ from actions.filing import GRIEVANCE_FIELDS, missing_fields, propose_category, r
 from actions.followup import answer_awaiting
 from actions.grievance_fields import NO_UDYAM
 from actions.messages import button, say
+from actions.stated_fields import stated_fields
 from actions.status import department_name
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,7 @@ class ActionStartGrievance(Action):
             handled = await answer_awaiting(dispatcher, tracker)
             if handled is not None:
                 return [*handled, SlotSet("filing_start", "officer_answer")]
-        given: dict[str, Any] = {} if command else reading.stated_fields(text)
+        given: dict[str, Any] = {} if command else stated_fields(text)
         profile = tracker.get_slot("profile") or {}
         if isinstance(profile, dict):
             for name in PROFILE_FIELDS:
