@@ -3,14 +3,15 @@
 While the grievance form is active, every message reaches ``validate_grievance_form`` (the
 form has no mid-form rules): the NLU's intent is not trusted to tell an answer from a command,
 because names of people and enterprises hold intent words ("Status Garments", "Helpline
-Printers", "Cancel Traders"). ``actions.reading`` decides what a message is; this module acts
+Printers", "Cancel Traders"). ``actions.reading`` decides what a message is (with
+``actions.corrections``, ``actions.answers`` and ``actions.stated_fields``); this module acts
 on it and tells the form which question comes next.
 
 Besides the eight fields the form has three questions of its own: ``category`` is asked as a
 proposal made from the story (with the department it would go to), ``confirmed`` is the summary
 (Submit / Change / Cancel), ``stop_filing`` asks before discarding the answers, and
-``field_to_change`` asks which field to change. When ``confirmed`` is set the form ends and the
-rules file the ticket.
+``field_to_change`` asks which field to change (each asked by ``actions.filing_questions``).
+When ``confirmed`` is set the form ends and the rules file the ticket.
 """
 
 from __future__ import annotations
@@ -18,23 +19,26 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions import answers, reading
-from actions.backend_client import BackendRefused, BackendUnavailable, backend
 from actions.care import care_first
 from actions.chat import current_language, latest_entity, latest_text
 from actions.corrections import corrected_field_named, correction_value, field_from_label
 from actions.districts import district_in_state
+from actions.filing_questions import propose_category, udyam_question
 from actions.grievance_fields import (
     CATEGORIES,
+    GRIEVANCE_FIELDS,
     MAX_DESCRIPTION_LENGTH,
     NO_UDYAM,
+    REQUIRED,
     is_placeholder,
+    missing_fields,
     normalize_udyam,
     says_no_udyam,
 )
@@ -42,18 +46,8 @@ from actions.messages import button, category_title, field_label, say
 from actions.schemes import answer_scheme_question
 from actions.stated_fields import stated_fields
 from actions.states import hindi_name
-from actions.status import department_name, tell_status
+from actions.status import tell_status
 
-GRIEVANCE_FIELDS = (
-    "name",
-    "mobile",
-    "enterprise_name",
-    "udyam_number",
-    "state",
-    "district",
-    "category",
-    "description",
-)
 # The form's own questions, asked after (or between) the fields.
 STEP_SLOTS = (
     "confirmed",
@@ -64,7 +58,6 @@ STEP_SLOTS = (
     "udyam_offered",
 )
 MAX_FAILURES = 3
-REQUIRED = frozenset(GRIEVANCE_FIELDS) - {"udyam_number"}
 NAMED = frozenset({"name", "enterprise_name"})  # answers that are names, not descriptions
 
 
@@ -75,13 +68,6 @@ def reset_filing(keep: dict[str, Any] | None = None) -> list[EventType]:
         *(SlotSet(name, None) for name in STEP_SLOTS),
         SlotSet("failed_attempts", 0.0),
         SlotSet("confirmation", None),
-    ]
-
-
-def missing_fields(slots: dict[str, Any]) -> list[str]:
-    """The required answers not (or not really) given, in the form's order."""
-    return [
-        name for name in GRIEVANCE_FIELDS if name in REQUIRED and is_placeholder(slots.get(name))
     ]
 
 
@@ -108,55 +94,6 @@ class ValidateGrievanceForm(FormValidationAction):
             events += udyam_question(tracker, events)  # at the summary it is offered there
         # A SlotSet always comes back, so the form never rejects the turn to another policy.
         return [*cared, *events, SlotSet("failed_attempts", turn.failures)]
-
-
-def udyam_question(tracker: Tracker, events: list[EventType]) -> list[EventType]:
-    """The Udyam number is asked with the enterprise; when the enterprise came without that
-    question (an opening that told it), the Udyam question is asked on its own, once."""
-    slots = {
-        name: tracker.get_slot(name)
-        for name in ("name", "mobile", "enterprise_name", "udyam_number")
-    }
-    slots["udyam_offered"] = tracker.get_slot("udyam_offered")
-    explicit = False
-    for event in events:
-        if event.get("event") != "slot":
-            continue
-        if event["name"] in slots:
-            slots[event["name"]] = event["value"]
-        if event["name"] == "requested_slot":
-            explicit = True
-    known = slots["name"] and slots["mobile"] and slots["enterprise_name"]  # in the form's order
-    if explicit or not known or slots["udyam_number"] or slots["udyam_offered"]:
-        return []
-    return [SlotSet("requested_slot", "udyam_number")]
-
-
-async def propose_category(tracker: Tracker, events: list[EventType]) -> list[EventType]:
-    """Once the problem is told and no category chosen, the category the backend reads in it
-    (the route preview) is taken as proposed: the summary shows it with the department, and
-    one tap on Submit confirms it ("Change" changes it). Without the backend the category
-    question is asked instead."""
-    slots = {name: tracker.get_slot(name) for name in ("description", "category", "state")}
-    for event in events:
-        if event.get("event") != "slot":
-            continue
-        if event["name"] in slots:
-            slots[event["name"]] = event["value"]
-        if event["name"] == "requested_slot" and event["value"] == "category":
-            return []  # the person asked to choose the category: no proposal over it
-    if not slots["description"] or slots["category"]:
-        return []
-    try:
-        preview = await backend(tracker).preview_route(
-            str(slots["description"]), None, slots["state"]
-        )
-    except (BackendUnavailable, BackendRefused):
-        return []
-    proposal = preview.get("category")
-    if proposal not in CATEGORIES:
-        return []
-    return [SlotSet("category", proposal), SlotSet("category_proposal", proposal)]
 
 
 class FilingTurn:
@@ -502,154 +439,3 @@ class FilingTurn:
         if "description" in values:
             lines.append(say("noted_story" if lines else "noted_story_alone", self.language))
         return "\n".join(lines)
-
-
-# --- the form's questions that are more than a line ----------------------------------------
-class AskCategory(Action):
-    """The category proposed from the story, with the department it would go to; one tap
-    confirms it, the other buttons choose another."""
-
-    def name(self) -> str:
-        return "action_ask_category"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        language = current_language(tracker)
-        description = str(tracker.get_slot("description") or "")
-        proposal, department = None, None
-        if description:
-            try:
-                preview = await backend(tracker).preview_route(
-                    description, None, tracker.get_slot("state")
-                )
-                proposal = preview.get("category")
-                department = department_name(preview.get("department"), language)
-            except (BackendUnavailable, BackendRefused):
-                proposal = None
-        others = [code for code in CATEGORIES if code != proposal]
-        buttons = [
-            {"title": category_title(code, language), "payload": f'/inform{{"category":"{code}"}}'}
-            for code in others
-        ]
-        if proposal in CATEGORIES:
-            dispatcher.utter_message(
-                text=say(
-                    "propose_category",
-                    language,
-                    category=category_title(str(proposal), language),
-                    department=department or "-",
-                ),
-                buttons=[
-                    {
-                        "title": say("button_yes_category", language),
-                        "payload": f'/inform{{"category":"{proposal}"}}',
-                    },
-                    *buttons,
-                ],
-            )
-            return [SlotSet("category_proposal", proposal)]
-        dispatcher.utter_message(text=say("ask_category", language), buttons=buttons)
-        return [SlotSet("category_proposal", None)]
-
-
-def summary_fields(tracker: Tracker, language: str) -> dict[str, str]:
-    values = {name: str(tracker.get_slot(name) or "-") for name in GRIEVANCE_FIELDS}
-    if values["udyam_number"] in (NO_UDYAM, "-"):
-        values["udyam_number"] = say("no_udyam", language)
-    if values["category"] in CATEGORIES:
-        values["category"] = category_title(values["category"], language)
-    if language == "hi" and tracker.get_slot("state"):
-        values["state"] = hindi_name(str(tracker.get_slot("state")))
-    description = values["description"]
-    values["description"] = description if len(description) <= 300 else description[:297] + "..."
-    return values
-
-
-def summary_buttons(language: str) -> list[dict[str, str]]:
-    """Submit confirms everything, the proposed category too; one tap shows the categories."""
-    return [
-        button("submit", language, "/affirm"),
-        button("change_category", language, '/correct{"field":"category"}'),
-        button("change", language, "/correct"),
-        button("cancel", language, "/cancel"),
-    ]
-
-
-class AskConfirmed(Action):
-    """The summary: everything collected, where it will go and why, Submit / Change / Cancel."""
-
-    def name(self) -> str:
-        return "action_ask_confirmed"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        language = current_language(tracker)
-        department, reason = None, None
-        try:
-            preview = await backend(tracker).preview_route(
-                str(tracker.get_slot("description") or ""),
-                tracker.get_slot("category"),
-                tracker.get_slot("state"),
-            )
-            department = department_name(preview.get("department"), language)
-            reason = preview.get("reason")
-            decided = preview.get("category")
-        except (BackendUnavailable, BackendRefused):
-            department = None  # the summary is still useful; routing happens on submit
-            decided = None
-        fields = summary_fields(tracker, language)
-        if decided in CATEGORIES and decided != tracker.get_slot("category"):
-            # "Other" (or a category the text plainly contradicts) is routed by the text: the
-            # summary shows the category the ticket will carry, not the one tapped.
-            fields["category"] = category_title(str(decided), language)
-        text = say("summary", language, **fields)
-        if department:
-            text += "\n\n" + say("summary_department", language, department=department)
-            if reason and language == "en":
-                text += "\n" + say("summary_reason", language, reason=reason)
-        else:
-            text += "\n\n" + say("summary_no_department", language)
-        dispatcher.utter_message(text=text, buttons=summary_buttons(language))
-        if not tracker.get_slot("udyam_number") and not tracker.get_slot("udyam_offered"):
-            # Never asked (the opening told the enterprise): offered here, no extra question.
-            dispatcher.utter_message(text=say("summary_udyam_hint", language))
-        return [SlotSet("department_preview", department)]
-
-
-class AskStopFiling(Action):
-    def name(self) -> str:
-        return "action_ask_stop_filing"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        language = current_language(tracker)
-        dispatcher.utter_message(
-            text=say("confirm_cancel", language),
-            buttons=[
-                button("yes_stop", language, "/affirm"),
-                button("no_continue", language, "/deny"),
-            ],
-        )
-        return []
-
-
-class AskFieldToChange(Action):
-    def name(self) -> str:
-        return "action_ask_field_to_change"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        language = current_language(tracker)
-        buttons = [
-            {
-                "title": field_label(name, language).capitalize(),
-                "payload": f'/correct{{"field":"{name}"}}',
-            }
-            for name in GRIEVANCE_FIELDS
-        ]
-        dispatcher.utter_message(text=say("which_field", language), buttons=buttons)
-        return []

@@ -21,9 +21,10 @@ from actions import reading
 from actions.backend_client import BackendRefused, BackendUnavailable, backend
 from actions.care import care_first, distress_to_write
 from actions.chat import chat_identity, current_language, latest_text
-from actions.filing import GRIEVANCE_FIELDS, missing_fields, propose_category, reset_filing
+from actions.filing import reset_filing
+from actions.filing_questions import propose_category
 from actions.followup import answer_awaiting
-from actions.grievance_fields import NO_UDYAM
+from actions.grievance_fields import GRIEVANCE_FIELDS, NO_UDYAM, missing_fields
 from actions.messages import button, say
 from actions.stated_fields import stated_fields
 from actions.status import department_name
