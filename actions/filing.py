@@ -3,14 +3,15 @@
 While the grievance form is active, every message reaches ``validate_grievance_form`` (the
 form has no mid-form rules): the NLU's intent is not trusted to tell an answer from a command,
 because names of people and enterprises hold intent words ("Status Garments", "Helpline
-Printers", "Cancel Traders"). ``actions.reading`` decides what a message is; this module acts
+Printers", "Cancel Traders"). ``actions.reading`` decides what a message is (with
+``actions.corrections``, ``actions.answers`` and ``actions.stated_fields``); this module acts
 on it and tells the form which question comes next.
 
 Besides the eight fields the form has three questions of its own: ``category`` is asked as a
 proposal made from the story (with the department it would go to), ``confirmed`` is the summary
 (Submit / Change / Cancel), ``stop_filing`` asks before discarding the answers, and
-``field_to_change`` asks which field to change. When ``confirmed`` is set the form ends and the
-rules file the ticket.
+``field_to_change`` asks which field to change (each asked by ``actions.filing_questions``).
+When ``confirmed`` is set the form ends and the rules file the ticket.
 """
 
 from __future__ import annotations
@@ -18,40 +19,35 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions import reading
-from actions.backend_client import BackendRefused, BackendUnavailable, backend
+from actions import answers, reading
 from actions.care import care_first
 from actions.chat import current_language, latest_entity, latest_text
+from actions.corrections import corrected_field_named, correction_value, field_from_label
 from actions.districts import district_in_state
+from actions.filing_questions import propose_category, udyam_question
 from actions.grievance_fields import (
     CATEGORIES,
+    GRIEVANCE_FIELDS,
     MAX_DESCRIPTION_LENGTH,
     NO_UDYAM,
+    REQUIRED,
     is_placeholder,
+    missing_fields,
     normalize_udyam,
     says_no_udyam,
 )
 from actions.messages import button, category_title, field_label, say
 from actions.schemes import answer_scheme_question
+from actions.stated_fields import stated_fields
 from actions.states import hindi_name
-from actions.status import department_name, tell_status
+from actions.status import tell_status
 
-GRIEVANCE_FIELDS = (
-    "name",
-    "mobile",
-    "enterprise_name",
-    "udyam_number",
-    "state",
-    "district",
-    "category",
-    "description",
-)
 # The form's own questions, asked after (or between) the fields.
 STEP_SLOTS = (
     "confirmed",
@@ -62,7 +58,6 @@ STEP_SLOTS = (
     "udyam_offered",
 )
 MAX_FAILURES = 3
-REQUIRED = frozenset(GRIEVANCE_FIELDS) - {"udyam_number"}
 NAMED = frozenset({"name", "enterprise_name"})  # answers that are names, not descriptions
 
 
@@ -73,13 +68,6 @@ def reset_filing(keep: dict[str, Any] | None = None) -> list[EventType]:
         *(SlotSet(name, None) for name in STEP_SLOTS),
         SlotSet("failed_attempts", 0.0),
         SlotSet("confirmation", None),
-    ]
-
-
-def missing_fields(slots: dict[str, Any]) -> list[str]:
-    """The required answers not (or not really) given, in the form's order."""
-    return [
-        name for name in GRIEVANCE_FIELDS if name in REQUIRED and is_placeholder(slots.get(name))
     ]
 
 
@@ -106,55 +94,6 @@ class ValidateGrievanceForm(FormValidationAction):
             events += udyam_question(tracker, events)  # at the summary it is offered there
         # A SlotSet always comes back, so the form never rejects the turn to another policy.
         return [*cared, *events, SlotSet("failed_attempts", turn.failures)]
-
-
-def udyam_question(tracker: Tracker, events: list[EventType]) -> list[EventType]:
-    """The Udyam number is asked with the enterprise; when the enterprise came without that
-    question (an opening that told it), the Udyam question is asked on its own, once."""
-    slots = {
-        name: tracker.get_slot(name)
-        for name in ("name", "mobile", "enterprise_name", "udyam_number")
-    }
-    slots["udyam_offered"] = tracker.get_slot("udyam_offered")
-    explicit = False
-    for event in events:
-        if event.get("event") != "slot":
-            continue
-        if event["name"] in slots:
-            slots[event["name"]] = event["value"]
-        if event["name"] == "requested_slot":
-            explicit = True
-    known = slots["name"] and slots["mobile"] and slots["enterprise_name"]  # in the form's order
-    if explicit or not known or slots["udyam_number"] or slots["udyam_offered"]:
-        return []
-    return [SlotSet("requested_slot", "udyam_number")]
-
-
-async def propose_category(tracker: Tracker, events: list[EventType]) -> list[EventType]:
-    """Once the problem is told and no category chosen, the category the backend reads in it
-    (the route preview) is taken as proposed: the summary shows it with the department, and
-    one tap on Submit confirms it ("Change" changes it). Without the backend the category
-    question is asked instead."""
-    slots = {name: tracker.get_slot(name) for name in ("description", "category", "state")}
-    for event in events:
-        if event.get("event") != "slot":
-            continue
-        if event["name"] in slots:
-            slots[event["name"]] = event["value"]
-        if event["name"] == "requested_slot" and event["value"] == "category":
-            return []  # the person asked to choose the category: no proposal over it
-    if not slots["description"] or slots["category"]:
-        return []
-    try:
-        preview = await backend(tracker).preview_route(
-            str(slots["description"]), None, slots["state"]
-        )
-    except (BackendUnavailable, BackendRefused):
-        return []
-    proposal = preview.get("category")
-    if proposal not in CATEGORIES:
-        return []
-    return [SlotSet("category", proposal), SlotSet("category_proposal", proposal)]
 
 
 class FilingTurn:
@@ -202,15 +141,13 @@ class FilingTurn:
         # say "change" and "company" is an answer.
         words = len(self.text.split())
         short = words <= (8 if asked == "description" else 12)
-        named = (
-            reading.corrected_field_named(self.text, self.intent == "correct") if short else None
-        )
+        named = corrected_field_named(self.text, self.intent == "correct") if short else None
         if named and named != asked and named in GRIEVANCE_FIELDS:
-            events = self.correct(named, reading.correction_value(self.text))
+            events = self.correct(named, correction_value(self.text))
             # Corrected: the question that was open is asked again (even an optional one).
             return [*events, SlotSet("requested_slot", asked)] if self.changed else events
         if named == asked:  # "sorry, the district is Thane" to the district question
-            value_text = reading.correction_value(self.text)
+            value_text = correction_value(self.text)
             if value_text:
                 self.text = value_text
         return self.answer(asked)
@@ -321,11 +258,11 @@ class FilingTurn:
             label = field_label("udyam_number", self.language)
             self.say("field_changed", field=label, value=udyam)
             return [SlotSet("udyam_number", udyam), SlotSet("requested_slot", "confirmed")]
-        named = reading.corrected_field_named(
-            self.text, self.intent == "correct"
-        ) or reading.field_from_label(self.text)
+        named = corrected_field_named(self.text, self.intent == "correct") or field_from_label(
+            self.text
+        )
         if named:
-            events = self.correct(named, reading.correction_value(self.text))
+            events = self.correct(named, correction_value(self.text))
             cleared = any(
                 e.get("event") == "slot" and e["name"] in REQUIRED and e["value"] is None
                 for e in events
@@ -351,9 +288,9 @@ class FilingTurn:
         return []  # the summary is shown again with its buttons
 
     def choose_field(self) -> list[EventType]:
-        named = reading.field_from_label(self.text) or reading.corrected_field_named(self.text)
+        named = field_from_label(self.text) or corrected_field_named(self.text)
         if named in GRIEVANCE_FIELDS:
-            value = reading.correction_value(self.text)
+            value = correction_value(self.text)
             events = self.correct(str(named), value)
             return events if not self.changed else [*events, SlotSet("requested_slot", "confirmed")]
         return []
@@ -365,7 +302,7 @@ class FilingTurn:
     def correct(self, field: str, value_text: str | None) -> list[EventType]:
         """Set ``field`` from the correction's value, or ask for it when none is usable."""
         state = self.slots.get("state") if field != "state" else None
-        value = reading.answer_for(field, value_text, state) if value_text else None
+        value = answers.answer_for(field, value_text, state) if value_text else None
         if value is None:
             return [SlotSet(field, None), SlotSet("requested_slot", field)]
         self.changed = True
@@ -390,18 +327,18 @@ class FilingTurn:
             proposal = self.tracker.get_slot("category_proposal")
             if proposal in CATEGORIES:
                 return [SlotSet("category", proposal)]
-        place = reading.place_instead_of_name(self.text) if asked == "name" else None
+        place = answers.place_instead_of_name(self.text) if asked == "name" else None
         if place:  # "Banglore" to "What is your name?": kept where it belongs, name asked again
             known = {k: v for k, v in place.items() if is_placeholder(self.slots.get(k))}
             self.say("noted", values=self.listing(known or place))
             return [SlotSet(k, v) for k, v in known.items()]
         if asked == "enterprise_name" and is_placeholder(self.slots.get("udyam_number")):
-            rest = reading.without_udyam_answer(self.text)
+            rest = answers.without_udyam_answer(self.text)
             if rest and rest != self.text.strip():
                 # "Yadav Steel Works, Udyam nahi hai": both answers of the question.
                 self.text = rest
                 return [SlotSet("udyam_number", NO_UDYAM), *self.answer(asked)]
-        late = reading.late_udyam_answer(self.text) if asked != "udyam_number" else None
+        late = answers.late_udyam_answer(self.text) if asked != "udyam_number" else None
         if late == NO_UDYAM and is_placeholder(self.slots.get("udyam_number")):
             # The Udyam question (asked with the enterprise) answered a turn late: noted, and
             # the question asked now is asked again rather than given "udyam nahi hai".
@@ -409,15 +346,15 @@ class FilingTurn:
             return [SlotSet("udyam_number", late)]
         state = self.slots.get("state")
         head = self._head(asked)
-        if asked == "district" and not state and not reading.is_district(head):
-            named_state = reading.answer_for("state", head)
+        if asked == "district" and not state and not answers.is_district(head):
+            named_state = answers.answer_for("state", head)
             if named_state:  # "Maharashtra" (or "यूपी") to "Which district?"
                 self.say("noted", values=self.listing({"state": named_state}))
                 return [SlotSet("state", named_state)]
         # The answer to the question first (the message up to its first clause), then what a
         # cue states ("I am X"): "Khadi Gram Udyog Samiti, Udyam number ..." is the firm's
         # whole name, not the words before "Udyog".
-        direct = reading.answer_for(asked, head, state)
+        direct = answers.answer_for(asked, head, state)
         stated: dict[str, str] = {}
         if asked != "description":
             # The rest of the message states the other fields; a name answered is not read
@@ -425,10 +362,10 @@ class FilingTurn:
             rest = self.text
             if direct and asked in NAMED and direct in rest:
                 rest = rest.replace(direct, " ", 1)
-            stated = reading.stated_fields(rest, state)
+            stated = stated_fields(rest, state)
         value = direct or stated.get(asked)
         if value is None and asked != "description":
-            value = reading.answer_for(asked, self.text, state)
+            value = answers.answer_for(asked, self.text, state)
         events: list[EventType] = []
         filled: dict[str, str] = {}
         if value is not None:
@@ -439,7 +376,7 @@ class FilingTurn:
         if asked == "district" and value is not None and not self.slots.get("state"):
             # "Patna, Bihar" names both; a district alone names its state (unless two states
             # have a district of that name).
-            found_state = reading.state_in(self.text) or reading.state_of(value)
+            found_state = answers.state_in(self.text) or answers.state_of(value)
             if found_state and "state" not in filled:
                 filled["state"] = found_state
         for name, found in filled.items():
@@ -460,7 +397,7 @@ class FilingTurn:
         from Kanpur"): what a bare answer to the question is."""
         if asked in ("description", "category"):
             return self.text
-        head = reading.clause_head(asked, self.text)
+        head = answers.clause_head(asked, self.text)
         return head or self.text
 
     def refuse(self, asked: str) -> None:
@@ -502,154 +439,3 @@ class FilingTurn:
         if "description" in values:
             lines.append(say("noted_story" if lines else "noted_story_alone", self.language))
         return "\n".join(lines)
-
-
-# --- the form's questions that are more than a line ----------------------------------------
-class AskCategory(Action):
-    """The category proposed from the story, with the department it would go to; one tap
-    confirms it, the other buttons choose another."""
-
-    def name(self) -> str:
-        return "action_ask_category"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        language = current_language(tracker)
-        description = str(tracker.get_slot("description") or "")
-        proposal, department = None, None
-        if description:
-            try:
-                preview = await backend(tracker).preview_route(
-                    description, None, tracker.get_slot("state")
-                )
-                proposal = preview.get("category")
-                department = department_name(preview.get("department"), language)
-            except (BackendUnavailable, BackendRefused):
-                proposal = None
-        others = [code for code in CATEGORIES if code != proposal]
-        buttons = [
-            {"title": category_title(code, language), "payload": f'/inform{{"category":"{code}"}}'}
-            for code in others
-        ]
-        if proposal in CATEGORIES:
-            dispatcher.utter_message(
-                text=say(
-                    "propose_category",
-                    language,
-                    category=category_title(str(proposal), language),
-                    department=department or "-",
-                ),
-                buttons=[
-                    {
-                        "title": say("button_yes_category", language),
-                        "payload": f'/inform{{"category":"{proposal}"}}',
-                    },
-                    *buttons,
-                ],
-            )
-            return [SlotSet("category_proposal", proposal)]
-        dispatcher.utter_message(text=say("ask_category", language), buttons=buttons)
-        return [SlotSet("category_proposal", None)]
-
-
-def summary_fields(tracker: Tracker, language: str) -> dict[str, str]:
-    values = {name: str(tracker.get_slot(name) or "-") for name in GRIEVANCE_FIELDS}
-    if values["udyam_number"] in (NO_UDYAM, "-"):
-        values["udyam_number"] = say("no_udyam", language)
-    if values["category"] in CATEGORIES:
-        values["category"] = category_title(values["category"], language)
-    if language == "hi" and tracker.get_slot("state"):
-        values["state"] = hindi_name(str(tracker.get_slot("state")))
-    description = values["description"]
-    values["description"] = description if len(description) <= 300 else description[:297] + "..."
-    return values
-
-
-def summary_buttons(language: str) -> list[dict[str, str]]:
-    """Submit confirms everything, the proposed category too; one tap shows the categories."""
-    return [
-        button("submit", language, "/affirm"),
-        button("change_category", language, '/correct{"field":"category"}'),
-        button("change", language, "/correct"),
-        button("cancel", language, "/cancel"),
-    ]
-
-
-class AskConfirmed(Action):
-    """The summary: everything collected, where it will go and why, Submit / Change / Cancel."""
-
-    def name(self) -> str:
-        return "action_ask_confirmed"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        language = current_language(tracker)
-        department, reason = None, None
-        try:
-            preview = await backend(tracker).preview_route(
-                str(tracker.get_slot("description") or ""),
-                tracker.get_slot("category"),
-                tracker.get_slot("state"),
-            )
-            department = department_name(preview.get("department"), language)
-            reason = preview.get("reason")
-            decided = preview.get("category")
-        except (BackendUnavailable, BackendRefused):
-            department = None  # the summary is still useful; routing happens on submit
-            decided = None
-        fields = summary_fields(tracker, language)
-        if decided in CATEGORIES and decided != tracker.get_slot("category"):
-            # "Other" (or a category the text plainly contradicts) is routed by the text: the
-            # summary shows the category the ticket will carry, not the one tapped.
-            fields["category"] = category_title(str(decided), language)
-        text = say("summary", language, **fields)
-        if department:
-            text += "\n\n" + say("summary_department", language, department=department)
-            if reason and language == "en":
-                text += "\n" + say("summary_reason", language, reason=reason)
-        else:
-            text += "\n\n" + say("summary_no_department", language)
-        dispatcher.utter_message(text=text, buttons=summary_buttons(language))
-        if not tracker.get_slot("udyam_number") and not tracker.get_slot("udyam_offered"):
-            # Never asked (the opening told the enterprise): offered here, no extra question.
-            dispatcher.utter_message(text=say("summary_udyam_hint", language))
-        return [SlotSet("department_preview", department)]
-
-
-class AskStopFiling(Action):
-    def name(self) -> str:
-        return "action_ask_stop_filing"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        language = current_language(tracker)
-        dispatcher.utter_message(
-            text=say("confirm_cancel", language),
-            buttons=[
-                button("yes_stop", language, "/affirm"),
-                button("no_continue", language, "/deny"),
-            ],
-        )
-        return []
-
-
-class AskFieldToChange(Action):
-    def name(self) -> str:
-        return "action_ask_field_to_change"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        language = current_language(tracker)
-        buttons = [
-            {
-                "title": field_label(name, language).capitalize(),
-                "payload": f'/correct{{"field":"{name}"}}',
-            }
-            for name in GRIEVANCE_FIELDS
-        ]
-        dispatcher.utter_message(text=say("which_field", language), buttons=buttons)
-        return []

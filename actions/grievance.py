@@ -21,10 +21,12 @@ from actions import reading
 from actions.backend_client import BackendRefused, BackendUnavailable, backend
 from actions.care import care_first, distress_to_write
 from actions.chat import chat_identity, current_language, latest_text
-from actions.filing import GRIEVANCE_FIELDS, missing_fields, propose_category, reset_filing
+from actions.filing import reset_filing
+from actions.filing_questions import propose_category
 from actions.followup import answer_awaiting
-from actions.grievance_fields import NO_UDYAM
+from actions.grievance_fields import GRIEVANCE_FIELDS, NO_UDYAM, missing_fields
 from actions.messages import button, say
+from actions.stated_fields import stated_fields
 from actions.status import department_name
 
 log = logging.getLogger(__name__)
@@ -53,7 +55,7 @@ class ActionStartGrievance(Action):
             handled = await answer_awaiting(dispatcher, tracker)
             if handled is not None:
                 return [*handled, SlotSet("filing_start", "officer_answer")]
-        given: dict[str, Any] = {} if command else reading.stated_fields(text)
+        given: dict[str, Any] = {} if command else stated_fields(text)
         profile = tracker.get_slot("profile") or {}
         if isinstance(profile, dict):
             for name in PROFILE_FIELDS:

@@ -1,4 +1,5 @@
-"""What a valid answer to each question of the grievance form is, written once.
+"""The grievance's answers, and what a valid answer to each question of the grievance form is,
+written once.
 
 Every function takes what the person typed and returns the value to store, or None when the
 answer is not usable (the form then asks again with the expected format).
@@ -7,6 +8,7 @@ answer is not usable (the form then asks again with the expected format).
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from routing.categories import CATEGORY_CODES
 
@@ -24,6 +26,20 @@ MAX_DESCRIPTION_LENGTH = 4000
 PLACEHOLDERS = frozenset(
     {"", "none", "null", "nil", "n/a", "na", "-", "--", "undefined", "skip", "nan", ".", "?"}
 )
+
+# The eight answers of a grievance (domain.yml's form asks them in its own order); all but the
+# Udyam number are required.
+GRIEVANCE_FIELDS = (
+    "name",
+    "mobile",
+    "enterprise_name",
+    "udyam_number",
+    "state",
+    "district",
+    "category",
+    "description",
+)
+REQUIRED = frozenset(GRIEVANCE_FIELDS) - {"udyam_number"}
 
 _DEVANAGARI_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
 # A landline as Indians write it: an STD code with its 0, then a separator ("080-2839 1234").
@@ -185,6 +201,13 @@ def to_ascii_digits(text: str) -> str:
 def is_placeholder(value: object) -> bool:
     """None, blank, or a word that stands for "nothing" ("None", "null", "skip", "-")."""
     return value is None or " ".join(str(value).split()).strip(" .'\"").lower() in PLACEHOLDERS
+
+
+def missing_fields(slots: dict[str, Any]) -> list[str]:
+    """The required answers not (or not really) given, in the form's order."""
+    return [
+        name for name in GRIEVANCE_FIELDS if name in REQUIRED and is_placeholder(slots.get(name))
+    ]
 
 
 def normalize_mobile(text: str) -> str | None:

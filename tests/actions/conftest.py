@@ -1,5 +1,6 @@
 """Fixtures for the action tests (run under .venv-rasa/bin/pytest): a tracker builder, the
-domain as the action server receives it, and the backend faked at the HTTP edge with respx."""
+domain as the action server receives it, the backend faked at the HTTP edge with respx, and a
+grievance with every answer given."""
 
 from __future__ import annotations
 
@@ -18,6 +19,18 @@ from actions import backend_client, settings
 ROOT = Path(__file__).resolve().parents[2]
 BACKEND_URL = "http://backend.test"
 SERVICE_TOKEN = "test-service-token"
+# Every answer of a grievance given, and the department the backend routes it to.
+FILLED = {
+    "name": "Ramesh Kumar",
+    "mobile": "+919876543210",
+    "enterprise_name": "Shree Ganesh Textiles",
+    "udyam_number": "none",
+    "state": "Maharashtra",
+    "district": "Pune",
+    "category": "delayed_payment",
+    "description": "A PSU has not paid my invoices worth 4 lakh since March",
+}
+DEPARTMENT = {"code": "MSEFC-MH", "name": "MSE Facilitation Council, Maharashtra"}
 
 
 @pytest.fixture(autouse=True)

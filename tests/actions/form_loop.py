@@ -15,13 +15,8 @@ from typing import Any
 
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.filing import (
-    AskCategory,
-    AskConfirmed,
-    AskFieldToChange,
-    AskStopFiling,
-    ValidateGrievanceForm,
-)
+from actions.filing import ValidateGrievanceForm
+from actions.filing_questions import AskCategory, AskConfirmed, AskFieldToChange, AskStopFiling
 from actions.forms import SlotQuestion
 from actions.grievance import ActionStartGrievance, ActionSubmitGrievance
 from tests.actions.conftest import make_tracker

@@ -5,9 +5,8 @@ from typing import Any
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.filing import AskCategory, ValidateGrievanceForm
+from actions.filing import ValidateGrievanceForm
 from actions.forms import AskUdyamNumber, ValidateFeedbackForm, ValidateReplyForm, parse_rating
-from actions.grievance_fields import CATEGORIES
 from tests.actions.conftest import buttons, make_tracker, slot_events, texts
 
 
@@ -106,16 +105,6 @@ async def test_third_failure_on_a_required_question_offers_to_stop(
 async def test_second_failure_does_not_offer_a_way_out_yet(domain: dict[str, Any]) -> None:
     _, dispatcher = await _validate(domain, "mobile", "12", failures=1.0)
     assert buttons(dispatcher) == []
-
-
-async def test_ask_category_offers_one_button_per_backend_category(
-    dispatcher: CollectingDispatcher, domain: dict[str, Any]
-) -> None:
-    # No description yet, so nothing to propose from: every category is a button.
-    await AskCategory().run(dispatcher, make_tracker(slots={"language": "hi"}), domain)
-    payloads = [b["payload"] for b in buttons(dispatcher)]
-    assert payloads == [f'/inform{{"category":"{code}"}}' for code in CATEGORIES]
-    assert buttons(dispatcher)[0]["title"] == "भुगतान में देरी"
 
 
 async def test_udyam_question_has_a_dont_have_one_button(

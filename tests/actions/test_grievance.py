@@ -9,22 +9,18 @@ import respx
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import backend_client
-from actions.filing import GRIEVANCE_FIELDS, AskConfirmed
 from actions.grievance import ActionCancelGrievance, ActionStartGrievance, ActionSubmitGrievance
-from tests.actions.conftest import SERVICE_TOKEN, buttons, make_tracker, slot_events, texts
+from actions.grievance_fields import GRIEVANCE_FIELDS
+from tests.actions.conftest import (
+    DEPARTMENT,
+    FILLED,
+    buttons,
+    make_tracker,
+    slot_events,
+    texts,
+)
 
-FILLED = {
-    "name": "Ramesh Kumar",
-    "mobile": "+919876543210",
-    "enterprise_name": "Shree Ganesh Textiles",
-    "udyam_number": "none",
-    "state": "Maharashtra",
-    "district": "Pune",
-    "category": "delayed_payment",
-    "description": "A PSU has not paid my invoices worth 4 lakh since March",
-}
 CONFIRMED = {**FILLED, "confirmed": True}
-DEPARTMENT = {"code": "MSEFC-MH", "name": "MSE Facilitation Council, Maharashtra"}
 CREATED = {
     "number": "MS-CZ6EP3-5",
     "status": "routed",
@@ -58,43 +54,6 @@ async def test_start_keeps_a_state_named_in_the_opening_message(
     tracker = make_tracker(text="complaint from Gujarat about payment", intent="file_grievance")
     slots = slot_events(await ActionStartGrievance().run(dispatcher, tracker, domain))
     assert slots["state"] == "Gujarat"
-
-
-async def test_summary_names_the_department_and_offers_submit_change_cancel(
-    dispatcher: CollectingDispatcher, domain: dict[str, Any], backend: respx.MockRouter
-) -> None:
-    route = backend.post("/api/v1/route/preview").respond(
-        200, json={"department": DEPARTMENT, "confidence": 0.91}
-    )
-    events = await AskConfirmed().run(dispatcher, make_tracker(slots=FILLED), domain)
-    sent = json.loads(route.calls.last.request.content)
-    assert sent == {
-        "description": FILLED["description"],
-        "category": "delayed_payment",
-        "state": "Maharashtra",
-    }
-    assert route.calls.last.request.headers["Authorization"] == f"Bearer {SERVICE_TOKEN}"
-    text = texts(dispatcher)[0]
-    assert "MSE Facilitation Council, Maharashtra" in text
-    assert "Delayed payment" in text and "Udyam: not given" in text
-    assert [b["payload"] for b in buttons(dispatcher)] == [
-        "/affirm",
-        '/correct{"field":"category"}',
-        "/correct",
-        "/cancel",
-    ]
-    assert slot_events(events)["department_preview"] == DEPARTMENT["name"]
-
-
-async def test_summary_in_hindi_without_the_backend_still_works(
-    dispatcher: CollectingDispatcher, domain: dict[str, Any], backend: respx.MockRouter
-) -> None:
-    backend.post("/api/v1/route/preview").mock(side_effect=httpx.ConnectError("down"))
-    tracker = make_tracker(slots={**FILLED, "language": "hi"})
-    await AskConfirmed().run(dispatcher, tracker, domain)
-    text = texts(dispatcher)[0]
-    assert "महाराष्ट्र" in text and "भुगतान में देरी" in text
-    assert "सही विभाग दर्ज करते समय" in text
 
 
 async def test_submit_sends_the_ticket_and_promises_the_deadlines(
