@@ -48,7 +48,8 @@ def india_map(
     share of the busiest state) or net sentiment from -1 to 1 ("sentiment", vermillion for
     negative, blue for positive). States without a value are pale. ``link(state)`` is each
     tile's address, ``describe(state)`` its tooltip."""
-    columns = 1 + max(c for c, _ in TILES.values())
+    west = min(c for c, _ in TILES.values())
+    columns = 1 + max(c for c, _ in TILES.values()) - west
     rows = 1 + max(r for _, r in TILES.values())
     width = columns * (_TILE + _GAP)
     height = _TOP + rows * (_TILE + _GAP)
@@ -60,10 +61,10 @@ def india_map(
     ]
     for code, (column, row) in TILES.items():
         state = STATE_BY_CODE[code]
-        x, y = column * (_TILE + _GAP), _TOP + row * (_TILE + _GAP)
+        x, y = (column - west) * (_TILE + _GAP), _TOP + row * (_TILE + _GAP)
         value = values.get(state)
         fill, opacity = _shade(value, mode, top)
-        ink = "#fff" if opacity > 0.55 else "#1a1a1a"
+        ink = "#fff" if fill != EMPTY_COLOUR and opacity > 0.55 else "#1a1a1a"
         out.append(
             f'<a href="{escape(link(state))}" data-state="{escape(state)}">'
             f'<rect x="{x}" y="{y}" width="{_TILE}" height="{_TILE}" rx="4" fill="{fill}" '
