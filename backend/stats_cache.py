@@ -20,7 +20,8 @@ V = TypeVar("V")
 
 
 class RefreshingCache(Generic[K, V]):
-    """``compute(session, now, key)`` per key, recomputed at most every ``ttl`` seconds.
+    """``compute(session, now, key)`` per key, recomputed at most every ``ttl`` seconds; at
+    most ``max_entries`` keys are kept (the oldest figures are forgotten first).
 
     Over a million tickets a full computation takes seconds, while leadership opens the page
     many times a minute and the figures move slowly. The first request of a key computes;
@@ -33,10 +34,12 @@ class RefreshingCache(Generic[K, V]):
         factory: sessionmaker[Session],
         compute: Callable[[Session, datetime, K], V],
         ttl: float = 60.0,
+        max_entries: int = 1000,
     ) -> None:
         self._factory = factory
         self._compute = compute
         self.ttl = ttl
+        self.max_entries = max_entries
         self._entries: dict[K, tuple[float, V]] = {}
         self._refreshing: set[K] = set()
         self._lock = threading.Lock()
@@ -63,6 +66,8 @@ class RefreshingCache(Generic[K, V]):
                 value = self._compute(session, now, key)
             with self._lock:
                 self._entries[key] = (time.monotonic(), value)
+                if len(self._entries) > self.max_entries:  # forget the oldest figures
+                    del self._entries[min(self._entries, key=lambda k: self._entries[k][0])]
             return value
         finally:
             with self._lock:

@@ -9,8 +9,10 @@ counted from the items in one statement, so it is consistent with them by constr
 ingestion keeps it). Tickets come from ``bench/dashboard_load.py``'s generator (``--tickets``).
 The backend is served by uvicorn on a free local port and driven over HTTP, one request at a
 time, by a signed-in leadership officer, as ``bench/dashboard_load.py`` does; the embedding
-model groups the emerging topics (``--no-topics`` leaves them out). ``--keep`` reuses the rows
-of an earlier run; ``--drop`` empties the pulse tables and tickets afterwards.
+model groups the emerging topics (``--no-topics`` leaves them out). The page keeps its figures
+a minute per window and filter (as the analytics page does), so the script also times the
+figures computed afresh, without HTTP, and each page's first (cold) request. ``--keep``
+reuses the rows of an earlier run; ``--drop`` empties the pulse tables and tickets afterwards.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from backend.auth import add_officer
 from backend.clusters import EmergingIssues
 from backend.dashboard.session import COOKIE, session_cookie
 from backend.db import make_engine, make_session_factory, transaction
-from backend.pulse_figures import recent_posts
+from backend.pulse_figures import pulse_figures, recent_posts
 from bench.dashboard_load import SERVICE_TOKEN, ensure_database, generate, measure, report
 from core.config import Settings
 from routing.categories import CATEGORIES
@@ -99,7 +101,7 @@ FROM (
         CASE WHEN random() < 0.15 THEN NULL ELSE
             (CAST(:states AS text[]))[1 + floor(power(random(), 1.8)
                 * cardinality(CAST(:states AS text[])))::int] END AS state
-    FROM generate_series(1, :n) AS i
+    FROM generate_series(CAST(1 AS bigint), :n) AS i
 ) AS g
 """
 COUNT_DAILY = """
@@ -179,6 +181,16 @@ def main() -> int:
         relevant = session.scalar(text("SELECT count(*) FROM pulse_items WHERE relevant"))
     print(f"{counts['pulse_items']} posts ({relevant} relevant), {counts['pulse_daily']} "
           f"pulse_daily rows, {counts['tickets']} tickets")  # fmt: skip
+
+    # What the page's cache saves: the figures of posts computed afresh, without HTTP.
+    for days in (90, 365):
+        timings = []
+        for _ in range(10):
+            started = time.perf_counter()
+            with factory() as session:
+                pulse_figures(session, now, days)
+            timings.append((time.perf_counter() - started) * 1000)
+        report(f"figures of posts computed, {days} days", timings)
 
     settings = Settings(
         database_url=url,

@@ -5,10 +5,10 @@ is exactly the table on the page."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from fastapi import Request
@@ -30,7 +30,6 @@ from backend.pulse_figures import (
     recent_posts,
     sources_table,
     tickets_in_window,
-    window,
 )
 from backend.stats_cache import RefreshingCache
 from backend.tickets import InvalidRequest
@@ -39,6 +38,8 @@ from pulse.reader import SENTIMENTS
 from routing.categories import CATEGORIES
 from routing.states import STATE_CODES, STATES
 
+K = TypeVar("K")
+V = TypeVar("V")
 SHADES = ("volume", "sentiment")
 SENTIMENT_COLOURS = ("#D55E00", "#999", "#0072B2")  # negative, neutral, positive
 ONLY_LEADERSHIP = "The pulse of the sector is shown to ministry leadership."
@@ -105,10 +106,14 @@ def pulse_page(
     now: datetime,
     query: PulseQuery,
 ) -> PulsePage:
+    figures = _cache(request, factory, "pulse_figures", _figures).get(
+        now, (query.days, query.category, query.state)
+    )
     with factory() as session:
-        figures = pulse_figures(session, window(now, query.days), query.category, query.state)
         sources = sources_table(session)
-    tickets = _ticket_counts(request, factory).get(now, query.days)
+    tickets = _cache(request, factory, "pulse_ticket_counts", tickets_in_window).get(
+        now, query.days
+    )
     by_state = public_vs_chat(figures, tickets, "state")
     by_category = public_vs_chat(figures, tickets, "category")
     topics = emerging_topics(request, factory, settings, now)
@@ -123,12 +128,27 @@ def pulse_page(
     return PulsePage(query, figures, filed, tables, topics)
 
 
-def _ticket_counts(request: Request, factory: sessionmaker[Session]) -> RefreshingCache[int, Table]:
-    """Tickets by state and category per window, kept a minute as the analytics figures are."""
+FiguresKey = tuple[int, str | None, str | None]  # days, category, state
+
+
+def _figures(session: Session, now: datetime, key: FiguresKey) -> PulseFigures:
+    return pulse_figures(session, now, *key)
+
+
+def _cache(
+    request: Request,
+    factory: sessionmaker[Session],
+    name: str,
+    compute: Callable[[Session, datetime, K], V],
+) -> RefreshingCache[K, V]:
+    """The app's cache ``name`` (made on first use): the figures of posts per window and
+    filters, and the tickets by state and category per window, each kept a minute as the
+    analytics figures are (``backend/stats_cache.py``)."""
     state = request.app.state
-    cache: RefreshingCache[int, Table] | None = getattr(state, "pulse_ticket_counts", None)
+    cache: RefreshingCache[K, V] | None = getattr(state, name, None)
     if cache is None:
-        cache = state.pulse_ticket_counts = RefreshingCache(factory, tickets_in_window)
+        cache = RefreshingCache(factory, compute)
+        setattr(state, name, cache)
     return cache
 
 
