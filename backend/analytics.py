@@ -119,13 +119,18 @@ def _count_if(condition: Any) -> Any:
     return func.sum(case((condition, 1), else_=0))
 
 
-def by_state_category(session: Session, department: str | None) -> Table:
+def by_state_category(
+    session: Session, department: str | None, since: datetime | None = None
+) -> Table:
+    """Tickets by state and category (filed at ``since`` or later, when given: the pulse page
+    sets them beside public posts of the same days)."""
     table = Table(
         "by_state_category", "Tickets by state and category", ["state", "category", "tickets"]
     )
+    filed_since = [Ticket.created_at >= since] if since is not None else []
     rows = session.execute(
         select(Ticket.state, Ticket.category, func.count())
-        .where(*_scope(department))
+        .where(*_scope(department), *filed_since)
         .group_by(Ticket.state, Ticket.category)
         .order_by(Ticket.state, Ticket.category)
     ).all()

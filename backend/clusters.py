@@ -1,11 +1,13 @@
-"""Emerging issues: groups of similar recent grievances, so that leadership sees a new problem
-(one buyer delaying payments to many units, say) before it spreads.
+"""Emerging issues: groups of similar recent texts, so that leadership sees a new problem (one
+buyer delaying payments to many units, say) before it spreads.
 
-Recent descriptions are embedded with the sentence encoder (``backend.embeddings``) and
-grouped by average-linkage agglomerative clustering on cosine distance; groups of at least
-``min_size`` are reported with their counts, where they come from, a few telling words and
-example tickets. Embeddings are kept per ticket (descriptions do not change), so a refresh
-only encodes what was filed since.
+Any records with an ``id``, a ``text``, a ``state`` and a ``created_at`` can be grouped: the
+analytics page groups recent grievances (``recent_grievances``), the pulse page recent public
+posts (``backend/pulse_figures.py: recent_posts``). Texts are embedded with the sentence encoder
+(``backend.embeddings``) and grouped by average-linkage agglomerative clustering on cosine
+distance; groups of at least ``min_size`` are reported with their counts, where they come
+from, a few telling words and their members (newest first), whose other fields the page shows.
+Embeddings are kept per record id (texts do not change), so a refresh only encodes what is new.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Generic, Protocol, TypeVar
 
 import numpy as np
 from sqlalchemy import select
@@ -36,33 +39,53 @@ _STOPWORDS = frozenset(
 )
 
 
+class Record(Protocol):
+    """What clustering reads of a record; the page reads the rest of it."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def state(self) -> str | None: ...
+    @property
+    def created_at(self) -> datetime: ...
+
+
+R = TypeVar("R", bound=Record)
+K = TypeVar("K")  # what the records are chosen by: a department, nothing...
+
+
 @dataclass(frozen=True)
 class Grievance:
     id: int
     number: str
-    description: str
+    text: str  # the description
     state: str
     department_code: str
     created_at: datetime
 
 
 @dataclass
-class Cluster:
+class Cluster(Generic[R]):
     size: int
-    recent: int  # filed in the last ``recent_days``
+    recent: int  # created in the last ``recent_days``
     label: str
     states: list[tuple[str, int]]
-    departments: list[tuple[str, int]]
-    examples: list[tuple[str, str]]  # (ticket number, start of the description)
-    numbers: list[str] = field(default_factory=list)
+    members: list[R]  # in the order given (newest first)
+
+    def top(self, attribute: str, n: int = 3) -> list[tuple[str, int]]:
+        """The ``n`` most common values of one field of the members (unknown ones left out)."""
+        return Counter(v for m in self.members if (v := getattr(m, attribute))).most_common(n)
 
 
 def recent_grievances(
     session: Session,
     now: datetime,
+    department: str | None = None,
+    *,
     days: int = 30,
     limit: int = 600,
-    department: str | None = None,
 ) -> list[Grievance]:
     """The most recent ``limit`` grievances of the last ``days`` (newest first)."""
     query = (
@@ -84,18 +107,17 @@ def recent_grievances(
 
 
 def find_clusters(
-    grievances: list[Grievance],
+    records: list[R],
     vectors: np.ndarray,
     now: datetime,
     *,
     similarity: float = 0.55,
     min_size: int = 3,
     recent_days: int = 7,
-    examples: int = 3,
-) -> list[Cluster]:
-    """Groups of at least ``min_size`` grievances whose average cosine similarity to each other
+) -> list[Cluster[R]]:
+    """Groups of at least ``min_size`` records whose average cosine similarity to each other
     is at least ``similarity``; the largest (then the most recent) first."""
-    if len(grievances) < min_size:
+    if len(records) < min_size:
         return []
     from sklearn.cluster import AgglomerativeClustering
 
@@ -108,22 +130,20 @@ def find_clusters(
     members: dict[int, list[int]] = {}
     for index, label in enumerate(labels):
         members.setdefault(int(label), []).append(index)
-    document_frequency = Counter(w for g in grievances for w in _words(g.description))
+    document_frequency = Counter(w for r in records for w in _words(r.text))
     cutoff = now - timedelta(days=recent_days)
     clusters = []
     for indexes in members.values():
         if len(indexes) < min_size:
             continue
-        group = [grievances[i] for i in indexes]
+        group = [records[i] for i in indexes]
         clusters.append(
             Cluster(
                 size=len(group),
-                recent=sum(1 for g in group if g.created_at > cutoff),
-                label=_label(group, document_frequency, len(grievances)),
-                states=Counter(g.state for g in group).most_common(3),
-                departments=Counter(g.department_code for g in group).most_common(3),
-                examples=[(g.number, g.description[:160]) for g in group[:examples]],
-                numbers=[g.number for g in group],
+                recent=sum(1 for r in group if r.created_at > cutoff),
+                label=_label(group, document_frequency, len(records)),
+                states=Counter(r.state for r in group if r.state).most_common(3),
+                members=group,
             )
         )
     clusters.sort(key=lambda c: (-c.size, -c.recent))
@@ -134,9 +154,9 @@ def _words(text: str) -> set[str]:
     return {w for w in _WORD.findall(text.casefold()) if w not in _STOPWORDS}
 
 
-def _label(group: list[Grievance], document_frequency: Counter[str], total: int) -> str:
+def _label(group: list[R], document_frequency: Counter[str], total: int) -> str:
     """Words that many of the group use and few others do."""
-    inside = Counter(w for g in group for w in _words(g.description))
+    inside = Counter(w for r in group for w in _words(r.text))
     score = {
         w: n / len(group) * math.log((1 + total) / (1 + document_frequency[w]))
         for w, n in inside.items()
@@ -145,37 +165,45 @@ def _label(group: list[Grievance], document_frequency: Counter[str], total: int)
     return ", ".join(sorted(score, key=lambda w: (-score[w], w))[:4])
 
 
-class EmergingIssues:
-    """Clusters of recent grievances for the dashboard, refreshed at most every ``ttl``
-    seconds per scope; embeddings are remembered per ticket id."""
+class EmergingIssues(Generic[K, R]):
+    """Clusters of the records ``load(session, now, key)`` returns (a department's recent
+    grievances, recent public posts...), refreshed at most every ``ttl`` seconds per key;
+    embeddings are remembered per record id."""
 
-    def __init__(self, factory: sessionmaker[Session], encode: Encode, ttl: float = 300.0) -> None:
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        encode: Encode,
+        load: Callable[[Session, datetime, K], list[R]],
+        ttl: float = 300.0,
+    ) -> None:
         self._factory = factory
         self._encode = encode
+        self._load = load
         self._ttl = ttl
         self._vectors: dict[int, np.ndarray] = {}
-        self._results: dict[str | None, tuple[float, list[Cluster]]] = {}
+        self._results: dict[K, tuple[float, list[Cluster[R]]]] = {}
         self._lock = threading.Lock()
 
-    def clusters(self, now: datetime, department: str | None = None) -> list[Cluster]:
+    def clusters(self, now: datetime, key: K) -> list[Cluster[R]]:
         with self._lock:
-            cached = self._results.get(department)
+            cached = self._results.get(key)
             if cached is not None and time.monotonic() - cached[0] < self._ttl:
                 return cached[1]
             with self._factory() as session:
-                grievances = recent_grievances(session, now, department=department)
-            missing = [g for g in grievances if g.id not in self._vectors]
+                records = self._load(session, now, key)
+            missing = [r for r in records if r.id not in self._vectors]
             if missing:
-                encoded = self._encode([g.description for g in missing])
-                for grievance, vector in zip(missing, encoded, strict=True):
-                    self._vectors[grievance.id] = vector
-            if len(self._vectors) > 20_000:  # forget tickets long out of the window
-                keep = {g.id for g in grievances}
+                encoded = self._encode([r.text for r in missing])
+                for record, vector in zip(missing, encoded, strict=True):
+                    self._vectors[record.id] = vector
+            if len(self._vectors) > 20_000:  # forget records long out of the window
+                keep = {r.id for r in records}
                 self._vectors = {k: v for k, v in self._vectors.items() if k in keep}
-            if grievances:
-                vectors = np.stack([self._vectors[g.id] for g in grievances])
-                result = find_clusters(grievances, vectors, now)
+            if records:
+                vectors = np.stack([self._vectors[r.id] for r in records])
+                result = find_clusters(records, vectors, now)
             else:
                 result = []
-            self._results[department] = (time.monotonic(), result)
+            self._results[key] = (time.monotonic(), result)
             return result

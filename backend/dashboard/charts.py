@@ -50,6 +50,7 @@ def stacked_bars(
     *,
     title: str,
     width: int = 560,
+    colours: Sequence[str] = PALETTE,
 ) -> Markup:
     """Horizontal stacked bars: for each label, its parts by series (with a legend)."""
     row, label_w, pad, legend = 22, 170, 44, 22
@@ -62,7 +63,7 @@ def stacked_bars(
     x = 0
     for i, name in enumerate(series):
         out.append(
-            f'<rect x="{x}" y="4" width="10" height="10" fill="{PALETTE[i % len(PALETTE)]}"/>'
+            f'<rect x="{x}" y="4" width="10" height="10" fill="{colours[i % len(colours)]}"/>'
             f'<text x="{x + 14}" y="13" class="legend">{escape(name)}</text>'
         )
         x += 14 + 7 * len(name) + 12
@@ -77,7 +78,7 @@ def stacked_bars(
             w = (width - label_w - pad) * value / top
             out.append(
                 f'<rect x="{left:.1f}" y="{y + 2}" width="{w:.1f}" height="{row - 6}" '
-                f'fill="{PALETTE[i % len(PALETTE)]}"><title>{escape(label)}, {escape(name)}: '
+                f'fill="{colours[i % len(colours)]}"><title>{escape(label)}, {escape(name)}: '
                 f"{value:g}</title></rect>"
             )
             left += w
@@ -102,24 +103,16 @@ def columns(
     top = 1.0 if percent else (max(values, default=0) or 1)
     group = (width - left) / max(len(labels), 1)
     bar = min(48.0, max(2.0, group * 0.8 / max(len(series), 1)))
-    out = [
-        f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" '
-        f'aria-label="{escape(title)}"><title>{escape(title)}</title>'
-    ]
-    x = left
-    for i, (name, _) in enumerate(series):
-        out.append(
-            f'<rect x="{x}" y="4" width="10" height="10" fill="{PALETTE[i % len(PALETTE)]}"/>'
-            f'<text x="{x + 14}" y="13" class="legend">{escape(name)}</text>'
-        )
-        x += 14 + 7 * len(name) + 12
-    for tick in (0, 0.5, 1):
-        y = legend + plot_h * (1 - tick)
-        label = f"{tick:.0%}" if percent else f"{top * tick:g}"
-        out.append(
-            f'<line x1="{left}" x2="{width}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>'
-            f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" class="axis">{label}</text>'
-        )
+    out = _column_frame(
+        title,
+        width,
+        height,
+        [name for name, _ in series],
+        PALETTE,
+        left,
+        plot_h,
+        [(t, f"{t:.0%}" if percent else f"{top * t:g}") for t in (0, 0.5, 1)],
+    )
     for g, label in enumerate(labels):
         gx = left + g * group + group * 0.1
         for i, (name, vs) in enumerate(series):
@@ -136,6 +129,88 @@ def columns(
         if len(labels) <= 12 or g % max(1, len(labels) // 12) == 0:
             out.append(
                 f'<text x="{gx + group * 0.4:.1f}" y="{height - 6}" text-anchor="middle" '
+                f'class="axis">{escape(label)}</text>'
+            )
+    out.append("</svg>")
+    return Markup("".join(out))  # noqa: S704 (every label is escaped above)
+
+
+def _column_frame(
+    title: str,
+    width: int,
+    height: int,
+    names: Sequence[str],
+    colours: Sequence[str],
+    left: int,
+    plot_h: int,
+    ticks: Sequence[tuple[float, str]],
+) -> list[str]:
+    """The opening of a column chart: the svg element, the legend of the series along the top
+    (20 pixels) and the horizontal grid lines with their labels."""
+    legend = 20
+    out = [
+        f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" '
+        f'aria-label="{escape(title)}"><title>{escape(title)}</title>'
+    ]
+    x = left
+    for i, name in enumerate(names):
+        out.append(
+            f'<rect x="{x}" y="4" width="10" height="10" fill="{colours[i % len(colours)]}"/>'
+            f'<text x="{x + 14}" y="13" class="legend">{escape(name)}</text>'
+        )
+        x += 14 + 7 * len(name) + 12
+    for tick, label in ticks:
+        y = legend + plot_h * (1 - tick)
+        out.append(
+            f'<line x1="{left}" x2="{width}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>'
+            f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" class="axis">{label}</text>'
+        )
+    return out
+
+
+def stacked_columns(
+    labels: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float]]],
+    *,
+    title: str,
+    colours: Sequence[str] = PALETTE,
+    width: int = 560,
+    height: int = 200,
+) -> Markup:
+    """Vertical columns over time (days, weeks), each stacked by series, with a legend."""
+    bottom, left, legend = 24, 40, 20
+    plot_h = height - bottom - legend
+    totals = [sum(vs[g] for _, vs in series) for g in range(len(labels))]
+    top = max(totals, default=0) or 1
+    group = (width - left) / max(len(labels), 1)
+    bar = max(1.0, group * 0.8)
+    out = _column_frame(
+        title,
+        width,
+        height,
+        [name for name, _ in series],
+        colours,
+        left,
+        plot_h,
+        [(t, f"{top * t:g}") for t in (0, 0.5, 1)],
+    )
+    every = max(1, len(labels) // 8)
+    for g, label in enumerate(labels):
+        gx = left + g * group + group * 0.1
+        base = float(legend + plot_h)
+        for i, (name, vs) in enumerate(series):
+            if not vs[g]:
+                continue
+            h = plot_h * vs[g] / top
+            base -= h
+            out.append(
+                f'<rect x="{gx:.1f}" y="{base:.1f}" width="{bar:.1f}" height="{h:.1f}" '
+                f'fill="{colours[i % len(colours)]}"><title>{escape(label)}, {escape(name)}: '
+                f"{vs[g]:g}</title></rect>"
+            )
+        if g % every == 0:
+            out.append(
+                f'<text x="{gx + bar / 2:.1f}" y="{height - 6}" text-anchor="middle" '
                 f'class="axis">{escape(label)}</text>'
             )
     out.append("</svg>")

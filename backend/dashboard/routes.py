@@ -1,5 +1,6 @@
-"""Dashboard pages: the queue, a ticket with its actions, leadership, analytics (thin: what a
-page shows is ``views.py``, rendering ``pages.py``, signing in ``signin.py``, CSV ``export.py``).
+"""Dashboard pages: the queue, a ticket with its actions, leadership, analytics, the pulse (thin:
+what a page shows is ``views.py`` and ``pulse_view.py``, rendering ``pages.py``, signing in
+``signin.py``, CSV ``export.py``).
 
 The pages call the admin API's own functions (queue query, visibility, actions), so scoping
 and the state machine are exactly those of ``/admin/v1``.
@@ -18,10 +19,11 @@ from pydantic import ValidationError
 from backend.api.deps import FactoryDep, NowDep, SettingsDep, StatsCacheDep
 from backend.api.errors import plain_reason
 from backend.api.schemas import OfficerAction
-from backend.dashboard import export, signin, views
+from backend.dashboard import export, pulse_view, signin, views
 from backend.dashboard.pages import HERE, OUT_OF_SCOPE, error_page, render
 from backend.dashboard.signin import SignedInOfficer, require_csrf
 from backend.models import Officer
+from backend.pulse_figures import WINDOWS
 from backend.queue import (
     CLOSED,
     OutOfScope,
@@ -32,7 +34,7 @@ from backend.queue import (
     require_visible,
 )
 from backend.stats_scope import DepartmentOutOfScope, UnknownDepartment, stats_scope
-from backend.tickets import MistypedNumber, TicketNotFound, parse_number
+from backend.tickets import InvalidRequest, MistypedNumber, TicketNotFound, parse_number
 from core.config import Settings
 from routing.categories import CATEGORIES
 from routing.lifecycle import InvalidTransition, Status
@@ -285,6 +287,41 @@ def analytics_page(
         heatmap=views.heatmap(stats.tables["by_state_category"].rows),
         clusters=clusters,
         csv_query=f"?department={quote(scope)}" if scope and officer.role == "leadership" else "",
+    )
+
+
+# --- the pulse of the sector (issue 16) ----------------------------------------------------
+
+
+@router.get("/pulse", response_class=HTMLResponse)
+def pulse_page(
+    request: Request,
+    officer: SignedInOfficer,
+    factory: FactoryDep,
+    settings: SettingsDep,
+    now: NowDep,
+) -> Response:
+    """Public posts about MSMEs beside the grievances filed: leadership only (others 403)."""
+    if not pulse_view.may_see_pulse(officer):
+        return error_page(request, settings, officer, now, 403, pulse_view.ONLY_LEADERSHIP)
+    try:
+        query = pulse_view.pulse_query(request.query_params)
+    except InvalidRequest as refused:
+        return error_page(request, settings, officer, now, 422, plain_reason(refused))
+    page = pulse_view.pulse_page(request, factory, settings, now, query)
+    return render(
+        request,
+        "pulse.html",
+        settings,
+        officer,
+        now,
+        page=page,
+        q=query,
+        charts=pulse_view.pulse_charts(page),
+        windows=WINDOWS,
+        categories=CATEGORIES,
+        states=sorted(STATES),
+        csv_query=query.link(shade=None),
     )
 
 

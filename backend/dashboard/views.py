@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from backend.analytics import Stats
 from backend.api.schemas import AdminTicketPage
-from backend.clusters import Cluster, EmergingIssues
+from backend.clusters import Cluster, EmergingIssues, Grievance, recent_grievances
 from backend.dashboard import charts
 from backend.models import Department, Officer, Ticket
 from backend.queue import OFFICER_ACTIONS, QueueFilters, detail_view, queue_conditions
@@ -160,16 +160,16 @@ def emerging_issues(
     settings: Settings,
     now: datetime,
     scope: str | None,
-) -> list[Cluster] | None:
+) -> list[Cluster[Grievance]] | None:
     """Clusters for leadership when the embedding model may be loaded; None otherwise."""
     if officer.role != "leadership" or not settings.load_embedding_model:
         return None
     state = request.app.state
-    service: EmergingIssues | None = getattr(state, "emerging_issues", None)
+    service: EmergingIssues[str | None, Grievance] | None = getattr(state, "emerging_issues", None)
     if service is None:
         from backend.embeddings import get_encoder
 
-        service = EmergingIssues(factory, get_encoder().encode)
+        service = EmergingIssues(factory, get_encoder().encode, recent_grievances)
         state.emerging_issues = service
     return service.clusters(now, scope)
 

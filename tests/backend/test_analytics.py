@@ -233,3 +233,19 @@ def test_stats_cache_serves_the_last_figures_while_it_refreshes(
     while cache.get(NOW, None).summary["tickets"] != 8 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert cache.get(NOW, None).summary["tickets"] == 8
+
+
+def test_refreshing_cache_keeps_at_most_its_entries(seeded: sessionmaker[Session]) -> None:
+    from backend.stats_cache import RefreshingCache
+
+    computed: list[int] = []
+
+    def compute(_session: Session, _now: datetime, key: int) -> int:
+        computed.append(key)
+        return key * 10
+
+    cache: RefreshingCache[int, int] = RefreshingCache(seeded, compute, ttl=3600, max_entries=2)
+    assert [cache.get(NOW, k) for k in (1, 2, 1)] == [10, 20, 10] and computed == [1, 2]
+    cache.get(NOW, 3)  # the oldest, 1, is forgotten
+    assert cache.get(NOW, 2) == 20 and computed == [1, 2, 3]
+    assert cache.get(NOW, 1) == 10 and computed == [1, 2, 3, 1]

@@ -54,19 +54,19 @@ def encode():  # type: ignore[no-untyped-def]
 
 def test_one_buyer_delaying_many_units_is_one_cluster(encode) -> None:  # type: ignore[no-untyped-def]
     items = grievances()
-    clusters = find_clusters(items, encode([g.description for g in items]), NOW)
+    clusters = find_clusters(items, encode([g.text for g in items]), NOW)
     assert len(clusters) == 1
     cluster = clusters[0]
-    assert sorted(cluster.numbers) == [f"MS-T{i:03d}" for i in range(5)]
+    assert sorted(g.number for g in cluster.members) == [f"MS-T{i:03d}" for i in range(5)]
     assert cluster.size == 5 and cluster.recent == 5
     assert "sharma" in cluster.label and "automotive" in cluster.label
     assert cluster.states == [("Maharashtra", 5)]
-    assert len(cluster.examples) == 3
+    assert cluster.top("department_code") == [("MSEFC-MH", 5)]
 
 
 def test_unrelated_grievances_make_no_cluster(encode) -> None:  # type: ignore[no-untyped-def]
     items = grievances()[5:]
-    assert find_clusters(items, encode([g.description for g in items]), NOW) == []
+    assert find_clusters(items, encode([g.text for g in items]), NOW) == []
 
 
 def test_recent_window_and_cache(factory: sessionmaker[Session]) -> None:
@@ -95,7 +95,7 @@ def test_recent_window_and_cache(factory: sessionmaker[Session]) -> None:
     with factory() as session:
         recent = recent_grievances(session, NOW, days=30)
     # The fifth buyer complaint is 48 days old: outside the window.
-    assert len(recent) == 9 and BUYER[4] not in [g.description for g in recent]
+    assert len(recent) == 9 and BUYER[4] not in [g.text for g in recent]
 
     calls: list[int] = []
 
@@ -107,7 +107,7 @@ def test_recent_window_and_cache(factory: sessionmaker[Session]) -> None:
             vectors[row, 0 if "Sharma" in text else 1 + row % 15] = 1.0
         return vectors
 
-    service = EmergingIssues(factory, counting, ttl=300)
-    first = service.clusters(NOW)
+    service = EmergingIssues(factory, counting, recent_grievances, ttl=300)
+    first = service.clusters(NOW, None)
     assert [c.size for c in first] == [4] and calls == [9]
-    assert service.clusters(NOW) is first and calls == [9]  # cached
+    assert service.clusters(NOW, None) is first and calls == [9]  # cached
