@@ -157,6 +157,16 @@ def test_the_training_data_keeps_its_rules() -> None:
     assert len(list(DATA_DIR.glob("*.jsonl"))) == len(writers)
 
 
+def test_no_training_text_is_in_a_blind_set() -> None:
+    """A blind set is scored once and never trained on (a spent one moves to the training data)."""
+    trained = {" ".join(e.text.split()).casefold() for e in load_examples()}
+    blind_sets = sorted((Path(__file__).parents[2] / "bench" / "data").glob("pulse_blind*.jsonl"))
+    assert blind_sets
+    for blind in blind_sets:
+        held = {" ".join(e.text.split()).casefold() for e in read_examples(blind)}
+        assert not trained & held, f"{blind.name} shares texts with the training data"
+
+
 @pytest.mark.parametrize(
     ("change", "complaint"),
     [
