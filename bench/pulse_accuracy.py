@@ -42,8 +42,8 @@ from pulse.reader import (
     Example,
     PulseReader,
     Reading,
-    language_of,
     load_examples,
+    post_language,
     read_examples,
 )
 from routing.categories import CATEGORY_CODES, OTHER
@@ -98,7 +98,7 @@ class Baseline:
         return "positive" if balance > 0 else "negative" if balance < 0 else "neutral"
 
     def read(self, text: str) -> Reading:
-        language = language_of(text)
+        language = post_language(text)
         relevant = bool(MSME_WORDS.search(text.lower()))
         category = None
         if relevant:

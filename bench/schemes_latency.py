@@ -35,8 +35,8 @@ sys.path.insert(0, str(ROOT))
 from backend.schemes.embedding_cache import TextEncoder, cached_embeddings  # noqa: E402
 from backend.schemes.evaluation import load_devset  # noqa: E402
 from backend.schemes.knowledge import FaqEntry, Scheme, load_knowledge_base  # noqa: E402
-from backend.schemes.language import words  # noqa: E402
 from backend.schemes.search import SchemeSearch, _entries_and_passages  # noqa: E402
+from routing.glossary import words  # noqa: E402
 
 
 class PrecomputedQueries:

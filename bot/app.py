@@ -41,7 +41,7 @@ from bot.whatsapp_channel import DeliveryReceipts, WhatsAppChannel
 from channels.clients import make_telegram_bot, make_twilio_client
 from channels.privacy import mask_sender
 from channels.rendering import Reply
-from channels.texts import gateway_text, language_of
+from channels.texts import gateway_language, gateway_text
 from core.bodylimit import BodyLimit
 from core.config import Settings
 from core.metrics import LatencyMiddleware
@@ -176,7 +176,7 @@ class Gateway:
         if not self.throttle.claim_notice(message.sender_id):
             return
         address = message.sender_id.partition(":")[2]
-        language = language_of(message.metadata.get("language_code"), message.text)
+        language = gateway_language(message.metadata.get("language_code"), message.text)
         notice = [Reply(gateway_text("too_fast", language))]
         if message.channel == "telegram" and self.telegram is not None:
             await self.telegram.send_replies(int(address), notice)
@@ -321,7 +321,7 @@ def create_app(
             # The page's own request: refuse it (not recorded) and say why in the chat.
             gw.metrics.messages_in.labels(inbound.channel, RATE_LIMITED).inc()
             seconds = retry_after(wait)
-            language = language_of(inbound.metadata.get("language"), inbound.text)
+            language = gateway_language(inbound.metadata.get("language"), inbound.text)
             return JSONResponse(
                 {
                     "messages": [{"text": gateway_text("too_fast", language)}],

@@ -29,7 +29,7 @@ from bot.store import GatewayStore, StoredMessage
 from channels.privacy import mask_sender
 from channels.rendering import SHORT_KEY_MARKER, Reply, TelegramMessage, render_telegram
 from channels.senders import retry_after_seconds
-from channels.texts import gateway_text, language_of
+from channels.texts import gateway_language, gateway_text
 from infra.channels import sender_id
 from infra.masking import mask_phone
 
@@ -169,7 +169,7 @@ class TelegramChannel:
     async def process(self, message: StoredMessage) -> None:
         chat_id = int(message.sender_id.partition(":")[2])
         kind = message.metadata.get("kind", "text")
-        language = language_of(message.metadata.get("language_code"), message.text)
+        language = gateway_language(message.metadata.get("language_code"), message.text)
         if kind in ("group", "edited", "unsupported"):
             key = {"group": "group_chat", "edited": "edited_message"}.get(kind, kind + "_message")
             await self.send_replies(chat_id, [Reply(gateway_text(key, language))])
@@ -198,7 +198,7 @@ class TelegramChannel:
         if not first:
             return
         chat_id = int(message.sender_id.partition(":")[2])
-        language = language_of(message.metadata.get("language_code"), message.text)
+        language = gateway_language(message.metadata.get("language_code"), message.text)
         await self.send_replies(chat_id, [Reply(gateway_text("assistant_unavailable", language))])
 
     async def _ask(

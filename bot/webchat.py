@@ -15,7 +15,7 @@ from bot.inbox import Inbound
 from bot.rasa_client import RasaClient
 from bot.store import GatewayStore, StoredMessage
 from channels.rendering import Reply, render_plain
-from channels.texts import gateway_text, language_of
+from channels.texts import gateway_language, gateway_text
 from infra.channels import sender_id
 
 log = logging.getLogger(__name__)
@@ -90,7 +90,7 @@ class WebChatChannel:
         await self._deliver(message, rendered)
 
     async def held(self, message: StoredMessage, first: bool) -> None:
-        language = language_of(message.metadata.get("language"), message.text)
+        language = gateway_language(message.metadata.get("language"), message.text)
         key = "assistant_unavailable" if first else "message_saved"
         future = self._waiting.get(message.id)
         if future is not None and not future.done():

@@ -25,7 +25,7 @@ from bot.rasa_client import RasaClient
 from bot.store import GatewayStore, StoredMessage
 from channels.rendering import Button, Reply, match_option, render_whatsapp
 from channels.tables import utcnow
-from channels.texts import gateway_text, language_of
+from channels.texts import gateway_language, gateway_text
 from infra.channels import sender_id
 from infra.masking import mask_name, mask_phone
 
@@ -133,7 +133,7 @@ class WhatsAppChannel:
     async def process(self, message: StoredMessage) -> None:
         number = message.sender_id.partition(":")[2]
         kind = message.metadata.get("kind", "text")
-        language = language_of(message.text)
+        language = gateway_language(message.text)
         media = message.metadata.get("media") or []
         if media:
             await self._store.call(
@@ -171,7 +171,7 @@ class WhatsAppChannel:
     async def held(self, message: StoredMessage, first: bool) -> None:
         if first:
             number = message.sender_id.partition(":")[2]
-            language = language_of(message.text)
+            language = gateway_language(message.text)
             await self.send_replies(
                 number, [Reply(gateway_text("assistant_unavailable", language))]
             )

@@ -1,7 +1,8 @@
 """What the gateway itself says to users, and the status labels of template messages: the
 catalogue's ``citizen`` ``gateway`` and ``status`` texts (``infra/texts.yaml``).
 
-The gateway guesses only English or Hindi (``language_of``); the assistant knows Hinglish.
+The gateway guesses only English or Hindi (``gateway_language``); the assistant knows
+Hinglish.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ Language = str  # "en" | "hi" | "hinglish"
 _GATEWAY_TEXTS = texts("citizen", "gateway")
 
 
-def language_of(*hints: str | None) -> str:
-    """``hi`` if any hint is Hindi (a Telegram ``language_code`` or Devanagari text)."""
+def gateway_language(*hints: str | None) -> str:
+    """The language of the gateway's own replies: ``hi`` if any hint is Hindi (a Telegram
+    ``language_code`` or Devanagari text), else ``en``."""
     for hint in hints:
         if not hint:
             continue

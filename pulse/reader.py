@@ -76,9 +76,9 @@ def fold(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).replace(_NUKTA, "").lower().split())
 
 
-def language_of(text: str) -> str:
-    """en, hi or hinglish: the assistant's detector; where it cannot tell (a name, a number),
-    Hindi for Devanagari and else English."""
+def post_language(text: str) -> str:
+    """A public post's language, en, hi or hinglish: the assistant's detector; where it cannot
+    tell (a name, a number), Hindi for Devanagari and else English."""
     found = detect_language(text)
     if found in LANGUAGES:
         return found
@@ -236,7 +236,7 @@ class PulseReader:
                     state=state_of(text),
                     sentiment=sentiment,
                     emotion=emotion,
-                    language=language_of(text),
+                    language=post_language(text),
                 )
             )
         return readings

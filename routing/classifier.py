@@ -1,13 +1,14 @@
-"""Grievance text -> category, over sentence embeddings plus a Hindi/Hinglish lexicon.
+"""Grievance text -> category, over sentence embeddings plus keyword counts per category.
 
 The encoder is injected (``encode(list[str]) -> ndarray`` of unit-length rows), so this module
 never loads a model. The embedding model is English-only, so before encoding a text is turned
-into a short English-leaning *digest*: Hindi and Hinglish words of ``data/lexicon.yaml`` are
-replaced by English ones, remaining Devanagari is transliterated, and a long grievance is cut
-down to its most telling sentences (the float encoder cost ~7 ms + ~0.1 ms per token on one
-thread, the service's int8 one about half; the route preview must stay under 20 ms). Keyword
-counts over the *whole* text are features next to the embedding, so what the digest leaves out
-still counts.
+into a short English-leaning *digest*: Hindi and Hinglish words become English ones by the
+project's glossary (``routing/glossary.py``, ``data/glossary.yaml``; remaining Devanagari in
+Latin letters), and a long grievance is cut down to its most telling sentences (the float
+encoder cost ~7 ms + ~0.1 ms per token on one thread, the service's int8 one about half; the
+route preview must stay under 20 ms). Keyword counts over the *whole* text
+(``data/lexicon.yaml``) are features next to the embedding, so what the digest leaves out still
+counts.
 
 A multinomial logistic regression over [embedding, keyword counts] is fitted once at start-up
 (scikit-learn); prediction is a matrix product in numpy.
@@ -16,7 +17,6 @@ A multinomial logistic regression over [embedding, keyword counts] is fitted onc
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,9 +24,9 @@ from typing import Any
 
 import numpy as np
 import yaml
-from indic_transliteration import sanscript
 
 from routing.categories import CATEGORY_CODES
+from routing.glossary import Glossary, fold_script, glossary
 
 Encode = Callable[[list[str]], np.ndarray]
 
@@ -41,18 +41,17 @@ KEYWORD_SCALE = 0.5
 REGULARISATION_C = 8.0
 
 _DEVANAGARI = re.compile(r"[\u0900-\u097f]")
-_DEVANAGARI_WORD = re.compile(r"[\u0900-\u097f]+")
 _SENTENCE_END = re.compile(r"(?<=[.!?\u0964\u0965])\s+|\n+")
-_NUKTA = "\u093c"
 
 
 @dataclass(frozen=True)
 class Lexicon:
-    glossary: tuple[tuple[str, str], ...]  # (Hindi/Hinglish phrase, English), longest first
+    """Strong cues per category in any script (``data/lexicon.yaml``): features, not glosses."""
+
     keywords: Mapping[str, re.Pattern[str]]  # category -> one pattern over all its keywords
 
     def keyword_counts(self, text: str, categories: Sequence[str]) -> np.ndarray:
-        folded = fold(text)
+        folded = fold_script(text)
         return np.array(
             [
                 len(self.keywords[c].findall(folded)) if c in self.keywords else 0
@@ -62,13 +61,8 @@ class Lexicon:
         )
 
     def hits(self, text: str) -> int:
-        folded = fold(text)
+        folded = fold_script(text)
         return sum(len(pattern.findall(folded)) for pattern in self.keywords.values())
-
-
-def fold(text: str) -> str:
-    """Lower case, NFC, Devanagari without nukta (so "ड़" and "ड" match alike)."""
-    return unicodedata.normalize("NFC", text).replace(_NUKTA, "").lower()
 
 
 def _keyword_pattern(words: Iterable[str]) -> re.Pattern[str]:
@@ -80,7 +74,7 @@ def _keyword_pattern(words: Iterable[str]) -> re.Pattern[str]:
     words only at word starts, about five times faster than a ``\\b`` per word. The groups
     cannot compete at one position (Latin and Devanagari start differently; every long word
     precedes every short one in the longest-first order), so the counts are the same."""
-    folded = sorted({fold(str(w)) for w in words}, key=len, reverse=True)
+    folded = sorted({fold_script(str(w)) for w in words}, key=len, reverse=True)
     devanagari = [re.escape(w) for w in folded if _DEVANAGARI.search(w)]
     latin = [w for w in folded if not _DEVANAGARI.search(w)]
     starts = [re.escape(w) for w in latin if len(w) > 3]
@@ -99,13 +93,8 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
     raw: dict[str, Any] = yaml.safe_load(
         (path or _DATA_DIR / "lexicon.yaml").read_text(encoding="utf-8")
     )
-    glossary = sorted(
-        ((fold(str(k)), str(v)) for k, v in raw["glossary"].items()),
-        key=lambda pair: len(pair[0]),
-        reverse=True,
-    )
     keywords = {cat: _keyword_pattern(words) for cat, words in raw["keywords"].items()}
-    return Lexicon(glossary=tuple(glossary), keywords=keywords)
+    return Lexicon(keywords=keywords)
 
 
 def load_examples(path: Path | None = None) -> list[tuple[str, str]]:
@@ -114,23 +103,6 @@ def load_examples(path: Path | None = None) -> list[tuple[str, str]]:
         (path or _DATA_DIR / "classifier_examples.yaml").read_text(encoding="utf-8")
     )
     return [(str(text), category) for category, texts in raw.items() for text in texts]
-
-
-def transliterate_devanagari(text: str) -> str:
-    """Devanagari words -> rough Hinglish spelling ("भुगतान" -> "bhugatan")."""
-
-    def one(match: re.Match[str]) -> str:
-        itrans = sanscript.transliterate(match.group(0), sanscript.DEVANAGARI, sanscript.ITRANS)
-        # Drop the inherent final schwa ("bhugatAna" -> "bhugatAn"), then fold long vowels.
-        if len(itrans) > 2 and itrans.endswith("a") and not itrans.endswith("aa"):
-            itrans = itrans[:-1]
-        itrans = itrans.replace("M", "n").replace(".N", "n").replace("~N", "n").replace(".n", "n")
-        itrans = re.sub(r"[.^~]", "", itrans).lower()
-        for long, short in (("aa", "a"), ("ii", "i"), ("uu", "u"), ("ee", "i"), ("oo", "u")):
-            itrans = itrans.replace(long, short)
-        return itrans
-
-    return _DEVANAGARI_WORD.sub(one, text)
 
 
 class Classifier:
@@ -144,6 +116,7 @@ class Classifier:
         examples: Sequence[tuple[str, str]],
         encode: Encode,
         lexicon: Lexicon | None = None,
+        english: Glossary | None = None,
         *,
         keyword_scale: float = KEYWORD_SCALE,
         regularisation_c: float = REGULARISATION_C,
@@ -155,6 +128,7 @@ class Classifier:
             raise ValueError("the classifier needs labelled examples")
         self._encode = encode
         self.lexicon = lexicon or load_lexicon()
+        self.glossary = english or glossary()
         self.keyword_scale = keyword_scale
         self.digest_words = digest_words
         labels = [category for _, category in examples]
@@ -206,17 +180,7 @@ class Classifier:
         return [kept[i] for i in sorted(kept)]
 
     def _to_english(self, text: str) -> str:
-        folded = fold(text)
-        for phrase, english in self.lexicon.glossary:
-            if phrase not in folded:
-                continue
-            if _DEVANAGARI.search(phrase):
-                folded = folded.replace(phrase, f" {english} ")
-            else:
-                folded = re.sub(rf"\b{re.escape(phrase)}\b", english, folded)
-        if _DEVANAGARI.search(folded):
-            folded = transliterate_devanagari(folded)
-        digest = " ".join(folded.replace("|", " ").split())
+        digest = " ".join(self.glossary.to_english(text).split())
         if len(digest) > DIGEST_CHARS:
             digest = digest[:DIGEST_CHARS].rsplit(" ", 1)[0]
         return digest

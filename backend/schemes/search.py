@@ -33,7 +33,7 @@ from backend.schemes.knowledge import (
     load_knowledge_base,
     load_out_of_scope,
 )
-from backend.schemes.language import (
+from backend.schemes.query import (
     AliasTable,
     NormalisedQuery,
     lexical_tokens,

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from backend.schemes.knowledge import Scheme
-from backend.schemes.language import AliasTable, alias_keys
+from backend.schemes.query import AliasTable
+from routing.glossary import alias_keys
 
 # Topics that entrepreneurs ask a government bot about and that this knowledge base does not
 # cover. The engine refuses them even when a scheme shares words with them (an income-tax

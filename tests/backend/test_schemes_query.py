@@ -1,41 +1,9 @@
-"""Hindi and Hinglish query help: romanisation, folding and glosses."""
+"""A scheme-search query for BM25 and the English model (the glossary and romaniser themselves:
+tests/routing/test_glossary.py)."""
 
 from __future__ import annotations
 
-import pytest
-
-from backend.schemes.language import (
-    AliasTable,
-    decode_letter_acronym,
-    fold_spelling,
-    latin_form,
-    lexical_tokens,
-    normalise_query,
-    romanise_devanagari,
-)
-
-
-@pytest.mark.parametrize(
-    ("word", "latin"),
-    [
-        ("मुद्रा", "mudra"),
-        ("लोन", "lon"),
-        ("कितना", "kitna"),
-        ("उद्यम", "udyam"),
-        ("भुगतान", "bhugtan"),
-        ("विश्वकर्मा", "vishvakarma"),
-        ("क़र्ज़", "karz"),
-        ("कमल", "kamal"),
-    ],
-)
-def test_devanagari_is_romanised_as_hinglish_is_typed(word: str, latin: str) -> None:
-    assert romanise_devanagari(word) == latin
-
-
-def test_spelling_variants_fold_together() -> None:
-    assert fold_spelling("vishwakarma") == fold_spelling("vishvakarma")
-    assert fold_spelling("shikayat") == fold_spelling("sikayat")
-    assert fold_spelling("kaarkhana") == fold_spelling("karkhana")
+from backend.schemes.query import AliasTable, lexical_tokens, normalise_query
 
 
 def test_hinglish_query_gets_english_for_the_model() -> None:
@@ -64,28 +32,6 @@ def test_english_query_is_left_alone_for_the_model() -> None:
 def test_knowledge_base_text_and_queries_share_tokens() -> None:
     # A Devanagari alias in the knowledge base meets a Hinglish query on the same token.
     assert set(lexical_tokens("उद्यम पंजीकरण")) & set(lexical_tokens("udyam panjikaran kaise"))
-
-
-@pytest.mark.parametrize(
-    ("word", "letters"),
-    [
-        ("सीजीटीएमएसई", "cgtmse"),
-        ("पीएमईजीपी", "pmegp"),
-        ("एनएसआईसी", "nsic"),
-        ("ईसीएलजीएस", "eclgs"),
-        ("एमएसएमई", "msme"),
-        ("जीएसटी", "gst"),
-    ],
-)
-def test_devanagari_acronyms_are_read_as_letters(word: str, letters: str) -> None:
-    assert decode_letter_acronym(word) == letters
-    assert latin_form(word) == letters
-
-
-@pytest.mark.parametrize("word", ["के", "एक", "है", "मुद्रा", "जेड"])
-def test_ordinary_words_and_single_letters_are_not_acronyms(word: str) -> None:
-    assert decode_letter_acronym(word) is None
-    assert latin_form(word) == romanise_devanagari(word)
 
 
 def test_acronyms_in_devanagari_meet_their_latin_spelling_in_bm25() -> None:
