@@ -19,7 +19,8 @@ STATUS_NAMES = texts("citizen", "status")
 
 def supported_language(value: Any) -> str:
     """``value`` when it is a language we write in (a slot's value), else the default. (The
-    gateway's ``channels.texts.language_of`` guesses a language from hints; this only checks.)"""
+    gateway's ``channels.texts.gateway_language`` guesses a language from hints; this only
+    checks.)"""
     return value if value in LANGUAGES else DEFAULT_LANGUAGE
 
 
