@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -36,7 +36,11 @@ class ActionFallback(Action):
             )
         else:
             dispatcher.utter_message(text=say("fallback", language))
-        return []
+        # Then listen. This is the rule policy's core fallback too: nothing predicts what comes
+        # after it, so without this the fallback was predicted again until Rasa's circuit
+        # breaker stopped it (nine "Sorry" in one turn). Rasa's own fallback listens by
+        # reverting the message; this one keeps it, to tell a second miss in a row.
+        return [FollowupAction("action_listen")]
 
 
 class ActionChangeLanguage(Action):

@@ -21,9 +21,11 @@ async def test_first_fallback_asks_to_rephrase(
     dispatcher: CollectingDispatcher, domain: dict[str, Any]
 ) -> None:
     tracker = make_tracker(text="zzz", intent="nlu_fallback", events=_after("utter_greet"))
-    await ActionFallback().run(dispatcher, tracker, domain)
+    events = await ActionFallback().run(dispatcher, tracker, domain)
     assert texts(dispatcher) == ["Sorry, I didn't understand that. Could you say it differently?"]
     assert buttons(dispatcher) == []
+    # Then the assistant listens: nothing else predicts what follows the fallback.
+    assert events == [{"event": "followup", "name": "action_listen", "timestamp": None}]
 
 
 async def test_second_fallback_in_a_row_offers_a_way_forward(

@@ -128,6 +128,24 @@ def test_hindi_is_answered_in_hindi(assistant: dict[str, Any]) -> None:
     assert "शिकायत" in say(assistant, "मेरी शिकायतें", sender="web:e2e-hindi")
 
 
+def test_a_message_no_rule_reads_is_answered_once_then_offered_the_menu(
+    assistant: dict[str, Any],
+) -> None:
+    """Outside any flow, with no ticket awaiting an answer, a message the NLU cannot place
+    (nlu_fallback) gets one "please say it differently", then the menu: never a loop."""
+    sender = "web:e2e-fallback"
+    first = rasa_turn(
+        assistant["rasa"], sender, "SBI Kalyanpur branch, sanction 12 August ko mila tha"
+    )
+    replies = [reply.get("text", "") for reply in first.json()]
+    assert len(replies) == 1, replies
+    second = rasa_turn(assistant["rasa"], sender, "SBI Kalyanpur branch, 12 August")
+    assert len(second.json()) == 1, second.json()
+    assert [b["payload"] for b in second.json()[0].get("buttons", [])][:3] == [
+        "/file_grievance", "/check_status", "/ask_scheme"
+    ]  # fmt: skip
+
+
 def _tickets_of(assistant: dict[str, Any], user: str) -> list[dict[str, Any]]:
     response = httpx.get(
         f"{assistant['backend']}/api/v1/tickets",
