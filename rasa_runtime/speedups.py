@@ -26,6 +26,15 @@ pings a pooled connection before use (``pool_pre_ping``) and reconnects; also th
 makes anew, without any of its own engine settings, after creating the database through
 ``login_db`` (``_create_database_and_update_engine``), which is the one that serves.
 
+And one more: when a turn predicts ``max_number_of_predictions`` actions without listening,
+Rasa's circuit breaker stops the turn but logs no ``action_listen``; it counts actions back to
+the last one, so from then on every message of that chat trips it at once and gets no answer,
+until the session expires (seen with a fallback loop, fixed in ``actions/conversation.py``).
+A processor now listens after a tripped breaker (``_listen_after_circuit_break``), and counts
+only the actions of the current turn, back to its message (``_is_action_limit_reached``, so a
+conversation stuck before this change answers again): a loop still stops, and the next
+message is answered.
+
 Run it exactly like the ``rasa`` command::
 
     .venv-rasa/bin/python -m rasa_runtime.speedups run -m models/grievance.tar.gz
@@ -43,7 +52,9 @@ import aiohttp
 from jsonschema import ValidationError, validators
 from jsonschema.exceptions import best_match
 from rasa.core.actions.action import RemoteAction
+from rasa.core.processor import MessageProcessor
 from rasa.shared.constants import DOCS_BASE_URL
+from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
 from rasa.shared.core.events import (
     ActionExecuted,
     ActionReverted,
@@ -257,6 +268,35 @@ def _update_engine(original: Any) -> Any:
     return create_database_and_update_engine
 
 
+def _listen_after_circuit_break(tracker: DialogueStateTracker, *_: Any) -> None:
+    """Rasa's ``on_circuit_break`` callback: the stopped turn ends listening."""
+    tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
+
+
+def _is_action_limit_reached(
+    self: MessageProcessor, tracker: DialogueStateTracker, should_predict_another_action: bool
+) -> bool:
+    """Rasa's check, counting the actions predicted since the turn's message only."""
+    predicted = 0
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            break
+        if isinstance(event, ActionExecuted):
+            if event.action_name in (ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME):
+                break
+            predicted += 1
+    return predicted >= self.max_number_of_predictions and should_predict_another_action
+
+
+def _processor_init(original: Any) -> Any:
+    def init(self: MessageProcessor, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        if self.on_circuit_break is None:
+            self.on_circuit_break = _listen_after_circuit_break
+
+    return init
+
+
 def apply() -> None:
     """Install the changes (idempotent); refuses any Rasa but the one they were written for."""
     global _applied
@@ -277,6 +317,8 @@ def apply() -> None:
         (DialogueStateTracker, "applied_events"),
         (tracker_store, "create_engine_kwargs"),
         (tracker_store.SQLTrackerStore, "_create_database_and_update_engine"),
+        (MessageProcessor, "__init__"),
+        (MessageProcessor, "is_action_limit_reached"),
     ):
         _ORIGINALS[(owner, name)] = owner.__dict__[name]
     tracker_store.create_engine_kwargs = _create_engine_kwargs(  # type: ignore[attr-defined]
@@ -291,6 +333,10 @@ def apply() -> None:
     Event.resolve_by_type = _resolve_by_type()  # type: ignore[method-assign]
     EndpointConfig.session = lambda self: _KeptSession(self)  # type: ignore[method-assign]
     DialogueStateTracker.applied_events = _applied_events  # type: ignore[method-assign]
+    MessageProcessor.__init__ = _processor_init(  # type: ignore[method-assign]
+        _ORIGINALS[(MessageProcessor, "__init__")]
+    )
+    MessageProcessor.is_action_limit_reached = _is_action_limit_reached  # type: ignore[method-assign]
     _applied = True
 
 

@@ -666,3 +666,46 @@ def test_a_failed_turn_is_answered_503_so_the_gateway_keeps_the_message() -> Non
     assert first == (200, [{"recipient_id": "tg:1", "text": "ok hi"}])
     assert failed[0] == 503
     assert again == (200, [{"recipient_id": "tg:1", "text": "ok again"}])
+
+
+def test_a_tripped_circuit_breaker_ends_the_turn_listening() -> None:
+    """Rasa counts predicted actions back to the last action_listen: a turn its breaker
+    stopped logged none, so every later message tripped it at once and got no answer."""
+    from rasa.core.processor import MessageProcessor
+
+    speedups.undo()  # Rasa as it ships first
+    processor = object.__new__(MessageProcessor)
+    processor.max_number_of_predictions = 10
+    tracker = DialogueStateTracker.from_events(
+        "web:stuck",
+        [
+            ActionExecuted("action_listen"),
+            UserUttered("zzz", {"name": "nlu_fallback", "confidence": 0.2}),
+            *[ActionExecuted("action_fallback") for _ in range(10)],
+        ],
+    )
+    assert processor.is_action_limit_reached(tracker, True)
+    tracker.update(UserUttered("hello", {"name": "greet", "confidence": 0.9}))
+    assert processor.is_action_limit_reached(tracker, True)  # stuck: Rasa as it ships
+
+    stuck = DialogueStateTracker.from_events("web:stuck", list(tracker.events)[:-1])
+    speedups._listen_after_circuit_break(stuck, None, None)
+    stuck.update(UserUttered("hello", {"name": "greet", "confidence": 0.9}))
+    assert not processor.is_action_limit_reached(stuck, True)
+
+    speedups.apply()
+    try:
+        # A conversation stuck before: its next message is counted from that message.
+        assert not processor.is_action_limit_reached(tracker, True)
+        tracker.update(ActionExecuted("action_fallback"))
+        assert not processor.is_action_limit_reached(tracker, True)
+        for _ in range(9):
+            tracker.update(ActionExecuted("action_fallback"))
+        assert processor.is_action_limit_reached(tracker, True)  # a loop still stops
+        created = object.__new__(MessageProcessor)
+        speedups._processor_init(lambda self, *a, **k: setattr(self, "on_circuit_break", None))(
+            created
+        )
+        assert created.on_circuit_break is speedups._listen_after_circuit_break
+    finally:
+        speedups.undo()
