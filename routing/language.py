@@ -13,6 +13,9 @@ import re
 _DEVANAGARI = re.compile(r"[\u0900-\u097f]")
 _LATIN = re.compile(r"[A-Za-z]")
 _WORD = re.compile(r"[a-z0-9']+")
+# Codes in capitals with hyphens (ticket numbers "MS-WRTZHQ-G", Udyam numbers "UDYAM-UP-43-..."):
+# their letters are no sign of the language ("MS-WRTZHQ-G की स्थिति" is Hindi).
+_CODE = re.compile(r"\b[A-Z0-9]+(?:-[A-Z0-9]+)+\b")
 
 # Words that are Hindi written in Latin letters and are not also common English words
 # ("main", "me", "to", "hi", "the" are left out on purpose).
@@ -57,7 +60,7 @@ def detect_language(text: str) -> str | None:
     if not text or text.lstrip().startswith("/"):  # a button payload, not typed text
         return None
     devanagari = len(_DEVANAGARI.findall(text))
-    latin = len(_LATIN.findall(text))
+    latin = len(_LATIN.findall(_CODE.sub(" ", text)))
     if devanagari >= 2 and devanagari >= latin:
         return "hi"
     if devanagari == 0 and all(w in AMBIGUOUS_REPLIES for w in _WORD.findall(text.lower())):

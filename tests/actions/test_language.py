@@ -45,3 +45,13 @@ def test_the_nlu_component_adds_a_detected_language_entity() -> None:
     assert [e["value"] for e in hindi.get("entities")] == ["hi"]
     assert hindi.get("entities")[0]["entity"] == "detected_language"
     assert not name.get("entities")
+
+
+def test_codes_in_capitals_say_nothing_of_the_language() -> None:
+    """A ticket or Udyam number's letters are no English: the words around them tell."""
+    from routing.language import detect_language
+
+    assert detect_language("MS-WRTZHQ-G की स्थिति") == "hi"
+    assert detect_language("UDYAM-UP-43-0012345 है") == "hi"
+    assert detect_language("MS-WRTZHQ-G ka status kya hai") == "hinglish"
+    assert detect_language("what is the status of MS-WRTZHQ-G") == "en"

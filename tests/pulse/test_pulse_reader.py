@@ -100,16 +100,14 @@ def test_reading_many_is_reading_each_in_order(reader: PulseReader) -> None:
             None,
             "en",
         ),
-        pytest.param(
+        (
+            # Read as raw_material until the third writer and the first blind set joined.
             "भीलवाड़ा के छोटे कपड़ा उद्योगों को बैंक लोन नहीं दे रहे, मालिक बहुत परेशान हैं।",
             True,
             "finance_credit",
             "Rajasthan",
             "negative",
             "hi",
-            # Read as raw_material: Hindi categories are the weak spot (0.67 leaving one writer
-            # out, docs/PERFORMANCE.md). Strict, so a reader that gets it right says so.
-            marks=pytest.mark.xfail(strict=True, reason="Hindi category, a known weak spot"),
         ),
         (
             "Hamari unit ka Udyam registration certificate aa gaya, ab subsidy ke liye apply "
