@@ -106,6 +106,14 @@ def district_records() -> tuple[DistrictRecord, ...]:
     )
 
 
+def district_hindi_name(name: str, state: str | None = None) -> str:
+    """The district's first Hindi name (the one shown to Hindi speakers), else ``name``."""
+    for record in district_records():
+        if record.name == name and (state is None or record.state == state) and record.hindi:
+            return record.hindi[0]
+    return name
+
+
 @functools.lru_cache(maxsize=65536)
 def _word_key(word: str) -> str:
     """One word folded: lower case, no accents, Devanagari without nukta, chandrabindu as

@@ -14,6 +14,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.backend_client import BackendRefused, BackendUnavailable, backend
 from actions.chat import current_language
+from actions.districts import district_hindi_name
 from actions.grievance_fields import CATEGORIES, GRIEVANCE_FIELDS, NO_UDYAM
 from actions.messages import button, category_title, field_label, say
 from actions.states import hindi_name
@@ -125,6 +126,10 @@ def summary_fields(tracker: Tracker, language: str) -> dict[str, str]:
         values["category"] = category_title(values["category"], language)
     if language == "hi" and tracker.get_slot("state"):
         values["state"] = hindi_name(str(tracker.get_slot("state")))
+    if language == "hi" and tracker.get_slot("district"):
+        values["district"] = district_hindi_name(
+            str(tracker.get_slot("district")), tracker.get_slot("state")
+        )
     description = values["description"]
     values["description"] = description if len(description) <= 300 else description[:297] + "..."
     return values

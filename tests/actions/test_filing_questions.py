@@ -67,4 +67,5 @@ async def test_summary_in_hindi_without_the_backend_still_works(
     await AskConfirmed().run(dispatcher, tracker, domain)
     text = texts(dispatcher)[0]
     assert "महाराष्ट्र" in text and "भुगतान में देरी" in text
+    assert "ज़िला: पुणे" in text and "Pune" not in text  # the district's Hindi name
     assert "सही विभाग दर्ज करते समय" in text
