@@ -8,7 +8,8 @@ openings, several fields per message, corrections, scheme questions mid-form) ar
 conversation the invariants hold: a ticket whose fields equal what the person said, no bot
 message three times in a row, no placeholder shown or stored, at most 14 turns. Then a batch
 of officer threads: request-info, the person's answer in their own words, a status question;
-the officer sees exactly the answer and never the status question.
+the officer sees exactly the answer and never the status question. And stray messages with
+nothing pending: a few answers each, never a loop, and the next message answered.
 
 The run's seed is printed; rerun one with ``CONVERSATION_SEED=<seed> CONVERSATION_PEOPLE=1``.
 Alone:
@@ -16,13 +17,15 @@ Alone:
     .venv/bin/pytest -q tests/integration/test_generated_conversations.py -s
 
 Environment: CONVERSATION_SEED (default 20261205), CONVERSATION_PEOPLE (default 300),
-CONVERSATION_THREADS (default 40), CONVERSATION_WORKERS (concurrent people, default 6).
+CONVERSATION_THREADS (default 40), CONVERSATION_STRAYS (chats of stray messages, default 40),
+CONVERSATION_WORKERS (concurrent people, default 6).
 Needs .venv-rasa and models/grievance.tar.gz; skips with the reason when either is missing.
 """
 
 from __future__ import annotations
 
 import os
+import random
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -32,6 +35,7 @@ import httpx
 import pytest
 
 from tests.support import chat_simulator as sim
+from tests.support import people
 from tests.support.people import Person
 from tests.support.processes import AssistantStack, assistant_stack, rasa_skip_reason
 
@@ -130,6 +134,43 @@ def test_officer_threads_get_exactly_the_answer(stack: AssistantStack) -> None:
     assert not failures, _report(
         f"officer threads failed (CONVERSATION_SEED={SEED})", failures, details
     )
+
+
+STRAYS = int(os.environ.get("CONVERSATION_STRAYS", "40"))
+
+
+def _stray_messages(seed: int) -> list[str]:
+    """What people send with nothing pending and no ticket awaiting an answer: a bare firm
+    or place, an answer to a question nobody asked, digits, an emoji, half a sentence."""
+    rng = random.Random(seed)
+    p = people.person(seed)
+    pool = [
+        p.enterprise_name,
+        p.district_written,
+        p.name,
+        people.officer_answer(rng, p.language),
+        f"{p.district_written} branch, {rng.randint(1, 28)} August",
+        str(rng.randint(10, 99999)),
+        rng.choice(("🙏", "👍", "??", "...", "ok ok", "hmm")),
+        " ".join(rng.sample(p.story.split(), k=min(3, len(p.story.split())))),
+    ]
+    return rng.sample(pool, k=3)
+
+
+def test_stray_messages_outside_any_flow_never_loop(stack: AssistantStack) -> None:
+    """A message no flow expects is answered with one to three messages, never the same text
+    three times, and the chat answers the next message: no loop, no chat left silent."""
+    failures: list[str] = []
+    with httpx.Client() as client:
+        for index in range(STRAYS):
+            seed = SEED + 2 * THREAD_SEED_OFFSET + index
+            send = sim.rest_send(client, stack.rasa_url, f"web:stray-{seed}")
+            for text in [*_stray_messages(seed), "hi"]:
+                texts = [reply.get("text", "") for reply in send(text)]
+                repeated = max(Counter(texts).values(), default=0)
+                if not 1 <= len(texts) <= 3 or repeated >= 3:
+                    failures.append(f"seed {seed}: {text!r} -> {len(texts)} replies {texts[:3]}")
+    assert not failures, "\n".join(failures[:20])
 
 
 def test_the_simulator_knows_every_question_the_assistant_asks() -> None:
