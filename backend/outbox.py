@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from backend.metrics import NOTIFICATION_ATTEMPTS
 from backend.models import UNSENT_SQL, Notification, utcnow
-from channels.senders import OutboundNotification, Sender, SendResult
+from channels.outbound import OutboundNotification, Sender, SendResult
 
 log = logging.getLogger(__name__)
 

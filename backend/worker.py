@@ -18,7 +18,7 @@ from backend.escalation import sweep
 from backend.metrics import ESCALATIONS
 from backend.models import utcnow
 from backend.outbox import OfficerLogSender, deliver_batch
-from channels.senders import Sender
+from channels.outbound import Sender
 from channels.senders import build_senders as build_channel_senders
 from channels.tables import LastInboundReader
 from core.config import Settings

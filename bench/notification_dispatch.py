@@ -34,7 +34,8 @@ from typing import Any
 import aiohttp
 
 from channels.clients import make_telegram_bot
-from channels.senders import OutboundNotification, TelegramSender
+from channels.outbound import OutboundNotification
+from channels.senders import TelegramSender
 from tests.support.fake_telegram import FakeTelegramControl
 from tests.support.local_server import free_port, start_process, stop_process
 

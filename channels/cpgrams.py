@@ -21,6 +21,8 @@ from urllib.parse import quote
 
 import httpx
 
+from channels.outbound import OutboundNotification, SendResult
+
 TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 
 
@@ -99,3 +101,37 @@ def _page(body: Any, cursor: str | None) -> Page:
     if has_more and (following is None or following == cursor):
         raise CpgramsUnavailable("has_more without a new next_cursor")
     return Page(items, following, has_more)
+
+
+class CpgramsStatusSender:
+    """Writes a status change back to CPGRAMS: the notification's user id is the registration
+    number, its status the ticket's new status, its text the officer's note."""
+
+    def __init__(self, client: CpgramsClient) -> None:
+        self.client = client
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+    async def send(self, notification: OutboundNotification) -> SendResult:
+        try:
+            response = await self.client.post_status(
+                notification.channel_user_id,
+                notification.status or "",
+                notification.text,
+                notification.changed_at,
+            )
+        except httpx.HTTPError as error:
+            return SendResult("retry", error=f"cpgrams: {type(error).__name__}")
+        code = response.status_code
+        if code < 300:
+            return SendResult("sent", provider_message_id=f"cpgrams:{notification.id}")
+        if code in (400, 404, 405, 410, 422):  # the portal does not take this change: final
+            return SendResult("undeliverable", error=f"cpgrams HTTP {code}")
+        # 5xx, 429, and 401/403 (a token being rotated): kept and tried again.
+        retry_after = response.headers.get("Retry-After", "")
+        return SendResult(
+            "retry",
+            retry_after=float(retry_after) if retry_after.isdigit() else None,
+            error=f"cpgrams HTTP {code}",
+        )

@@ -12,8 +12,9 @@ on WhatsApp, ...).
   (``last_inbound_at`` kept by the gateway, handed in as ``LastInbound``: the sender opens no
   store), the approved Content template outside it.
 - Web chat: a POST to the gateway's internal push endpoint; the page shows it.
-- CPGRAMS: a grievance filed there is told each status change (``CpgramsStatusSender``, a POST
-  through ``channels/cpgrams.py``); 404, 405, 400 and 422 say the portal does not take it.
+- CPGRAMS: a grievance filed there is told each status change (``CpgramsStatusSender`` in
+  ``channels/cpgrams.py``); 404, 405, 400 and 422 say the portal does not take it.
+What a sender is handed and returns is ``channels/outbound.py``.
 - A logging sender for a channel without credentials, so development runs need none.
 """
 
@@ -24,14 +25,14 @@ import json
 import logging
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Literal, Protocol
+from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import httpx
 
 from channels.clients import make_telegram_bot, make_twilio_client
-from channels.cpgrams import CpgramsClient
+from channels.cpgrams import CpgramsClient, CpgramsStatusSender
+from channels.outbound import LastInbound, OutboundNotification, Sender, SendResult
 from channels.privacy import mask_sender
 from channels.rendering import (
     TELEGRAM_TEXT_LIMIT,
@@ -64,38 +65,6 @@ WHATSAPP_WINDOW_MARGIN = timedelta(minutes=10)
 # The short text in the template ({{3}}); a template body and its variables must stay within
 # WhatsApp's 1,024 characters.
 TEMPLATE_TEXT_LIMIT = 600
-
-
-@dataclass(frozen=True)
-class OutboundNotification:
-    id: int
-    channel: str  # "telegram" | "whatsapp" | "web"
-    channel_user_id: str  # chat id / E.164 / web id
-    text: str  # already in the user's language
-    language: str  # "en" | "hi" | "hinglish"
-    ticket_number: str | None
-    status: str | None  # ticket status, for the WhatsApp template variables
-    delivery_key: str  # unique per logical notification (idempotency on the provider side)
-    changed_at: datetime | None = None  # when the change was made (a portal's status "at")
-
-
-@dataclass(frozen=True)
-class SendResult:
-    outcome: Literal["sent", "retry", "undeliverable"]
-    provider_message_id: str | None = None
-    retry_after: float | None = None  # seconds, e.g. Telegram 429 retry_after
-    error: str | None = None
-
-
-class Sender(Protocol):
-    async def send(self, notification: OutboundNotification) -> SendResult: ...
-
-
-class LastInbound(Protocol):
-    """When a chat sender last wrote to us (the gateway records it): WhatsApp's 24-hour
-    window. The worker reads it through ``channels.tables.LastInboundReader``."""
-
-    async def last_inbound_at(self, sender_id: str) -> datetime | None: ...
 
 
 class RateLimiter:
@@ -390,40 +359,6 @@ class WebChatSender:
         if response.status_code >= 400:
             return SendResult("undeliverable", error=f"gateway HTTP {response.status_code}")
         return SendResult("sent", provider_message_id=f"web:{response.json().get('id')}")
-
-
-class CpgramsStatusSender:
-    """Writes a status change back to CPGRAMS: the notification's user id is the registration
-    number, its status the ticket's new status, its text the officer's note."""
-
-    def __init__(self, client: CpgramsClient) -> None:
-        self.client = client
-
-    async def aclose(self) -> None:
-        await self.client.aclose()
-
-    async def send(self, notification: OutboundNotification) -> SendResult:
-        try:
-            response = await self.client.post_status(
-                notification.channel_user_id,
-                notification.status or "",
-                notification.text,
-                notification.changed_at,
-            )
-        except httpx.HTTPError as error:
-            return SendResult("retry", error=f"cpgrams: {type(error).__name__}")
-        code = response.status_code
-        if code < 300:
-            return SendResult("sent", provider_message_id=f"cpgrams:{notification.id}")
-        if code in (400, 404, 405, 410, 422):  # the portal does not take this change: final
-            return SendResult("undeliverable", error=f"cpgrams HTTP {code}")
-        # 5xx, 429, and 401/403 (a token being rotated): kept and tried again.
-        retry_after = response.headers.get("Retry-After", "")
-        return SendResult(
-            "retry",
-            retry_after=float(retry_after) if retry_after.isdigit() else None,
-            error=f"cpgrams HTTP {code}",
-        )
 
 
 class LoggingSender:

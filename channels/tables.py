@@ -106,7 +106,7 @@ def last_inbound_at(connection: Connection, sender_id: str) -> datetime | None:
 
 class LastInboundReader:
     """``last_inbound_at`` for a process other than the gateway (the worker's WhatsApp
-    sender, ``channels.senders.LastInbound``), read on a thread off the event loop."""
+    sender, ``channels.outbound.LastInbound``), read on a thread off the event loop."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine

@@ -18,8 +18,8 @@ from backend.imports import import_batch
 from backend.models import Notification, Ticket, utcnow
 from backend.outbox import deliver_batch
 from backend.worker import build_senders
-from channels.cpgrams import CpgramsClient
-from channels.senders import CpgramsStatusSender, LoggingSender
+from channels.cpgrams import CpgramsClient, CpgramsStatusSender
+from channels.senders import LoggingSender
 from core.config import Settings
 from tests.backend.conftest import START, Clock, Officers, act_ok, file
 from tests.support.fake_cpgrams import TOKEN, FakeCpgrams, grievance_rows

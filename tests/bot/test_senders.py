@@ -10,10 +10,10 @@ from twilio.rest import Client
 from bot.app import Gateway, create_app
 from bot.store import GatewayStore, make_engine
 from channels.clients import make_telegram_bot
+from channels.outbound import OutboundNotification
 from channels.senders import (
     TEMPLATE_TEXT_LIMIT,
     LoggingSender,
-    OutboundNotification,
     TelegramSender,
     WebChatSender,
     WhatsAppSender,

@@ -13,7 +13,8 @@ from twilio.http.http_client import TwilioHttpClient
 
 from bot.store import GatewayStore, make_engine
 from channels.clients import LocalTwilioHttpClient, make_twilio_client
-from channels.senders import OutboundNotification, WhatsAppSender, build_senders
+from channels.outbound import OutboundNotification
+from channels.senders import WhatsAppSender, build_senders
 from channels.tables import LastInboundReader, utcnow
 from core.config import Settings
 from tests.support.fake_twilio import (
