@@ -264,8 +264,10 @@ def route(
     elif chosen is None:
         notes.append("no category and no classifier: general grievance")
 
+    directory = load_directory()
+    named = units_named_in(description, directory) if description else []
     if final != "corruption_vigilance" and description and tells_of_bribe(description):
-        accused = _unit_accused(description)
+        accused = _unit_accused(named)
         if accused is not None:
             final = "corruption_vigilance"
             notes.append(f"the text tells of a bribe at {accused}")
@@ -278,7 +280,7 @@ def route(
         if resolved_state:
             notes.append(f"state {resolved_state} taken from the text")
 
-    department, rule = _department_for(final, resolved_state, description, load_directory())
+    department, rule = _department_for(final, resolved_state, named, directory)
     return RouteDecision(
         department_code=department,
         category=final,
@@ -288,10 +290,10 @@ def route(
     )
 
 
-def _unit_accused(text: str) -> str | None:
+def _unit_accused(named: list[NamedUnit]) -> str | None:
     """The unit of the ministry a bribe is told of: the first the text names (a Facilitation
     Council is the state's, and its vigilance not the ministry's)."""
-    return next((u.code for u in units_named_in(text) if u.code != MSEFC_OF_THE_STATE), None)
+    return next((u.code for u in named if u.code != MSEFC_OF_THE_STATE), None)
 
 
 def _override_confidence(chosen: str, predicted: str) -> float:
@@ -301,13 +303,12 @@ def _override_confidence(chosen: str, predicted: str) -> float:
 
 
 def _department_for(
-    category: str, state: str | None, text: str, directory: Directory
+    category: str, state: str | None, named: list[NamedUnit], directory: Directory
 ) -> tuple[str, str]:
-    """(department code, the rule applied) for a known category."""
-    named = units_named_in(text, directory) if text else []
+    """(department code, the rule applied) for a known category; ``named``: the units the
+    text names (``units_named_in``), read once per grievance."""
     if category == "corruption_vigilance":
-        # A Facilitation Council is the state's, not the ministry's: its vigilance is not ours.
-        unit = _unit_accused(text) if text else None
+        unit = _unit_accused(named)
         vigilance = directory.vigilance_of(unit or "MIN-MAIN")
         where = f"the text names {unit}" if unit else "no unit named"
         return vigilance.code, f"corruption -> vigilance {vigilance.code} ({where})"
