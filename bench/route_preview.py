@@ -6,12 +6,12 @@ warm-up. ``--http`` times the endpoint itself on a real ``python -m backend serv
 SQLite database, loopback): one pass of distinct texts, every one a miss of the service's
 prediction cache, then the same texts again (hits: a filing after its preview).
 
-    .venv/bin/python -m bench.route_preview [--passes 5] [--precision float32] [--torch-threads N]
+    .venv/bin/python -m bench.route_preview [--passes 5] [--precision float32]
     .venv/bin/python -m bench.route_preview --http
 
 The route classifier's encoder is int8 (``backend.embeddings.get_route_encoder``);
-``--precision float32`` measures the float model for comparison. ``--torch-threads`` overrides
-the one thread that get_encoder() sets.
+``--precision float32`` measures the float model for comparison. Both run on one onnxruntime
+thread, as shipped.
 """
 
 from __future__ import annotations
@@ -32,9 +32,6 @@ from routing.rules import route
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--passes", type=int, default=5)
-    parser.add_argument(
-        "--torch-threads", type=int, help="torch intra-op threads (default: 1, as shipped)"
-    )
     parser.add_argument("--precision", choices=("int8", "float32"), default=ROUTE_PRECISION)
     parser.add_argument("--http", action="store_true", help="time the endpoint of a real server")
     args = parser.parse_args()
@@ -43,13 +40,9 @@ def main() -> None:
         return
 
     encoder = get_encoder(args.precision)
-    if args.torch_threads:  # after loading: get_encoder() sets one thread
-        import torch
-
-        torch.set_num_threads(args.torch_threads)
     classifier = Classifier.from_data(encoder.encode)
     items = load_testset()
-    for item in items[:10]:  # warm-up: first calls allocate torch buffers
+    for item in items[:10]:  # warm-up: first calls load the classifier's caches
         route(None, item["state"], item["text"], classifier)
 
     timings: list[float] = []
@@ -66,7 +59,7 @@ def main() -> None:
         f"machine: {platform.machine()}, {os.cpu_count()} cores, load average "
         f"{os.getloadavg()[0]:.2f}; {len(items)} texts ({min(chars)}-{max(chars)} chars, "
         f"median {int(np.median(chars))}), {args.passes} passes, {len(ms)} calls; "
-        f"encoder {encoder.model_id}, torch threads {torch_threads()}"
+        f"encoder {encoder.model_id}"
     )
     print(
         f"route() with classifier: p50 {np.percentile(ms, 50):.1f} ms, "
@@ -114,7 +107,7 @@ def over_http() -> None:
                     raise RuntimeError("the backend did not get ready")
                 time.sleep(0.5)
             warm = ["The buyer has not paid us", "Loan rejected by the bank", "Coir fibre"]
-            for text in warm:  # first calls allocate torch buffers; not in the test set
+            for text in warm:  # warm-up; not in the test set
                 client.post("/api/v1/route/preview", json={"description": text}).raise_for_status()
             rounds = {}
             for name in ("misses", "hits"):
@@ -153,12 +146,6 @@ def _rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
-
-
-def torch_threads() -> int:
-    import torch
-
-    return int(torch.get_num_threads())
 
 
 if __name__ == "__main__":

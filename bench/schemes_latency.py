@@ -118,24 +118,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=100_000, help="synthetic FAQ entries")
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument(
-        "--torch-threads",
-        type=int,
-        default=1,
-        help="torch intra-op threads for encoding (0: leave torch's default, one per core)",
-    )
     parser.add_argument("--cache-dir", type=Path, default=ROOT / "var/cache/schemes")
     args = parser.parse_args()
 
     from backend.embeddings import get_scheme_encoder
 
     encoder = get_scheme_encoder()
-    if args.torch_threads:
-        # One short question gains little from a second thread, and on a busy machine two
-        # OpenMP threads spinning for cores cost hundreds of milliseconds (see the doc).
-        import torch
-
-        torch.set_num_threads(args.torch_threads)
     queries = [q.text for q in load_devset(ROOT / "bench/data/schemes_devset.yaml")]
     real = load_knowledge_base()
     _, passages, _ = _entries_and_passages(real)
@@ -145,7 +133,7 @@ def main() -> None:
         f"date {dt.date.today()}, Python {platform.python_version()}, "
         f"{platform.processor() or platform.machine()}, "
         f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}, "
-        f"torch threads {args.torch_threads or 'default'}",
+        f"encoder {encoder.model_id}",
         flush=True,
     )
     # Wall-clock time on a shared machine includes waiting for a core; CPU time is the work

@@ -75,6 +75,9 @@ class Settings(BaseSettings):
 
     # Scheme search cache and embeddings
     cache_dir: Path = PROJECT_ROOT / "var" / "cache"
+    # The sentence encoder's ONNX graphs (backend/encoder_graph.py builds them at set-up; the
+    # app image ships them built, read-only).
+    encoder_dir: Path = PROJECT_ROOT / "var" / "encoder"
     load_embedding_model: bool = True
 
     # Rate limits on /api and /admin, per token (token buckets; shared through Redis when

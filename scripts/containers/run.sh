@@ -43,12 +43,10 @@ COMPOSE=("$TOOLS/bin/podman-compose" -p "$PROJECT" -f docker-compose.yml -f cont
 scripts/containers/base-images.sh
 
 # --- 3. the two images ------------------------------------------------------------------------
-# pip inside the build: this machine's CA bundle and its directory of wheels (the CPU torch);
-# PyTorch's own index cannot be reached here (docs/DEPLOYMENT.md).
+# pip inside the build: this machine's CA bundle (docs/DEPLOYMENT.md).
 # --format docker: the OCI image format has no HEALTHCHECK, and podman would drop it.
 build=(podman build --format docker --layers -v "$ROOT/containers/pip.conf:/etc/pip.conf:ro"
-       -v /etc/ssl/certs/ca-certificates.crt:/etc/ssl/certs/host-ca.crt:ro
-       -v /opt/wheels:/wheels:ro --build-arg PIP_EXTRA_INDEX_URL=)
+       -v /etc/ssl/certs/ca-certificates.crt:/etc/ssl/certs/host-ca.crt:ro)
 [[ -n ${CLEAN_BUILD:-} ]] && build+=(--no-cache)
 for target in app rasa; do
   say "building grievance-$target"

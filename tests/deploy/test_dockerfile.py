@@ -47,7 +47,10 @@ def test_both_targets_run_unprivileged_with_health_checks_and_no_secrets() -> No
         stage = final[target]
         assert re.search(r"^USER 10001", stage, re.MULTILINE), target
         assert "HEALTHCHECK" in stage, target
-    assert "torch" in final["app-build"] and "download.pytorch.org/whl/cpu" in final["app-build"]
+    # The app runs the encoder on onnxruntime: no torch in its image, graphs built in the image.
+    assert "torch" not in (ROOT / "requirements/app.txt").read_text()
+    assert "encoder_graph.py /opt/encoder" in final["app-build"]
+    assert "ENCODER_DIR=/opt/encoder" in final["app"]
     assert "rasa train" in final["rasa-build"]
     # Secrets come from the environment at run time, never from the image.
     for name in ("SERVICE_TOKEN", "TELEGRAM_BOT_TOKEN", "TWILIO_AUTH_TOKEN", "PASSWORD"):
