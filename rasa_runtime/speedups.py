@@ -1,4 +1,4 @@
-"""Starts Rasa with three of Rasa 3.6's per-turn costs removed, and nothing else changed.
+"""Starts Rasa with some of Rasa 3.6's per-turn costs removed and four of its failure modes fixed.
 
 Measured on our 2-core machine with py-spy (docs/PERFORMANCE.md, "Assistant (Rasa)"):
 
@@ -35,6 +35,15 @@ only the actions of the current turn, back to its message (``_is_action_limit_re
 conversation stuck before this change answers again): a loop still stops, and the next
 message is answered.
 
+And a last one: when the action server cannot be reached (down, restarting, timing out),
+Rasa logs "Bot will continue, but the actions events are lost", goes on with the turn and
+saves it, and the user's answer is lost: a form never reads it (seen with
+`make test-containers`, the action server's container killed). Such a turn now fails
+(``ActionServerUnavailable``, ``_run_action``): nothing of it is saved, the gateway channel
+answers it 503 (``rasa_runtime/channels.py``), and the gateway keeps the message and sends it
+again. An action that the server ran and that failed there (HTTP 500, a rejected answer) is
+handled as before.
+
 Run it exactly like the ``rasa`` command::
 
     .venv-rasa/bin/python -m rasa_runtime.speedups run -m models/grievance.tar.gz
@@ -46,6 +55,7 @@ import asyncio
 import itertools
 import json
 import sys
+from contextvars import ContextVar
 from typing import Any, NamedTuple
 
 import aiohttp
@@ -66,6 +76,7 @@ from rasa.shared.core.events import (
     UserUttered,
 )
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.exceptions import RasaException
 from rasa.shared.utils.common import all_subclasses
 from rasa.utils.endpoints import EndpointConfig
 
@@ -297,6 +308,62 @@ def _processor_init(original: Any) -> Any:
     return init
 
 
+class ActionServerUnavailable(RasaException):
+    """The action server could not be reached during a turn: the turn fails, unsaved."""
+
+
+# HTTP statuses of a proxy or server that is not (yet) serving: the action never ran.
+_UNAVAILABLE_STATUSES = frozenset({502, 503, 504})
+# Set by a remote action whose server could not be reached; read by ``_run_action``.
+_unreachable: ContextVar[BaseException | None] = ContextVar(
+    "action_server_unreachable", default=None
+)
+
+
+def _server_unreachable(error: BaseException) -> bool:
+    """Whether ``error`` (what RemoteAction.run raised) says the action server never ran it:
+    no connection, a timeout, or a proxy's 502/503/504."""
+    seen: set[int] = set()
+    cause: BaseException | None = error
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, aiohttp.ClientResponseError):
+            return cause.status in _UNAVAILABLE_STATUSES
+        if isinstance(cause, (aiohttp.ClientConnectionError, asyncio.TimeoutError)):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return False
+
+
+def _remote_run(original: Any) -> Any:
+    async def run(self: RemoteAction, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await original(self, *args, **kwargs)
+        except Exception as error:
+            if _server_unreachable(error):
+                _unreachable.set(error)
+            raise
+
+    return run
+
+
+def _run_action(original: Any) -> Any:
+    async def run_action(self: MessageProcessor, action: Any, *args: Any, **kwargs: Any) -> Any:
+        token = _unreachable.set(None)
+        try:
+            should_predict_another_action = await original(self, action, *args, **kwargs)
+            failure = _unreachable.get()
+        finally:
+            _unreachable.reset(token)
+        if failure is not None:
+            raise ActionServerUnavailable(
+                f"the action server did not run '{action.name()}': the turn is not saved"
+            ) from failure
+        return should_predict_another_action
+
+    return run_action
+
+
 def apply() -> None:
     """Install the changes (idempotent); refuses any Rasa but the one they were written for."""
     global _applied
@@ -319,6 +386,8 @@ def apply() -> None:
         (tracker_store.SQLTrackerStore, "_create_database_and_update_engine"),
         (MessageProcessor, "__init__"),
         (MessageProcessor, "is_action_limit_reached"),
+        (MessageProcessor, "_run_action"),
+        (RemoteAction, "run"),
     ):
         _ORIGINALS[(owner, name)] = owner.__dict__[name]
     tracker_store.create_engine_kwargs = _create_engine_kwargs(  # type: ignore[attr-defined]
@@ -337,6 +406,10 @@ def apply() -> None:
         _ORIGINALS[(MessageProcessor, "__init__")]
     )
     MessageProcessor.is_action_limit_reached = _is_action_limit_reached  # type: ignore[method-assign]
+    MessageProcessor._run_action = _run_action(  # type: ignore[method-assign]
+        _ORIGINALS[(MessageProcessor, "_run_action")]
+    )
+    RemoteAction.run = _remote_run(_ORIGINALS[(RemoteAction, "run")])  # type: ignore[method-assign]
     _applied = True
 
 

@@ -38,6 +38,7 @@ from rasa.shared.core.events import (
     UserUttered,
 )
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.exceptions import RasaException
 
 from rasa_runtime import speedups
 from rasa_runtime.tracker_store import MemoryFirstSQLTrackerStore, _Snapshot
@@ -709,3 +710,85 @@ def test_a_tripped_circuit_breaker_ends_the_turn_listening() -> None:
         assert created.on_circuit_break is speedups._listen_after_circuit_break
     finally:
         speedups.undo()
+
+
+async def test_a_turn_whose_action_server_cannot_be_reached_fails_and_is_not_saved() -> None:
+    """Rasa as it ships logs "Bot will continue, but the actions events are lost" and saves
+    the turn: the user's answer was read by no action and lost. Now the turn raises (the
+    gateway channel answers it 503 and the gateway sends the message again), nothing of it is
+    saved, and once the action server answers, the same message is handled once."""
+    from aiohttp import web
+    from rasa.core.agent import load_agent
+    from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+    from rasa.core.utils import AvailableEndpoints
+    from rasa.utils.endpoints import EndpointConfig
+
+    model = ROOT / "models" / "grievance.tar.gz"
+    if not model.exists():
+        pytest.skip("needs the trained model (make train)")
+    speedups.apply()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # nothing listens here yet: the action server is down
+    endpoints = AvailableEndpoints(action=EndpointConfig(f"http://127.0.0.1:{port}/webhook"))
+    agent = await load_agent(model_path=str(model), endpoints=endpoints)
+    sender, text = "tg:action-server-down", "I want to file a complaint"
+
+    async def saved_texts() -> list[str]:
+        tracker = await agent.tracker_store.retrieve(sender)
+        return (
+            []
+            if tracker is None
+            else [e.text for e in tracker.events if isinstance(e, UserUttered)]
+        )
+
+    with pytest.raises(speedups.ActionServerUnavailable) as failed:
+        await agent.handle_message(UserMessage(text, CollectingOutputChannel(), sender))
+    assert isinstance(failed.value.__cause__, RasaException)
+    assert await saved_texts() == []
+
+    ran: list[str] = []
+
+    async def webhook(request: web.Request) -> web.Response:
+        ran.append((await request.json())["next_action"])
+        return web.json_response({"events": [], "responses": [{"text": "back"}]})
+
+    app = web.Application()
+    app.router.add_post("/webhook", webhook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        output = CollectingOutputChannel()
+        await agent.handle_message(UserMessage(text, output, sender))
+    finally:
+        await runner.cleanup()
+    assert ran and any(message.get("text") == "back" for message in output.messages)
+    assert await saved_texts() == [text]
+
+
+def test_only_an_unreachable_action_server_fails_the_turn() -> None:
+    import aiohttp
+    from rasa.core.actions.action import ActionExecutionRejection
+
+    def raised(cause: BaseException) -> RasaException:
+        try:
+            try:
+                raise cause
+            except Exception as error:
+                raise RasaException("Failed to execute custom action") from error
+        except RasaException as outer:
+            return outer
+
+    info: Any = None
+    assert speedups._server_unreachable(raised(aiohttp.ClientConnectionError("refused")))
+    assert speedups._server_unreachable(asyncio.TimeoutError())
+    for status in (502, 503, 504):
+        error = aiohttp.ClientResponseError(info, (), status=status)
+        assert speedups._server_unreachable(raised(error))
+    # The server ran the action and it failed there, or rejected it: the turn goes on, as before.
+    assert not speedups._server_unreachable(
+        raised(aiohttp.ClientResponseError(info, (), status=500))
+    )
+    assert not speedups._server_unreachable(ActionExecutionRejection("action_x"))
+    assert not speedups._server_unreachable(ValueError("a bad answer"))

@@ -304,23 +304,9 @@ def rasa_of(sender: str) -> str:
 
 
 KINDS = ["gateway", "backend", "worker", "rasa", "actions", "postgres", "redis"]
-# Known loss (docs/DEPLOYMENT.md): Rasa answers a turn whose action call failed with 200 and
-# no message, and the gateway takes that as done.
-LOST_WHEN_DOWN = {
-    "actions": "an answer sent while the action server is down is lost: Rasa logs 'Bot will "
-    "continue, but the actions events are lost' and answers with no message",
-}
 
 
-@pytest.mark.parametrize(
-    "kind",
-    [
-        pytest.param(k, marks=pytest.mark.xfail(reason=LOST_WHEN_DOWN[k], strict=False))
-        if k in LOST_WHEN_DOWN
-        else k
-        for k in KINDS
-    ],
-)
+@pytest.mark.parametrize("kind", KINDS)
 def test_a_container_killed_mid_conversation_loses_nothing(kind: str) -> None:
     """Kill one container of ``kind`` in the middle of a filing and send the next answer at
     once, while it is down (the worker: as the officer's reply falls due); the answer is read,
@@ -352,7 +338,7 @@ def test_a_container_killed_mid_conversation_loses_nothing(kind: str) -> None:
         user.send(FILING[1][0])  # while it is down (or, the gateway, sent again until it is up)
         until(
             lambda: FILING[1][1] in "\n".join(user.received()[before:]).lower(),
-            90 if kind in LOST_WHEN_DOWN else 300,
+            300,
             f"the answer sent as {victim} was killed is read",
         )
         answered = time.monotonic() - killed_at
