@@ -220,9 +220,12 @@ def _bert_graph(source: Path, config: dict[str, Any]) -> Any:
 
 
 def main(argv: list[str]) -> int:
-    from core.config import get_settings
+    if argv:  # as the image's build runs it: a script, without the app's packages
+        directory = Path(argv[0])
+    else:
+        from core.config import get_settings
 
-    directory = Path(argv[0]) if argv else get_settings().encoder_dir
+        directory = get_settings().encoder_dir
     if is_built(directory):
         return 0
     print(f"==> building the sentence encoder's graphs in {directory}")
