@@ -3,7 +3,7 @@ helpline (Tele-MANAS) before anything else, in their language; the conversation 
 as it would have (the complaint is still filed). What they said is remembered (slot
 ``distress``) and, unless it is the complaint's own text, written on the ticket once it is
 filed: the ticket turns critical and its department's heads and leadership are told at once
-(backend/tickets.py: ``raise_urgency``)."""
+(backend/citizen_actions.py: ``raise_urgency``)."""
 
 from __future__ import annotations
 

@@ -25,16 +25,15 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
+from bot.chat_choices import ChatChoices
 from bot.inline_writes import InlineSQLiteWrites, InlineWriteDeferred
+from bot.webchat_outbox import WebchatOutbox
 from channels.tables import (
-    attachments,
-    callback_keys,
     inbound_messages,
     last_inbound_at,
     metadata,
     senders,
     utcnow,
-    webchat_outbox,
 )
 
 T = TypeVar("T")
@@ -99,7 +98,7 @@ class StoredMessage:
     attempts: int
 
 
-class GatewayStore:
+class GatewayStore(ChatChoices, WebchatOutbox):
     """Synchronous data access; the async gateway calls it through ``call``, on threads of its
     own: one for SQLite, whose writers would otherwise wait on each other's file lock (and
     its busy handler sleeps far longer than a write takes), a few for PostgreSQL."""
@@ -359,114 +358,3 @@ class GatewayStore:
             ).scalar_one_or_none()
             loaded = json.loads(value) if value else []
             return loaded if isinstance(loaded, list) else []
-
-    # --- callback keys ----------------------------------------------------------------------
-
-    def save_callback_keys(self, keys: dict[str, str]) -> None:
-        for key, payload in keys.items():
-            try:
-                with self._begin() as conn:
-                    conn.execute(
-                        callback_keys.insert().values(key=key, payload=payload, created_at=utcnow())
-                    )
-            except IntegrityError:
-                pass  # the key is a hash of the payload: already there means the same payload
-
-    def callback_payload(self, key: str) -> str | None:
-        with self.engine.connect() as conn:
-            value = conn.execute(
-                sa.select(callback_keys.c.payload).where(callback_keys.c.key == key)
-            ).scalar_one_or_none()
-            return str(value) if value is not None else None
-
-    # --- attachments ------------------------------------------------------------------------
-
-    def add_attachments(
-        self, sender_id: str, message_key: str, media: list[dict[str, str]]
-    ) -> None:
-        if not media:
-            return
-        with self._begin() as conn:
-            conn.execute(
-                attachments.insert(),
-                [
-                    {
-                        "sender_id": sender_id,
-                        "url": item["url"],
-                        "content_type": item.get("content_type"),
-                        "message_key": message_key,
-                        "received_at": utcnow(),
-                    }
-                    for item in media
-                ],
-            )
-
-    def recent_attachments(self, sender_id: str, since: datetime) -> list[dict[str, str]]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                sa.select(attachments.c.url, attachments.c.content_type)
-                .where(attachments.c.sender_id == sender_id, attachments.c.received_at >= since)
-                .order_by(attachments.c.id)
-            ).mappings()
-            return [{"url": r["url"], "content_type": r["content_type"] or ""} for r in rows]
-
-    # --- web chat ---------------------------------------------------------------------------
-
-    def push_webchat(
-        self,
-        web_id: str,
-        text: str,
-        buttons: list[dict[str, str]] | None = None,
-        delivery_key: str | None = None,
-    ) -> int:
-        """Queue a message for a web chat user; idempotent per ``delivery_key``."""
-        try:
-            with self._begin() as conn:
-                result = conn.execute(
-                    webchat_outbox.insert().values(
-                        web_id=web_id,
-                        text=text,
-                        buttons_json=json.dumps(buttons, ensure_ascii=False) if buttons else None,
-                        delivery_key=delivery_key,
-                        created_at=utcnow(),
-                    )
-                )
-                return int(result.inserted_primary_key[0])  # type: ignore[index]
-        except IntegrityError:
-            with self.engine.connect() as conn:
-                return int(
-                    conn.execute(
-                        sa.select(webchat_outbox.c.id).where(
-                            webchat_outbox.c.delivery_key == delivery_key
-                        )
-                    ).scalar_one()
-                )
-
-    def webchat_updates(self, web_id: str, after_id: int, limit: int = 50) -> list[dict[str, Any]]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                sa.select(webchat_outbox)
-                .where(webchat_outbox.c.web_id == web_id, webchat_outbox.c.id > after_id)
-                .order_by(webchat_outbox.c.id)
-                .limit(limit)
-            ).mappings()
-            updates: list[dict[str, Any]] = []
-            for row in rows:
-                key = row["delivery_key"] or ""
-                item: dict[str, Any] = {
-                    "id": row["id"],
-                    "text": row["text"],
-                    # Replies to messages held during an outage, or notifications.
-                    "kind": "reply" if key.startswith("reply:") else "notification",
-                }
-                if row["buttons_json"]:
-                    item["buttons"] = json.loads(row["buttons_json"])
-                updates.append(item)
-            return updates
-
-    def latest_webchat_id(self, web_id: str) -> int:
-        with self.engine.connect() as conn:
-            value = conn.execute(
-                sa.select(sa.func.max(webchat_outbox.c.id)).where(webchat_outbox.c.web_id == web_id)
-            ).scalar_one_or_none()
-            return int(value or 0)

@@ -32,18 +32,10 @@ from backend.api.schemas import (
     TicketSummary,
     UrgencyView,
 )
+from backend.citizen_actions import add_citizen_message, give_feedback, is_owner, reopen_allowed
 from backend.filing import filing_unit, route_filing, ticket_for
 from backend.models import Ticket, TicketMessage
-from backend.tickets import (
-    NewTicket,
-    add_citizen_message,
-    get_ticket,
-    give_feedback,
-    is_owner,
-    officer_questions,
-    reopen_allowed,
-    unanswered_replies,
-)
+from backend.tickets import NewTicket, get_ticket, officer_questions, unanswered_replies
 from routing.lifecycle import Status
 
 # Where an officer's reply can still get an answer from the citizen.
