@@ -108,10 +108,19 @@ def district_records() -> tuple[DistrictRecord, ...]:
 
 def district_hindi_name(name: str, state: str | None = None) -> str:
     """The district's first Hindi name (the one shown to Hindi speakers), else ``name``."""
+    return _hindi_names().get((name, state)) or name
+
+
+@functools.cache
+def _hindi_names() -> dict[tuple[str, str | None], str]:
+    """(district, state) and (district, None: any state) -> the first Hindi name in the
+    list's order."""
+    names: dict[tuple[str, str | None], str] = {}
     for record in district_records():
-        if record.name == name and (state is None or record.state == state) and record.hindi:
-            return record.hindi[0]
-    return name
+        if record.hindi:
+            names.setdefault((record.name, record.state), record.hindi[0])
+            names.setdefault((record.name, None), record.hindi[0])
+    return names
 
 
 @functools.lru_cache(maxsize=65536)

@@ -28,6 +28,7 @@ from routing.glossary import (
     latin_form,
     words,
 )
+from routing.language import HINGLISH_MARKERS
 
 _DEVANAGARI = re.compile(r"[\u0900-\u097F]")
 
@@ -40,12 +41,9 @@ _HINDI_FILLERS = frozenset(
     "to toh tha thi the raha rahi rahe ji sir madam please plz pls liye lie wala wali wale "
     "par pe tak abhi kuch koi sab jo agar toh hoga hogi hone kaam men ne sa si hu".split()
 )
-# Words that only occur in Hindi/Hinglish: their presence switches the filler handling on.
-_HINGLISH_MARKERS = frozenset(
-    "hai hain kya kaise kese kitna kitni kitne kab kaun kon kahan kaha kyon kyu kyun milta "
-    "milti milega milegi chahiye chaiye karna kare karu sakta sakti sakte mujhe mera meri "
-    "hamara apna nahi nahin liye wala wali kaunsa konsa batao bataiye".split()
-)
+# Words that only occur in Hindi/Hinglish (the language detector's, spelling folded as the
+# query's words are): their presence switches the filler handling on.
+_HINGLISH_MARKERS = frozenset(fold_spelling(word) for word in HINGLISH_MARKERS)
 ENGLISH_STOPWORDS = frozenset(
     "a an the of for to in on at by with from and or is are was were be been am do does did "
     "i my me we our you your it its this that these those what which who how when where why "

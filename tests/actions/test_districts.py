@@ -602,3 +602,21 @@ def test_a_long_message_is_read_in_well_under_a_millisecond() -> None:
     runs = 200
     seconds = timeit.timeit(lambda: find_district_in_text(message), number=runs) / runs
     assert seconds < 0.002  # about 0.1 ms on a laptop; generous for slow CI machines
+
+
+def test_hindi_names_are_those_of_the_first_matching_record_in_the_list() -> None:
+    from actions.districts import district_hindi_name, district_records
+
+    def scanned(name: str, state: str | None) -> str:  # the list read in order
+        for record in district_records():
+            if record.name == name and (state is None or record.state == state) and record.hindi:
+                return record.hindi[0]
+        return name
+
+    records = district_records()
+    states = sorted({record.state for record in records})
+    asked = [(r.name, s) for r in records for s in (None, r.state, states[0], "Nowhere")]
+    asked += [("Not A District", None), ("Not A District", states[0])]
+    assert sum(1 for record in records if record.hindi) > 500
+    for name, state in asked:
+        assert district_hindi_name(name, state) == scanned(name, state), (name, state)
