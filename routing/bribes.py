@@ -37,7 +37,7 @@ _ASKS_OR_TAKES: Final = re.compile(
     r"|देना (?:पड|होगा|होगी)",
     re.IGNORECASE,
 )
-_MONEY: Final = re.compile(
+MONEY: Final = re.compile(
     r"\bcash\b|\bcommission\b|\bmoney\b|\bdonation|\ba cut\b|\bpaise?\b|\bpaisa\b"
     r"|\brs\.? ?\d|₹ ?\d|\binr ?\d|\b\d+ ?%"
     r"|\b\d[\d,.]* ?(?:k|hazar|hazaar|thousand|lakh|rupees?|rupaye|/-)(?!\w)"
@@ -72,6 +72,6 @@ def tells_of_bribe(text: str) -> bool:
 def _asks_for_money(sentence: str) -> bool:
     if not (_OFFICIAL.search(sentence) and _ASKS_OR_TAKES.search(sentence)):
         return False
-    if not _MONEY.search(sentence):
+    if not MONEY.search(sentence):
         return False
     return not _LAWFUL.search(sentence) or bool(_OFF_BOOKS.search(sentence))

@@ -24,7 +24,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Literal
 
-from routing.bribes import BRIBE_WORDS, tells_of_bribe
+from routing.bribes import BRIBE_WORDS, MONEY, tells_of_bribe
 
 if TYPE_CHECKING:
     from routing.urgency_model import Reading, UrgencyReader
@@ -156,12 +156,12 @@ _GUARDS: Final[tuple[tuple[str, Level, str], ...]] = (
         r"|बाढ|तूफान|भूकंप|ओलावृष्टि|आग लग|सूखा|भूस्खलन|चक्रवात",
     ),
 )
-# A bribe demanded with a deadline: money asked for, a time limit, and a "or else".
-_BRIBE = re.compile(
-    r"\b\d{1,3}(?:,\d{2,3})+\b|\bone lakh|\bbribe|\bspeed money|\bkharcha|\brishwat|\bghoos"
-    r"|\bpay (?:him|them|me)|\bwants? rs"
-    r"|\b\d[\d,]*\s*(?:hazar|hazaar|thousand|lakh|k)\b|\brs\.? ?\d|₹ ?\d|\bpaisa do|\bpaise do"
-    r"|रिश्वत|घूस|हजार|लाख|खर्चा",
+# A bribe demanded with a deadline: money asked for, a time limit, and a "or else". Money is
+# what routing/bribes.py reads as money, or an amount or way of asking that, beside a threat
+# and a deadline, is one ("15,000", "kharcha", "pay him").
+_ASKED = re.compile(
+    r"\b\d{1,3}(?:,\d{2,3})+\b|\bone lakh|\bkharcha|\bpay (?:him|them|me)|\bwants? rs"
+    r"|\bpaisa do|\bpaise do|खर्चा",
 )
 _DEADLINE = re.compile(
     r"\btomorrow|\btonight|\btoday|\bby (?:monday|tuesday|wednesday|thursday|friday|saturday"
@@ -249,7 +249,7 @@ def guard_counts(text: str) -> dict[str, int]:
     counts = {reason: len(pattern.findall(folded)) for reason, pattern in _COMPILED}
     # Words that say "bribe" outright: with a deadline that is enough, no "or else" needed.
     explicit = BRIBE_WORDS.search(folded) or tells_of_bribe(folded)
-    asked = explicit or _BRIBE.search(folded)
+    asked = explicit or MONEY.search(folded) or _ASKED.search(folded)
     or_else = explicit or _OR_ELSE.search(folded)
     counts["bribe_deadline"] = int(bool(asked and or_else and _DEADLINE.search(folded)))
     return counts
