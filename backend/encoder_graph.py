@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import sys
 import tempfile
@@ -84,9 +85,14 @@ def build(directory: Path) -> None:
         float_graph = Path(scratch) / GRAPHS["float32"]
         onnx.save(_bert_graph(source, config), str(float_graph))
         int8_graph = Path(scratch) / GRAPHS["int8"]
-        quantize_dynamic(
-            str(float_graph), str(int8_graph), weight_type=QuantType.QInt8, per_channel=True
-        )
+        quiet = logging.getLogger().level
+        logging.getLogger().setLevel(logging.ERROR)  # its advice to pre-process: not for BERT
+        try:
+            quantize_dynamic(
+                str(float_graph), str(int8_graph), weight_type=QuantType.QInt8, per_channel=True
+            )
+        finally:
+            logging.getLogger().setLevel(quiet)
         for graph in (float_graph, int8_graph):
             os.replace(graph, directory / graph.name)
     manifest = {"key": build_key(), "package": f"{PACKAGE}=={version(PACKAGE)}", "config": config}

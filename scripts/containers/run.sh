@@ -79,6 +79,10 @@ FAKE_TELEGRAM_PORT=${FAKE_TELEGRAM_PORT:-18081}
 FAKE_TWILIO_PORT=${FAKE_TWILIO_PORT:-18444}
 ENV
 umask 022
+# Into this environment too: compose reads a variable from the environment before the env
+# file, and `make` exports its development SERVICE_TOKEN and RASA_SHARED_SECRET (Makefile), so
+# the containers would get those while the scenario used this file's.
+set -a; source "$WORK/test.env"; set +a
 
 teardown() {
   local status=$?
@@ -139,7 +143,6 @@ say "every container healthy, $(( $(date +%s) - ${STACK_STARTED_AT%.*} )) s afte
 podman stats --no-stream --format '{{.Name}} {{.MemUsage}}' >"$LOGS/memory.txt" 2>&1 || true
 
 # --- 5. the scenario --------------------------------------------------------------------------
-set -a; source "$WORK/test.env"; set +a
 export STACK_PROJECT=$PROJECT STACK_STARTED_AT
 export STACK_GATEWAY_URL=http://127.0.0.1:$GATEWAY_PORT
 export STACK_TELEGRAM_URL=http://127.0.0.1:$FAKE_TELEGRAM_PORT
