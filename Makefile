@@ -83,7 +83,8 @@ test-app: setup-app
 
 test: setup lint typecheck test-rasa test-actions test-app
 
-# The images and the compose stack with podman (docs/DEPLOYMENT.md); not part of `make test`.
+# The images and the compose stack with podman (docs/DEPLOYMENT.md); not part of `make test`,
+# run by CI after it (.ci/run).
 test-containers: setup-app
 	@scripts/containers/run.sh
 
