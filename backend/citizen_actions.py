@@ -47,6 +47,19 @@ def follow_language(ticket: Ticket, language: str | None, *texts: str | None) ->
     ticket.language = citizen_language(language or ticket.language, *texts)
 
 
+def _own_open_status(ticket: Ticket, channel: str, channel_user_id: str, refused: str) -> Status:
+    """The ticket's status, once it is the caller's own and not final (closed or rejected:
+    ``refused`` says what it can no longer take)."""
+    if not is_owner(ticket, channel, channel_user_id):
+        raise NotOwner(ticket.number)
+    current = Status(ticket.status)
+    if current in (Status.CLOSED, Status.REJECTED):
+        raise CitizenRefused(
+            "ticket_final", f"ticket {ticket.number} is {current.value}: {refused}", current.value
+        )
+    return current
+
+
 def add_citizen_message(
     session: Session,
     ticket: Ticket,
@@ -62,15 +75,7 @@ def add_citizen_message(
     """The citizen writes on their ticket; an answer to a request for information restarts
     the clocks, and a message more urgent than the ticket (``urgency``, as read by the triage)
     raises it."""
-    if not is_owner(ticket, channel, channel_user_id):
-        raise NotOwner(ticket.number)
-    current = Status(ticket.status)
-    if current in (Status.CLOSED, Status.REJECTED):
-        raise CitizenRefused(
-            "ticket_final",
-            f"ticket {ticket.number} is {current.value}: it takes no more messages",
-            current.value,
-        )
+    current = _own_open_status(ticket, channel, channel_user_id, "it takes no more messages")
     follow_language(ticket, language, text)
     message = TicketMessage(ticket_id=ticket.id, at=now, author="citizen", text=text)
     session.add(message)
@@ -126,15 +131,9 @@ def give_feedback(
     sla_days: tuple[int, int],
     language: str | None = None,
 ) -> TicketEvent:
-    if not is_owner(ticket, channel, channel_user_id):
-        raise NotOwner(ticket.number)
-    current = Status(ticket.status)
-    if current in (Status.REJECTED, Status.CLOSED):
-        raise CitizenRefused(
-            "ticket_final",
-            f"ticket {ticket.number} is {current.value}: it can no longer be rated or reopened",
-            current.value,
-        )
+    current = _own_open_status(
+        ticket, channel, channel_user_id, "it can no longer be rated or reopened"
+    )
     if current != Status.RESOLVED:
         raise CitizenRefused(
             "not_resolved",
