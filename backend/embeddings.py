@@ -38,7 +38,6 @@ log = logging.getLogger(__name__)
 Precision = Literal["int8", "float32"]
 
 MODEL_NAME = "all-MiniLM-L6-v2"
-PACKAGE = encoder_graph.PACKAGE
 # Texts longer than this many word pieces ([CLS] and [SEP] included) are cut, as
 # sentence-transformers' max_seq_length does; route digests stay under ~100.
 MAX_SEQ_LENGTH = 256
@@ -131,8 +130,9 @@ def _start_trimming() -> None:
 def model_id(precision: Precision = SHARED_PRECISION) -> str:
     """What the encoder of ``precision`` is called, without loading it: everything that
     changes its vectors is in the name, so a cache keyed on it is re-filled after a change."""
+    package = encoder_graph.PACKAGE
     base = (
-        f"{MODEL_NAME}@{PACKAGE}=={version(PACKAGE)};max_seq_length={MAX_SEQ_LENGTH};"
+        f"{MODEL_NAME}@{package}=={version(package)};max_seq_length={MAX_SEQ_LENGTH};"
         f"onnx-{encoder_graph.build_key()};onnxruntime=={version('onnxruntime')}"
     )
     if precision == "float32":
