@@ -50,7 +50,7 @@ from backend.triage import Triage
 from core.bodylimit import BodyLimit
 from core.config import Settings
 from core.metrics import LatencyMiddleware
-from core.ratelimit import make_buckets
+from core.ratelimit import Buckets, make_buckets
 from core.requestid import RequestIdMiddleware
 from pulse.reader import shipped_reader
 from routing.lifecycle import InvalidTransition
@@ -113,6 +113,7 @@ def create_app(
     *,
     clock: Callable[[], datetime] = utcnow,
     triage: Triage | None = None,
+    buckets: Buckets | None = None,
 ) -> FastAPI:
     settings = settings or Settings()
     engine = make_engine(settings.database_url)
@@ -260,7 +261,10 @@ def create_app(
     )
     if settings.rate_limit_enabled:
         app.add_middleware(
-            RateLimitMiddleware, settings=settings, buckets=make_buckets(settings), metrics=metrics
+            RateLimitMiddleware,
+            settings=settings,
+            buckets=buckets or make_buckets(settings),
+            metrics=metrics,
         )
     app.add_middleware(LatencyMiddleware, metrics=metrics)
     app.add_middleware(SecurityHeaders)
